@@ -1,0 +1,3 @@
+from nachtwacht.cli import main
+
+main()
