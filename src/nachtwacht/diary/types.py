@@ -20,25 +20,25 @@ class Night:
     """One night of the Consensus Sleep Diary core plus factors, dated by the morning."""
 
     date: dt.date
-    bedtime: dt.time | None = None
-    lights_out: dt.time | None = None
+    bedtime: dt.time | dt.datetime | None = None
+    lights_out: dt.time | dt.datetime | None = None
     sol_min: float | None = None
     awakenings: int | None = None
     waso_min: float | None = None
-    final_wake: dt.time | None = None
-    out_of_bed: dt.time | None = None
+    final_wake: dt.time | dt.datetime | None = None
+    out_of_bed: dt.time | dt.datetime | None = None
     quality: int | None = None
     rested: int | None = None
     nap_min: float | None = None
     alcohol_units: float | None = None
-    alcohol_last: dt.time | None = None
+    alcohol_last: dt.time | dt.datetime | None = None
     caffeine_mg: float | None = None
-    caffeine_last: dt.time | None = None
+    caffeine_last: dt.time | dt.datetime | None = None
     nicotine: bool | None = None
     substances: tuple[str, ...] = ()
     medication: tuple[str, ...] = ()
     stress: int | None = None
-    exercise_end: dt.time | None = None
+    exercise_end: dt.time | dt.datetime | None = None
     exercise_intensity: str | None = None
     screens_last_hour: bool | None = None
     late_work: bool | None = None
@@ -63,7 +63,7 @@ class Episode:
     date: dt.date
     type: str
     reporter: str = "self"
-    time: dt.time | None = None
+    time: dt.time | dt.datetime | None = None
     count: int | None = None
     duration_min: float | None = None
     behaviours: tuple[str, ...] = ()
@@ -136,7 +136,10 @@ class Diary:
 def _jsonable(d: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in d.items():
-        if isinstance(v, dt.date):
+        if isinstance(v, dt.datetime):
+            # A clock field may hold a full local date-time (day sleepers, very long nights).
+            out[k] = v.strftime("%Y-%m-%d %H:%M")
+        elif isinstance(v, dt.date):
             out[k] = v.isoformat()
         elif isinstance(v, dt.time):
             out[k] = v.strftime("%H:%M")
