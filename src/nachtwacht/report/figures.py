@@ -1,0 +1,185 @@
+"""The report's figures as inline SVG (vector, text kept as text, readable in black and white).
+
+Episode types are told apart by marker shape and bar hatching, never by colour
+alone, so a photocopy of the report still reads.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from .data import CHART_MAX_NIGHTS, TYPE_ORDER, ReportData
+from .strings import date_str, t
+
+#: Marker shape per episode type, in registry order: distinct in black and white.
+MARKERS = ("o", "^", "s", "D", "v", "P", "X", "*", "<", ">", "h", "p", "d", "H", "8", "1")
+#: Hatch per episode type for the weekly bars.
+HATCHES = ("////", "....", "xxx", "\\\\\\\\", "---", "+++", "ooo", "|||", "**", "OO", "//..",
+           "\\\\..", "x..", "-..", "+..", "|..")
+FILLS = ("white", "0.75", "white", "0.55", "white", "0.9", "white", "0.65")
+
+
+def _style(code: str) -> tuple[str, str, str]:
+    i = TYPE_ORDER.index(code) if code in TYPE_ORDER else len(TYPE_ORDER) - 1
+    return MARKERS[i % len(MARKERS)], HATCHES[i % len(HATCHES)], FILLS[i % len(FILLS)]
+
+
+def _plt() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update({
+        "svg.fonttype": "none",  # text stays text: selectable and in the embedded font
+        "svg.hashsalt": "nachtwacht",  # stable ids, so the same data gives the same file
+        "font.family": "DejaVu Sans",
+        "font.size": 7,
+        "axes.linewidth": 0.6,
+        "xtick.major.width": 0.5,
+        "ytick.major.width": 0.5,
+        "hatch.linewidth": 0.6,
+    })
+    return plt
+
+
+def _svg(fig: Any) -> str:
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, transparent=False)
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    s = buf.getvalue()
+    # Inline SVG in HTML must not carry an XML declaration or DOCTYPE.
+    s = s[s.index("<svg"):]
+    return re.sub(r"<metadata>.*?</metadata>", "", s, flags=re.S)
+
+
+def sleep_chart(data: ReportData) -> str | None:
+    """24-hour sleep-diary chart: one row per night, 18:00 to 18:00, episodes marked."""
+    if not data.nights and not data.marks:
+        return None
+    plt = _plt()
+    lang = data.lang
+    dates = sorted({n.date for n in data.nights} | {m.date for m in data.marks})
+    if len(dates) > CHART_MAX_NIGHTS:
+        dates = dates[-CHART_MAX_NIGHTS:]
+    row = {d: i for i, d in enumerate(dates)}
+    n = len(dates)
+    fig, ax = plt.subplots(figsize=(7.0, 0.9 + 0.042 * max(n, 10)))
+    for nb in data.nights:
+        if nb.date not in row:
+            continue
+        y = row[nb.date]
+        if nb.bed is not None and nb.out_of_bed is not None:
+            ax.barh(y, nb.out_of_bed - nb.bed, left=nb.bed, height=0.8, color="0.88",
+                    edgecolor="0.45", linewidth=0.3)
+        if nb.onset is not None and nb.final_wake is not None:
+            ax.barh(y, nb.final_wake - nb.onset, left=nb.onset, height=0.5, color="0.35",
+                    linewidth=0)
+    handles = [
+        plt.Rectangle((0, 0), 1, 1, facecolor="0.88", edgecolor="0.45", linewidth=0.3,
+                      label=t("legend_in_bed", lang)),
+        plt.Rectangle((0, 0), 1, 1, facecolor="0.35", label=t("legend_asleep", lang)),
+    ]
+    by_type: dict[str, list[tuple[float, int]]] = {}
+    for m in data.marks:
+        if m.hour is not None and m.date in row:
+            by_type.setdefault(m.type, []).append((m.hour, row[m.date]))
+    labels = {tc.type: tc.label for tc in data.frequency}
+    for code in sorted(by_type, key=lambda c: TYPE_ORDER.index(c) if c in TYPE_ORDER else 99):
+        marker, _, _ = _style(code)
+        xs, ys = zip(*by_type[code], strict=True)
+        h = ax.scatter(xs, ys, marker=marker, s=16, facecolor="white", edgecolor="black",
+                       linewidths=0.7, zorder=3, label=labels.get(code, code))
+        handles.append(h)
+    ax.set_xlim(0, 24)
+    ax.set_xticks(range(0, 25, 3))
+    ax.set_xticklabels([f"{(18 + h) % 24:02d}:00" for h in range(0, 25, 3)])
+    ax.grid(axis="x", color="0.7", linewidth=0.3, linestyle=":")
+    ax.set_ylim(n - 0.5, -0.5)
+    step = 7 if n > 21 else (2 if n > 10 else 1)
+    ticks = list(range(0, n, step))
+    ax.set_yticks(ticks)
+    ax.set_yticklabels([date_str(dates[i], lang, year=False) for i in ticks])
+    ax.set_ylabel(t("axis_night", lang))
+    ax.tick_params(length=2, pad=1)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 1.2 / (n + 10)),
+              ncol=min(len(handles), 4), frameon=False, fontsize=6.5, handlelength=1.5,
+              columnspacing=1.2)
+    fig.tight_layout(pad=0.2)
+    return _svg(fig)
+
+
+def weekly_chart(data: ReportData) -> str | None:
+    """Nights with each episode type per week (per 4 weeks for long periods), hatched bars."""
+    if not data.weeks or not data.frequency:
+        return None
+    plt = _plt()
+    lang = data.lang
+    weeks = data.weeks
+    bin_w = 4 if len(weeks) > 26 else 1
+    bins = [weeks[i:i + bin_w] for i in range(0, len(weeks), bin_w)]
+    fig, ax = plt.subplots(figsize=(7.0, 1.55))
+    types = [tc.type for tc in data.frequency]
+    width = 0.8 / len(types)
+    for k, code in enumerate(types):
+        _, hatch, fill = _style(code)
+        vals = [sum(w.counts.get(code, 0) for w in b) for b in bins]
+        xs = [i - 0.4 + width * (k + 0.5) for i in range(len(bins))]
+        ax.bar(xs, vals, width=width, facecolor=fill, edgecolor="black", hatch=hatch,
+               linewidth=0.5, label=data.frequency[k].label)
+    ax.set_xticks(range(len(bins)))
+    every = max(1, len(bins) // 12)
+    ax.set_xticklabels([date_str(b[0].start, lang, year=False) if i % every == 0 else ""
+                        for i, b in enumerate(bins)])
+    ax.set_xlabel(t("axis_week", lang) if bin_w == 1 else "4 × " + t("axis_week", lang))
+    ax.set_ylabel(t("axis_count", lang))
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.tick_params(length=2, pad=1)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=6.5,
+              handlelength=1.6, handleheight=1.1)
+    fig.tight_layout(pad=0.2)
+    return _svg(fig)
+
+
+_STAGE_Y = {"W": 4, "R": 3, "N1": 2, "N2": 1, "N3": 0}
+
+
+def hypnogram_chart(data: ReportData) -> str | None:
+    """Step plot of the sleep study's hypnogram (W at the top, N3 at the bottom)."""
+    if data.psg is None or not data.psg.hypnogram or not data.psg.hypnogram.get("stages"):
+        return None
+    plt = _plt()
+    hyp = data.psg.hypnogram
+    epoch_h = float(hyp.get("epoch_s", 30.0)) / 3600
+    ys = [_STAGE_Y.get(s) for s in hyp["stages"]]
+    xs = [i * epoch_h for i in range(len(ys) + 1)]
+    ys_plot = [y if y is not None else float("nan") for y in ys] + [float("nan")]
+    fig, ax = plt.subplots(figsize=(7.0, 1.35))
+    ax.step(xs, ys_plot, where="post", color="black", linewidth=0.7)
+    # REM drawn thick, as on a clinical hypnogram.
+    rem = [3 if y == 3 else float("nan") for y in ys_plot]
+    ax.step(xs, rem, where="post", color="black", linewidth=2.2)
+    ax.set_yticks(list(_STAGE_Y.values()))
+    ax.set_yticklabels(list(_STAGE_Y.keys()))
+    ax.set_ylim(-0.5, 4.5)
+    ax.set_xlim(0, xs[-1] if xs else 1)
+    ax.set_xlabel("uur na start" if data.lang == "nl" else "hours from start")
+    ax.tick_params(length=2, pad=1)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout(pad=0.2)
+    return _svg(fig)
+
+
+def all_figures(data: ReportData) -> dict[str, str | None]:
+    """Return every figure of the report as inline SVG (None when there is nothing to draw)."""
+    return {"sleep": sleep_chart(data), "weekly": weekly_chart(data),
+            "hypnogram": hypnogram_chart(data)}

@@ -1,0 +1,134 @@
+"""Render :class:`~nachtwacht.report.data.ReportData` to HTML and to an A4 PDF.
+
+Both come from the same Jinja2 template (``template.html`` + ``report.css``);
+the PDF is the HTML printed by WeasyPrint with DejaVu Sans embedded, so text is
+selectable and looks the same on every machine.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+from typing import IO, Any
+
+from markupsafe import Markup
+
+from .data import CHART_MAX_NIGHTS, ReportData
+from .strings import date_str, num, t
+
+HERE = Path(__file__).resolve().parent
+_FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"),)
+
+
+def _font(name: str) -> Path | None:
+    # Debian's fonts-dejavu-core first; matplotlib ships the same DejaVu files.
+    for d in _FONT_DIRS:
+        if (d / name).is_file():
+            return d / name
+    try:
+        import matplotlib
+
+        p = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
+        return p if p.is_file() else None
+    except ImportError:  # pragma: no cover - matplotlib is a core dependency
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(HERE)),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        trim_blocks=False,
+        lstrip_blocks=False,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["cssstr"] = _css_string
+    return env
+
+
+def _css_string(s: str) -> Markup:
+    # Text placed inside a CSS string in <style>: escape CSS, and "<" so that
+    # nothing can close the style element.
+    out = str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    return Markup(out)
+
+
+def render_html(data: ReportData, figures: bool = True, embed_fonts: bool = True) -> str:
+    """Return the report as one self-contained HTML document.
+
+    Parameters
+    ----------
+    data : ReportData
+        Built by :func:`nachtwacht.report.build`.
+    figures : bool
+        Draw the charts as inline SVG (default True).
+    embed_fonts : bool
+        Reference DejaVu Sans through ``file://`` URLs (right for the PDF; a web
+        page may pass False and fall back to the browser's fonts).
+    """
+    from .figures import all_figures
+
+    lang = data.lang
+    figs = all_figures(data) if figures else {"sleep": None, "weekly": None, "hypnogram": None}
+    regular, bold = (_font("DejaVuSans.ttf"), _font("DejaVuSans-Bold.ttf")) if embed_fonts else (
+        None, None)
+    from nachtwacht.diary.fields import spec
+
+    def ep_label(name: str) -> str:
+        return spec("episode", name).label(lang)
+
+    tmpl = _env().get_template("template.html")
+    return tmpl.render(
+        d=data,
+        figures=figs,
+        css=Markup((HERE / "report.css").read_text(encoding="utf-8")),
+        font_url=regular.as_uri() if regular else None,
+        font_bold_url=bold.as_uri() if bold else None,
+        max_nights=CHART_MAX_NIGHTS,
+        t=lambda key, **kw: t(key, lang, **kw),
+        num=lambda x, digits=1: num(x, lang, digits),
+        date=lambda d: date_str(d, lang),
+        ep_label=ep_label,
+        short_dates=lambda ds: ", ".join(date_str(x, lang, year=False) for x in ds),
+    )
+
+
+def render_pdf(
+    data: ReportData, target: str | os.PathLike[str] | IO[bytes] | None = None
+) -> Path | bytes | None:
+    """Write the report as an A4 PDF.
+
+    Parameters
+    ----------
+    data : ReportData
+        Built by :func:`nachtwacht.report.build`.
+    target : path, directory, binary file object or None
+        Where to write. A directory gets the default file name
+        (``nachtwacht-report-<period>.pdf``, no personal data). None returns the bytes.
+
+    Returns
+    -------
+    Path, bytes or None
+        The path written, the PDF bytes (``target=None``) or None for a file object.
+    """
+    from weasyprint import HTML
+
+    html = render_html(data)
+    doc = HTML(string=html, base_url=str(HERE)).render()
+    # Stable identifier per content, so re-rendering the same report gives the same ID.
+    ident = f"nachtwacht-{data.default_filename('')}".encode()
+    opts: dict[str, Any] = {"pdf_identifier": ident, "uncompressed_pdf": False}
+    if target is None:
+        return doc.write_pdf(**opts)
+    if hasattr(target, "write"):
+        doc.write_pdf(target, **opts)
+        return None
+    path = Path(target)
+    if path.is_dir():
+        path = path / data.default_filename("pdf")
+    doc.write_pdf(str(path), **opts)
+    return path
