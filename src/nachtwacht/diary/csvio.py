@@ -52,7 +52,7 @@ __all__ = [
 ]
 
 
-class _NotCsv(Exception):
+class _NotCsvError(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
@@ -67,7 +67,7 @@ def read_text(source: Source) -> str:
 
     Raises
     ------
-    _NotCsv
+    _NotCsvError
         Binary content or bytes that are not UTF-8.
     """
     data: str | bytes
@@ -86,29 +86,29 @@ def read_text(source: Source) -> str:
         data = source.read()
     if isinstance(data, bytes):
         if b"\x00" in data[:4096]:
-            raise _NotCsv("binary")
+            raise _NotCsvError("binary")
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise _NotCsv("encoding") from exc
+            raise _NotCsvError("encoding") from exc
     if "\x00" in data[:4096]:
-        raise _NotCsv("binary")
+        raise _NotCsvError("binary")
     return data.removeprefix("\ufeff")
 
 
 def _rows(text: str) -> tuple[list[str], list[list[str]]]:
     if not text.strip():
-        raise _NotCsv("empty")
+        raise _NotCsvError("empty")
     if text.lstrip()[:1] in ("{", "["):
-        raise _NotCsv("json")
+        raise _NotCsvError("json")
     first = text.lstrip("\r\n").split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
     try:
         rows = list(csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=delimiter))
     except csv.Error as exc:  # e.g. an unclosed quote at the very end
-        raise _NotCsv("binary") from exc
+        raise _NotCsvError("binary") from exc
     if not rows:
-        raise _NotCsv("no_rows")
+        raise _NotCsvError("no_rows")
     return rows[0], rows[1:]
 
 
@@ -145,7 +145,7 @@ def _read_records(source: Source, record: Record, lang: str, strict: bool,
     specs = NIGHT_FIELDS if record == "night" else EPISODE_FIELDS
     try:
         header, body = _rows(read_text(source))
-    except _NotCsv as exc:
+    except _NotCsvError as exc:
         raise DiaryImportError([RowError(None, None, "not_csv", {"reason": exc.reason}, record)],
                                lang) from None
     cols, errors = _header_map(header, specs, record, strict)
@@ -270,7 +270,7 @@ def read_profile(source: Source, lang: str = "nl") -> Profile:
     """
     try:
         text = read_text(source)
-    except _NotCsv as exc:
+    except _NotCsvError as exc:
         raise DiaryImportError([RowError(None, None, "not_json", {"reason": exc.reason},
                                          "profile")], lang) from None
     try:
