@@ -87,6 +87,12 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "from into bed ({other}) to out of bed ({value}) is {hours} hours. That is more than 24 hours; "
         "is the date right? A very long night can be written as YYYY-MM-DD HH:MM.",
     ),
+    "tib_over_48h": (
+        "van naar bed ({other}) tot uit bed ({value}) is {hours} uur. Dat is meer dan 48 uur; "
+        "klopt de datum?",
+        "from into bed ({other}) to out of bed ({value}) is {hours} hours. That is more than 48 "
+        "hours; is the date right?",
+    ),
     "sol_longer_than_tib": (
         "{value} minuten tot in slaap is langer dan de hele tijd van licht uit tot de laatste keer "
         "wakker ({window} minuten).",

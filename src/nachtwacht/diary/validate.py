@@ -11,7 +11,8 @@ Cross-field rules for a night (times placed on the calendar by their anchor):
 - ``wake_before_bed``: final wake or out of bed at or before into bed;
 - ``final_wake_before_lights_out``: final wake at or before lights out;
 - ``out_of_bed_before_final_wake``: out of bed earlier than final wake;
-- ``tib_over_24h``: more than 24 h in bed;
+- ``tib_over_24h``: more than 24 h in bed (``tib_over_48h``: more than 48 h when both
+  into bed and out of bed are written as full date-times);
 - ``sol_longer_than_tib``: SOL longer than lights out -> final wake (or than TIB);
 - ``waso_plus_sol_exceeds_window``: SOL + WASO longer than lights out -> final wake;
 - ``future_date``: the morning is after ``today``;
@@ -146,9 +147,13 @@ def validate_night(night: Night, *, row: int | None = None, today: dt.date | Non
         err("out_of_bed", "out_of_bed_before_final_wake", value=_hm(up, d), other=_hm(fw, d))
     if bed and up:
         tib = minutes_between(bed, up)
-        if tib > 24 * 60:
-            err("out_of_bed", "tib_over_24h", value=_hm(up, d), other=_hm(bed, d),
-                hours=round(tib / 60.0, 1))
+        # Plain clock times over 24 h apart are nearly always a slip; a night written with
+        # two full date-times is deliberate (ill in bed, day sleeper) and may reach 48 h.
+        explicit = isinstance(night.bedtime, dt.datetime) and isinstance(night.out_of_bed,
+                                                                          dt.datetime)
+        if tib > (48 if explicit else 24) * 60:
+            err("out_of_bed", "tib_over_48h" if explicit else "tib_over_24h", value=_hm(up, d),
+                other=_hm(bed, d), hours=round(tib / 60.0, 1))
     start = lo or bed
     window = minutes_between(start, fw) if start and fw else None
     if window is None and bed and up:
