@@ -1,0 +1,301 @@
+"""Small-sample statistics for the trigger analysis and experiments.
+
+Everything here works on plain NumPy arrays and is chosen for diaries of a few
+weeks: exact tests where counts are small, no normal approximation on five
+nights.
+
+* Binary outcomes (an episode that night, yes/no): Fisher's exact test
+  (two-sided, summing all tables no more likely than the observed one),
+  the risk difference with Newcombe's hybrid score interval (method 10 in
+  Newcombe 1998, built from two Wilson intervals), and the risk ratio with a
+  Katz log interval (0.5 added to every cell when one is zero).
+* Ordinal and continuous outcomes (minutes to fall asleep, efficiency, tension
+  0-10, episodes per night): the Wilcoxon-Mann-Whitney rank-sum test. When the
+  smaller group has fewer than :data:`EXACT_MWU_BELOW` nights the p value is
+  the *exact* permutation distribution of the rank sum given the observed ties
+  (a subset-sum count over mid-ranks), otherwise the normal approximation with
+  tie and continuity correction, which is adequate from ten per group.
+  The effect is the difference in medians with a percentile bootstrap interval
+  (fixed seed, so the same diary always gives the same numbers).
+* Counts (episodes per night): the rate ratio with the exact conditional
+  (Clopper-Pearson) interval, widened on the log scale by the square root of
+  the Pearson dispersion when episodes cluster within nights. The p value comes
+  from the rank-sum test on per-night counts, with the *night* as the unit,
+  because a Poisson test would treat five episodes in one bad night as five
+  independent pieces of evidence.
+* Multiple testing: Benjamini-Hochberg q values across every pair tested.
+
+Known limitation: consecutive nights are not independent (a stressful week
+gives several stressed nights and several tense mornings). All tests above
+assume exchangeable nights, so p values can be somewhat too small when both
+factor and outcome drift slowly over weeks. The texts therefore never claim
+cause, only that a difference is "probably not chance".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+from scipy import special, stats
+
+#: Below this size of the smaller group the rank-sum p value is computed exactly.
+EXACT_MWU_BELOW = 10
+#: Two-sided confidence level of every interval.
+CONFIDENCE = 0.95
+#: Number of bootstrap resamples for intervals of medians and means.
+N_BOOT = 2000
+#: Seed of the bootstrap, so results are reproducible.
+BOOT_SEED = 20240611
+
+_Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
+
+
+# ---------------------------------------------------------------------------
+# Binary outcomes
+# ---------------------------------------------------------------------------
+def fisher_exact_p(a: int, n1: int, c: int, n2: int) -> float:
+    """Two-sided Fisher exact p for ``a`` of ``n1`` exposed vs ``c`` of ``n2`` unexposed.
+
+    Parameters
+    ----------
+    a, c : int
+        Nights with the outcome among exposed and unexposed nights.
+    n1, n2 : int
+        Number of exposed and unexposed nights.
+
+    Returns
+    -------
+    float
+        The probability, given both margins, of a table at most as likely as
+        the observed one (the usual "minimum likelihood" two-sided p).
+    """
+    k = a + c
+    n = n1 + n2
+    if n1 == 0 or n2 == 0 or k == 0 or k == n:
+        return 1.0
+    lo, hi = max(0, k - n2), min(k, n1)
+    x = np.arange(lo, hi + 1)
+    logp = (
+        special.gammaln(n1 + 1) - special.gammaln(x + 1) - special.gammaln(n1 - x + 1)
+        + special.gammaln(n2 + 1) - special.gammaln(k - x + 1) - special.gammaln(n2 - k + x + 1)
+        - (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1))
+    )
+    p = np.exp(logp)
+    p_obs = p[a - lo]
+    # Relative tolerance as in R and SciPy: tables equally likely up to rounding count.
+    return float(min(1.0, p[p <= p_obs * (1 + 1e-7)].sum()))
+
+
+def wilson_interval(x: int, n: int, z: float = _Z) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``x / n``."""
+    if n == 0:
+        return 0.0, 1.0
+    p = x / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def risk_difference(a: int, n1: int, c: int, n2: int) -> tuple[float, float, float]:
+    """Risk difference ``a/n1 - c/n2`` with Newcombe's hybrid score interval.
+
+    Returns
+    -------
+    (estimate, low, high) : tuple of float
+    """
+    p1, p2 = a / n1, c / n2
+    l1, u1 = wilson_interval(a, n1)
+    l2, u2 = wilson_interval(c, n2)
+    d = p1 - p2
+    low = d - math.sqrt((p1 - l1) ** 2 + (u2 - p2) ** 2)
+    high = d + math.sqrt((u1 - p1) ** 2 + (p2 - l2) ** 2)
+    return d, max(-1.0, low), min(1.0, high)
+
+
+def risk_ratio(a: int, n1: int, c: int, n2: int) -> tuple[float, float, float]:
+    """Risk ratio with a Katz log interval (0.5 added to all cells if one is zero)."""
+    b, d = n1 - a, n2 - c
+    if 0 in (a, b, c, d):
+        a, b, c, d = a + 0.5, b + 0.5, c + 0.5, d + 0.5
+    r1, r2 = a / (a + b), c / (c + d)
+    rr = r1 / r2
+    se = math.sqrt(1 / a - 1 / (a + b) + 1 / c - 1 / (c + d))
+    return rr, rr * math.exp(-_Z * se), rr * math.exp(_Z * se)
+
+
+# ---------------------------------------------------------------------------
+# Rank-sum test
+# ---------------------------------------------------------------------------
+@lru_cache(maxsize=256)
+def _rank_sum_table(ranks2: bytes, k_max: int) -> np.ndarray:
+    """Subset counts per (size, doubled rank sum) for sizes up to ``k_max``.
+
+    ``ranks2`` are twice the mid-ranks (integers even with ties), as ``int64``
+    bytes of the sorted values. The table is built item by item (0/1
+    knapsack), which is the exact permutation distribution given the ties. It
+    is cached: within one diary many factors share the same outcome nights.
+    """
+    r_all = np.frombuffer(ranks2, dtype=np.int64)
+    max_sum = int(r_all[-k_max:].sum())
+    dp = np.zeros((k_max + 1, max_sum + 1))
+    dp[0, 0] = 1.0
+    for r in r_all.tolist():
+        # Right-hand side copied first, so each item is used at most once.
+        dp[1:, r:] += dp[:-1, : max_sum + 1 - r].copy()
+    return dp
+
+
+def _rank_sum_exact_p(ranks2: np.ndarray, k: int, observed2: int) -> float:
+    """Exact two-sided p of the doubled rank sum ``observed2`` of ``k`` items."""
+    k_max = max(k, EXACT_MWU_BELOW - 1)
+    k_max = min(k_max, len(ranks2))
+    dp = _rank_sum_table(np.sort(ranks2).astype(np.int64).tobytes(), k_max)
+    dist = dp[k]
+    dist = dist / dist.sum()
+    expected2 = k * int(ranks2.sum()) / len(ranks2)
+    dev = abs(observed2 - expected2)
+    sums = np.arange(len(dist))
+    return float(min(1.0, dist[np.abs(sums - expected2) >= dev - 1e-9].sum()))
+
+
+def midranks(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mid-ranks of ``data`` (1-based) and the size of every tie group."""
+    _, inv, counts = np.unique(data, return_inverse=True, return_counts=True)
+    mid = np.cumsum(counts) - (counts - 1) / 2
+    return mid[inv], counts
+
+
+def rank_sum_p(x: np.ndarray, y: np.ndarray) -> float:
+    """Two-sided Wilcoxon-Mann-Whitney p for samples ``x`` (exposed) and ``y``.
+
+    Exact (permutation distribution with ties) when the smaller sample has
+    fewer than :data:`EXACT_MWU_BELOW` values, else normal approximation with
+    tie and continuity correction.
+    """
+    if len(x) == 0 or len(y) == 0:
+        return 1.0
+    ranks, counts = midranks(np.concatenate([x, y]))
+    in_x = np.zeros(len(ranks), dtype=bool)
+    in_x[: len(x)] = True
+    return rank_sum_p_ranked(ranks, counts, in_x)
+
+
+def rank_sum_p_ranked(ranks: np.ndarray, counts: np.ndarray, in_x: np.ndarray) -> float:
+    """:func:`rank_sum_p` on precomputed mid-ranks of all values and tie-group sizes.
+
+    ``in_x`` marks the values of the first sample. Lets a caller rank an
+    outcome once and test it against many factors.
+    """
+    n = len(ranks)
+    n1 = int(in_x.sum())
+    n2 = n - n1
+    if n1 == 0 or n2 == 0 or len(counts) == 1:
+        return 1.0
+    k = min(n1, n2)
+    w = float(ranks[in_x].sum()) if n1 <= n2 else float(ranks.sum() - ranks[in_x].sum())
+    if k < EXACT_MWU_BELOW:
+        ranks2 = np.rint(2 * ranks).astype(np.int64)
+        return _rank_sum_exact_p(ranks2, k, int(round(2 * w)))
+    mean = k * (n + 1) / 2
+    tie = float((counts**3 - counts).sum()) / (n * (n - 1))
+    var = k * (n - k) / 12 * ((n + 1) - tie)
+    if var <= 0:
+        return 1.0
+    z = (abs(w - mean) - 0.5) / math.sqrt(var)
+    # Two-sided normal tail: 2 * sf(z) = erfc(z / sqrt 2).
+    return float(min(1.0, math.erfc(max(z, 0.0) / math.sqrt(2))))
+
+
+def median_difference(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Difference in medians ``median(x) - median(y)`` with a bootstrap interval."""
+    rng = np.random.default_rng(BOOT_SEED)
+    bx = rng.choice(x, size=(N_BOOT, len(x)), replace=True)
+    by = rng.choice(y, size=(N_BOOT, len(y)), replace=True)
+    diffs = np.median(bx, axis=1) - np.median(by, axis=1)
+    alpha = (1 - CONFIDENCE) / 2
+    low, high = np.quantile(diffs, [alpha, 1 - alpha])
+    return float(np.median(x) - np.median(y)), float(low), float(high)
+
+
+def mean_difference(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+    """Difference in means ``mean(x) - mean(y)`` with a percentile bootstrap interval."""
+    rng = np.random.default_rng(BOOT_SEED)
+    bx = rng.choice(x, size=(N_BOOT, len(x)), replace=True).mean(axis=1)
+    by = rng.choice(y, size=(N_BOOT, len(y)), replace=True).mean(axis=1)
+    alpha = (1 - CONFIDENCE) / 2
+    low, high = np.quantile(bx - by, [alpha, 1 - alpha])
+    return float(x.mean() - y.mean()), float(low), float(high)
+
+
+# ---------------------------------------------------------------------------
+# Counts
+# ---------------------------------------------------------------------------
+def rate_ratio(x: np.ndarray, y: np.ndarray) -> dict[str, float | None]:
+    """Episodes per night in ``x`` vs ``y`` with an exact conditional interval.
+
+    Given the total number of episodes, the exposed share is binomial with
+    ``t1 / (t1 + t2)`` under equal rates, so the Clopper-Pearson interval of
+    that share maps to an interval of the rate ratio. When per-night counts are
+    over-dispersed (episodes cluster in bad nights), the interval is widened on
+    the log scale by the square root of the Pearson dispersion.
+
+    Returns
+    -------
+    dict
+        ``rate_exposed``, ``rate_unexposed``, ``ratio``, ``low``, ``high``,
+        ``dispersion`` (``ratio``, ``low`` or ``high`` are ``None`` or
+        ``inf`` when undefined).
+    """
+    t1, t2 = len(x), len(y)
+    e1, e2 = int(x.sum()), int(y.sum())
+    out: dict[str, float | None] = {
+        "rate_exposed": e1 / t1, "rate_unexposed": e2 / t2,
+        "ratio": None, "low": None, "high": None, "dispersion": 1.0,
+    }
+    total = e1 + e2
+    if total == 0:
+        return out
+    ci = stats.binomtest(e1, total, t1 / (t1 + t2)).proportion_ci(CONFIDENCE, "exact")
+
+    def to_ratio(p: float) -> float:
+        if p >= 1:
+            return math.inf
+        return p / (1 - p) * t2 / t1
+
+    ratio = (e1 / t1) / (e2 / t2) if e2 else math.inf
+    low, high = to_ratio(ci.low), to_ratio(ci.high)
+    # Pearson dispersion of per-night counts around each group's own rate.
+    resid = np.concatenate([x - x.mean(), y - y.mean()])
+    fitted = np.concatenate([np.full(t1, x.mean()), np.full(t2, y.mean())])
+    ok = fitted > 0
+    df = max(1, int(ok.sum()) - 2)
+    phi = float((resid[ok] ** 2 / fitted[ok]).sum() / df) if ok.any() else 1.0
+    if phi > 1 and 0 < ratio < math.inf:
+        f = math.sqrt(phi)
+        if low > 0:
+            low = math.exp(math.log(ratio) - f * (math.log(ratio) - math.log(low)))
+        if high < math.inf:
+            high = math.exp(math.log(ratio) + f * (math.log(high) - math.log(ratio)))
+    out.update(ratio=ratio, low=low, high=high, dispersion=max(phi, 1.0))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Multiple testing
+# ---------------------------------------------------------------------------
+def bh_qvalues(pvalues: Sequence[float]) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p values (q values), in the input order."""
+    p = np.asarray(pvalues, dtype=float)
+    m = len(p)
+    if m == 0:
+        return p
+    order = np.argsort(p)
+    ranked = p[order] * m / np.arange(1, m + 1)
+    q_sorted = np.minimum.accumulate(ranked[::-1])[::-1]
+    q = np.empty(m)
+    q[order] = np.minimum(q_sorted, 1.0)
+    return q

@@ -1,0 +1,363 @@
+"""Trigger analysis: which factors go together with which night outcomes.
+
+Every exposure of :mod:`.factors` (all factors, at lags 0, 1 and 2, and
+withdrawal) is compared with every outcome of :mod:`.outcomes`, using the tests
+of :mod:`.stats`. Benjamini-Hochberg q values are taken across *all* pairs
+tested, so looking at hundreds of pairs does not produce a stream of chance
+"triggers".
+
+A pair is tested only when, among nights where both were recorded, the factor
+was present on at least ``min_exposed`` and absent on at least
+``min_unexposed`` nights; factors recorded on too few nights are listed under
+``skipped`` with how many more nights they need, and are never reported.
+Binary outcomes seen on fewer than :data:`MIN_EVENT_NIGHTS` of the compared
+nights are not tested either: such a table cannot reach significance, and
+leaving it out (a choice that does not look at the factor) keeps the
+multiple-testing burden honest.
+
+Findings say "probably not chance", never "the cause": diaries are
+observational, consecutive nights are correlated (see :mod:`.stats`), and a
+third thing (a stressful week) can drive both factor and outcome.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+from nachtwacht.diary.types import Diary, Night
+
+from . import stats
+from ._sleep import sleep_numbers
+from .factors import Exposure, build_exposures
+from .outcomes import Outcome, build_outcomes
+
+#: Fewer diary nights than this: "not enough data yet".
+MIN_NIGHTS = 14
+#: A factor must be present on at least this many compared nights ...
+MIN_EXPOSED = 5
+#: ... and absent on at least this many.
+MIN_UNEXPOSED = 5
+#: Binary outcomes need at least this many nights with the outcome to be tested.
+MIN_EVENT_NIGHTS = 3
+#: A finding is reported as likely (not chance) below this false-discovery rate.
+Q_MAX = 0.10
+#: Weaker signals ("might be, not sure yet") have p below this but q >= Q_MAX ...
+P_POSSIBLE = 0.05
+#: ... and q below this. Without it, hundreds of pairs would always yield a dozen
+#: chance "maybe"s with p < 0.05; this keeps only those that survive a loose FDR.
+Q_POSSIBLE = 0.5
+#: At most this many weaker signals are shown, strongest first.
+MAX_POSSIBLE = 5
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One factor-outcome pair worth telling the person about."""
+
+    factor: str
+    outcome: str
+    lag: int | str
+    exposed_label: str
+    kind: str
+    n_exposed: int
+    n_unexposed: int
+    events_exposed: int | None
+    events_unexposed: int | None
+    effect: dict[str, Any]
+    ci_low: float | None
+    ci_high: float | None
+    p: float
+    q: float
+    significant: bool
+    direction: Literal["up", "down"]
+    text_nl: str
+    text_en: str
+
+    def text(self, lang: str = "nl") -> str:
+        return self.text_en if lang == "en" else self.text_nl
+
+    def to_dict(self) -> dict[str, Any]:
+        return _clean(asdict(self))
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A factor left out because it was recorded on too few nights."""
+
+    factor: str
+    lag: int | str
+    label: str
+    n_exposed: int
+    n_unexposed: int
+    nights_needed: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class InsightResult:
+    """Outcome of :func:`analyse`. ``status`` is ``"ok"`` or ``"not_enough_data"``."""
+
+    status: Literal["ok", "not_enough_data"]
+    lang: str
+    n_nights: int
+    min_nights: int
+    nights_needed: int
+    n_tests: int
+    findings: list[Finding] = field(default_factory=list)
+    possible: list[Finding] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    message_nl: str = ""
+    message_en: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return self.message_en if self.lang == "en" else self.message_nl
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (no NaN or infinity)."""
+        return {
+            "status": self.status,
+            "lang": self.lang,
+            "n_nights": self.n_nights,
+            "min_nights": self.min_nights,
+            "nights_needed": self.nights_needed,
+            "n_tests": self.n_tests,
+            "message": self.message,
+            "message_nl": self.message_nl,
+            "message_en": self.message_en,
+            "findings": [f.to_dict() | {"text": f.text(self.lang)} for f in self.findings],
+            "possible": [f.to_dict() | {"text": f.text(self.lang)} for f in self.possible],
+            "skipped": [s.to_dict() for s in self.skipped],
+            "params": self.params,
+        }
+
+
+def _clean(obj: Any) -> Any:
+    """Replace NaN/inf by None so the result is strict JSON."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def _nights_sorted(nights: Sequence[Night]) -> list[Night]:
+    by_date: dict = {}
+    for n in nights:
+        by_date[n.date] = n  # a later row for the same date wins
+    return [by_date[d] for d in sorted(by_date)]
+
+
+# ---------------------------------------------------------------------------
+# Pair testing
+# ---------------------------------------------------------------------------
+@dataclass
+class _Pair:
+    exposure: Exposure
+    outcome: Outcome
+    x: np.ndarray  # outcome values on exposed nights
+    y: np.ndarray  # outcome values on unexposed nights
+    p: float
+    q: float = 1.0
+
+
+def _test_pair(e: Exposure, o: Outcome, min_exposed: int, min_unexposed: int,
+               rank_cache: dict) -> _Pair | None:
+    ok = o.recorded & ~np.isnan(e.values)
+    exp = ok & (e.values == 1)
+    une = ok & (e.values == 0)
+    n1, n0 = int(exp.sum()), int(une.sum())
+    if n1 < min_exposed or n0 < min_unexposed:
+        return None
+    x, y = o.values[exp], o.values[une]
+    if o.kind == "binary":
+        a, c = int(x.sum()), int(y.sum())
+        if a + c < MIN_EVENT_NIGHTS:
+            return None
+        p = stats.fisher_exact_p(a, n1, c, n0)
+    else:
+        # Rank the outcome once per set of compared nights (shared by most factors).
+        key = (o.code, ok.tobytes())
+        ranked = rank_cache.get(key)
+        if ranked is None:
+            ranked = rank_cache[key] = stats.midranks(o.values[ok])
+        ranks, counts = ranked
+        if len(counts) == 1:
+            return None
+        p = stats.rank_sum_p_ranked(ranks, counts, exp[ok])
+    return _Pair(e, o, x, y, p)
+
+
+def _fmt(v: float, lang: str, digits: int = 0) -> str:
+    s = f"{v:.{digits}f}"
+    return s.replace(".", ",") if lang == "nl" else s
+
+
+def _describe(pair: _Pair, significant: bool) -> Finding:
+    e, o, x, y = pair.exposure, pair.outcome, pair.x, pair.y
+    n1, n2 = len(x), len(y)
+    events_x = events_y = None
+    if o.kind == "binary":
+        a, c = int(x.sum()), int(y.sum())
+        events_x, events_y = a, c
+        rd, lo, hi = stats.risk_difference(a, n1, c, n2)
+        rr, rr_lo, rr_hi = stats.risk_ratio(a, n1, c, n2)
+        effect = {"measure": "risk_difference", "risk_exposed": a / n1, "risk_unexposed": c / n2,
+                  "risk_difference": rd, "risk_ratio": rr, "rr_low": rr_lo, "rr_high": rr_hi,
+                  "interval": "Newcombe hybrid score (RD); Katz log (RR)"}
+        direction = "up" if rd > 0 else "down"
+        body_nl = f"{o.label_nl} in {a} van de {n1} nachten; anders in {c} van de {n2}."
+        body_en = f"{o.label_en} on {a} of {n1} nights; otherwise on {c} of {n2}."
+    elif o.kind == "count":
+        events_x, events_y = int(x.sum()), int(y.sum())
+        rr = stats.rate_ratio(x, y)
+        lo, hi = rr["low"], rr["high"]
+        effect = {"measure": "rate_ratio", **rr,
+                  "interval": "exact conditional (Clopper-Pearson), widened for clustering"}
+        direction = "up" if rr["rate_exposed"] > rr["rate_unexposed"] else "down"
+        body_nl = (f"gemiddeld {_fmt(x.mean(), 'nl', 1)} episodes per nacht "
+                   f"({events_x} in {n1} nachten); anders {_fmt(y.mean(), 'nl', 1)} "
+                   f"({events_y} in {n2} nachten).")
+        body_en = (f"on average {_fmt(x.mean(), 'en', 1)} episodes per night "
+                   f"({events_x} in {n1} nights); otherwise {_fmt(y.mean(), 'en', 1)} "
+                   f"({events_y} in {n2} nights).")
+    else:
+        diff, lo, hi = stats.median_difference(x, y)
+        mdiff = float(x.mean() - y.mean())
+        effect = {"measure": "median_difference", "median_exposed": float(np.median(x)),
+                  "median_unexposed": float(np.median(y)), "difference": diff,
+                  "mean_exposed": float(x.mean()), "mean_unexposed": float(y.mean()),
+                  "interval": "percentile bootstrap, fixed seed"}
+        direction = "up" if (diff > 0 or (diff == 0 and mdiff > 0)) else "down"
+        unit_nl = o.unit_nl if o.unit_nl == "%" else f" {o.unit_nl}"
+        unit_en = o.unit_en if o.unit_en == "%" else f" {o.unit_en}"
+        body_nl = (f"{o.label_nl} meestal {_fmt(np.median(x), 'nl')}{unit_nl}; "
+                   f"anders {_fmt(np.median(y), 'nl')}{unit_nl} "
+                   f"({n1} tegen {n2} nachten).")
+        body_en = (f"{o.label_en} typically {_fmt(np.median(x), 'en')}{unit_en}; "
+                   f"otherwise {_fmt(np.median(y), 'en')}{unit_en} "
+                   f"({n1} vs {n2} nights).")
+    if significant:
+        tail_nl = ("Dat verschil is waarschijnlijk geen toeval (maar het zegt niet zeker "
+                   "dat het de oorzaak is).")
+        tail_en = ("That difference is probably not chance (but it does not prove "
+                   "it is the cause).")
+    else:
+        tail_nl = "Dit kan nog toeval zijn; houd het in de gaten, het is nog niet zeker."
+        tail_en = "This may still be chance; keep an eye on it, it is not certain yet."
+    return Finding(
+        factor=e.factor, outcome=o.code, lag=e.lag, exposed_label=e.prefix_nl, kind=o.kind,
+        n_exposed=n1, n_unexposed=n2, events_exposed=events_x, events_unexposed=events_y,
+        effect=_clean(effect), ci_low=_clean(lo), ci_high=_clean(hi), p=pair.p, q=pair.q,
+        significant=significant, direction=direction,
+        text_nl=f"{e.prefix_nl}: {body_nl} {tail_nl}",
+        text_en=f"{e.prefix_en}: {body_en} {tail_en}",
+    )
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+def analyse(
+    diary: Diary,
+    lang: str = "nl",
+    min_nights: int = MIN_NIGHTS,
+    min_exposed: int = MIN_EXPOSED,
+    min_unexposed: int = MIN_UNEXPOSED,
+    q_max: float = Q_MAX,
+) -> InsightResult:
+    """Look for factors that go together with episodes and worse sleep.
+
+    Parameters
+    ----------
+    diary : Diary
+        Nights (with factors), episodes and profile.
+    lang : {"nl", "en"}
+        Language of ``message`` and ``text`` in the result (both are always present).
+    min_nights : int
+        Below this number of diary nights nothing is tested.
+    min_exposed, min_unexposed : int
+        Minimum nights with and without a factor before it is tested.
+    q_max : float
+        False-discovery rate below which a finding is reported as likely.
+
+    Returns
+    -------
+    InsightResult
+        Findings sorted by q value then p value, weaker "possible" signals,
+        factors skipped for too few nights.
+    """
+    if lang not in ("nl", "en"):
+        raise ValueError(f"lang must be 'nl' or 'en', not {lang!r}")
+    for name, v in (("min_nights", min_nights), ("min_exposed", min_exposed),
+                    ("min_unexposed", min_unexposed)):
+        if not isinstance(v, int) or v < 1:
+            raise ValueError(f"{name} must be a whole number of at least 1, not {v!r}")
+    if not 0 < q_max < 1:
+        raise ValueError(f"q_max must be between 0 and 1, not {q_max!r}")
+    params = {"min_nights": min_nights, "min_exposed": min_exposed,
+              "min_unexposed": min_unexposed, "q_max": q_max, "p_possible": P_POSSIBLE,
+              "q_possible": Q_POSSIBLE, "min_event_nights": MIN_EVENT_NIGHTS}
+    nights = _nights_sorted(diary.nights)
+    n = len(nights)
+    if n < min_nights:
+        need = min_nights - n
+        return InsightResult(
+            "not_enough_data", lang, n, min_nights, need, 0,
+            message_nl=(f"Er zijn nog te weinig nachten om patronen te zoeken: {n} van de "
+                        f"minstens {min_nights}. Nog {need} nacht{'en' if need != 1 else ''} "
+                        "invullen, dan kijken we opnieuw."),
+            message_en=(f"Not enough nights yet to look for patterns: {n} of at least "
+                        f"{min_nights}. Fill in {need} more night{'s' if need != 1 else ''} "
+                        "and we will look again."),
+            params=params)
+    sleep = sleep_numbers(nights, tz=diary.tz)
+    exposures = build_exposures(nights, sleep, tz=diary.tz)
+    outcomes = build_outcomes(nights, diary.episodes, sleep)
+
+    skipped: list[Skipped] = []
+    pairs: list[_Pair] = []
+    rank_cache: dict = {}
+    for e in exposures:
+        n1, n0 = e.n_exposed, e.n_unexposed
+        if n1 < min_exposed or n0 < min_unexposed:
+            if e.lag in (0, "withdrawal"):
+                need = max(0, min_exposed - n1) + max(0, min_unexposed - n0)
+                skipped.append(Skipped(e.code, e.lag, e.prefix_en if lang == "en" else e.prefix_nl,
+                                       n1, n0, need))
+            continue
+        for o in outcomes:
+            pair = _test_pair(e, o, min_exposed, min_unexposed, rank_cache)
+            if pair is not None:
+                pairs.append(pair)
+    q = stats.bh_qvalues([p.p for p in pairs])
+    for pair, qv in zip(pairs, q, strict=True):
+        pair.q = float(qv)
+    pairs.sort(key=lambda p: (p.q, p.p))
+    findings = [_describe(p, True) for p in pairs if p.q < q_max]
+    possible = [_describe(p, False) for p in pairs
+                if q_max <= p.q < Q_POSSIBLE and p.p < P_POSSIBLE][:MAX_POSSIBLE]
+    if findings:
+        msg_nl = (f"In {n} nachten vonden we {len(findings)} verband(en) dat waarschijnlijk "
+                  "geen toeval is. Een verband is nog geen oorzaak: bespreek het gerust met uw huisarts.")
+        msg_en = (f"In {n} nights we found {len(findings)} link(s) that are probably not chance. "
+                  "A link is not proof of a cause: feel free to discuss it with your GP.")
+    else:
+        msg_nl = (f"In {n} nachten vonden we geen verband dat duidelijk meer is dan toeval. "
+                  "Dat kan betekenen dat er geen is, of dat er meer nachten nodig zijn.")
+        msg_en = (f"In {n} nights we found no link that is clearly more than chance. "
+                  "There may be none, or more nights may be needed.")
+    return InsightResult("ok", lang, n, min_nights, 0, len(pairs), findings, possible, skipped,
+                         msg_nl, msg_en, params)
