@@ -1,0 +1,41 @@
+"""People: a user with a language and a role, and the sleeper's profile."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from nachtwacht.diary.fields import PROFILE_FIELDS
+from nachtwacht.web.fieldgen import abstract_model
+
+#: Factor fields shown in the morning form until the sleeper picks their own.
+DEFAULT_TRACKED = ("alcohol_units", "caffeine_mg", "caffeine_last", "stress", "tension")
+
+
+class User(AbstractUser):
+    """A person using Nachtwacht in one role."""
+
+    class Role(models.TextChoices):
+        SLEEPER = "sleeper", _("Sleeper")
+        PARTNER = "partner", _("Bed partner")
+        CLINICIAN = "clinician", _("Clinician")
+
+    language = models.CharField(_("language"), max_length=5, default="nl",
+                                choices=[("nl", "Nederlands"), ("en", "English")])
+    role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.SLEEPER)
+    tracked = models.JSONField(_("tracked factors"), default=list, blank=True)
+
+    def tracked_fields(self) -> tuple[str, ...]:
+        """The night fields beyond the sleep core that this person chose to log."""
+        return tuple(self.tracked) if self.tracked else DEFAULT_TRACKED
+
+
+ProfileFields = abstract_model("ProfileFields", PROFILE_FIELDS, __name__)
+
+
+class Profile(ProfileFields):
+    """Background and other-complaints checklist of one sleeper."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="profile")
+    updated = models.DateTimeField(auto_now=True)

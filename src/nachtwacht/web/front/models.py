@@ -1,0 +1,39 @@
+"""Uploaded sleep studies and started experiments."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class PsgUpload(models.Model):
+    """An EDF file of a sleep study and the state of its analysis."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+        UNAVAILABLE = "unavailable"
+
+    sleeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="psg_uploads")
+    original_name = models.CharField(max_length=255)
+    stored_name = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")
+    created = models.DateTimeField(auto_now_add=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+
+class Experiment(models.Model):
+    """A change the sleeper tries for a while (e.g. no caffeine after 14:00)."""
+
+    sleeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="experiments")
+    code = models.CharField(max_length=60)
+    title = models.CharField(max_length=200)
+    started = models.DateField()
+    ended = models.DateField(null=True, blank=True)

@@ -1,0 +1,182 @@
+"""Django settings for the Nachtwacht web app, parsed strictly from the environment.
+
+Variables
+---------
+NACHTWACHT_DEBUG          1/0 (default 0). Development only.
+NACHTWACHT_SECRET_KEY     required when DEBUG is off: 50+ random characters.
+NACHTWACHT_ALLOWED_HOSTS  comma-separated (default ``localhost,127.0.0.1``).
+DATABASE_URL              e.g. ``postgres://user:pw@host/db``; SQLite when unset.
+NACHTWACHT_DATA_DIR       where SQLite, uploads and the generated key live
+                          (default ``<repo>/var`` in a checkout, else ``./var``).
+NACHTWACHT_SERVE_STATIC   1 to let Django serve /static/ itself (local use).
+NACHTWACHT_SECURE_COOKIES override of the secure-cookie flags (default: not DEBUG).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from nachtwacht.web.envparse import env_bool, env_int, env_list, secret_key
+
+WEB_DIR = Path(__file__).resolve().parent
+_REPO = WEB_DIR.parents[2]
+
+
+def _default_data_dir() -> Path:
+    # In a source checkout keep data next to the code (``var/`` is gitignored);
+    # an installed package has no repo, so use the working directory.
+    if (_REPO / "pyproject.toml").is_file():
+        return _REPO / "var"
+    return Path.cwd() / "var"
+
+
+DATA_DIR = Path(os.environ.get("NACHTWACHT_DATA_DIR") or _default_data_dir()).resolve()
+UPLOAD_DIR = DATA_DIR / "uploads"
+
+DEBUG = env_bool("NACHTWACHT_DEBUG", False)
+SECRET_KEY = secret_key(DEBUG)
+ALLOWED_HOSTS = env_list("NACHTWACHT_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+SERVE_STATIC = env_bool("NACHTWACHT_SERVE_STATIC", DEBUG)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "nachtwacht.web.accounts",
+    "nachtwacht.web.diary",
+    "nachtwacht.web.sharing",
+    "nachtwacht.web.front",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "nachtwacht.web.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "nachtwacht.web.urls"
+WSGI_APPLICATION = "nachtwacht.web.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [WEB_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "nachtwacht.web.front.context.nav",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        import dj_database_url
+
+        try:
+            cfg = dj_database_url.parse(url, conn_max_age=60)
+        except Exception as exc:  # dj_database_url raises several types
+            raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from None
+        return cfg
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": DATA_DIR / "nachtwacht.sqlite3",
+        "OPTIONS": {
+            # WAL lets the dashboard read while an upload thread writes; the busy
+            # timeout waits for a lock instead of failing with "database is locked".
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+CACHES = {
+    # Per-process cache: enough for the login rate limit of one server process.
+    # With several gunicorn workers configure a shared cache (see docs/web.md).
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nachtwacht"},
+}
+LOGIN_MAX_FAILURES = env_int("NACHTWACHT_LOGIN_MAX_FAILURES", 5, 1, 1000)
+LOGIN_WINDOW_S = env_int("NACHTWACHT_LOGIN_WINDOW_S", 15 * 60, 10, 24 * 3600)
+
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
+LOCALE_PATHS = [WEB_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Amsterdam"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [WEB_DIR / "static"]
+STATIC_ROOT = DATA_DIR / "static"
+
+CSV_MAX_BYTES = env_int("NACHTWACHT_CSV_MAX_BYTES", 5 * 1024 * 1024, 1024, 1024**3)
+EDF_MAX_BYTES = env_int("NACHTWACHT_EDF_MAX_BYTES", 200 * 1024 * 1024, 1024, 1024**4)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+_secure = env_bool("NACHTWACHT_SECURE_COOKIES", not DEBUG)
+SESSION_COOKIE_SECURE = _secure
+CSRF_COOKIE_SECURE = _secure
+LANGUAGE_COOKIE_SECURE = _secure
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
+
+# Logs carry the path and status of a request, never its body or query values:
+# diary data (sexual behaviour, drugs, notes) must not end up in log files.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "nachtwacht": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
+}

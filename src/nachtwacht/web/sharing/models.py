@@ -1,0 +1,103 @@
+"""Partner links, clinician shares and the log of who looked."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+INVITE_DAYS = 7
+
+
+def new_token() -> str:
+    """A URL-safe token that cannot be guessed (256 bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def _invite_expiry():
+    return timezone.now() + timedelta(days=INVITE_DAYS)
+
+
+class PartnerScope(models.TextChoices):
+    NONE = "none", _("Nothing: they can only log what they saw")
+    EPISODES = "episodes", _("Episodes")
+    EPISODES_NIGHTS = "episodes_nights", _("Episodes and nights")
+
+
+class PartnerInvite(models.Model):
+    """A one-time link a sleeper sends to their bed partner."""
+
+    sleeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="partner_invites")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invite_expiry)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def usable(self) -> bool:
+        return self.used_at is None and self.expires_at > timezone.now()
+
+
+class PartnerLink(models.Model):
+    """A bed partner allowed to log episodes for a sleeper, seeing only ``scope``."""
+
+    sleeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="partner_links")
+    partner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="partner_of")
+    scope = models.CharField(max_length=20, choices=PartnerScope.choices, default=PartnerScope.NONE)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["sleeper", "partner"], name="one_link_per_pair")]
+
+
+#: Parts of a diary a clinician share can include.
+SHARE_PARTS = (
+    ("nights", _("Nights and sleep times")),
+    ("episodes", _("Episodes")),
+    ("profile", _("Profile and checklist")),
+    ("notes", _("Free-text notes")),
+)
+
+
+class ClinicianShare(models.Model):
+    """Read access for one clinician, limited in scope and time, revocable."""
+
+    sleeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="clinician_shares")
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  null=True, blank=True, related_name="shares_received")
+    label = models.CharField(_("for whom"), max_length=120, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    scope = models.JSONField(default=list)
+    created = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    def is_live(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def allows(self, part: str) -> bool:
+        return part in self.scope
+
+
+class AccessLog(models.Model):
+    """One look by a clinician or partner at a sleeper's data."""
+
+    sleeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="access_log")
+    viewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                               related_name="+")
+    viewer_name = models.CharField(max_length=150)
+    share = models.ForeignKey(ClinicianShare, on_delete=models.SET_NULL, null=True, blank=True)
+    what = models.CharField(max_length=40)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at"]

@@ -1,0 +1,69 @@
+"""URL routes. Paths are Dutch (the default language); names are English."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.views import LogoutView
+from django.urls import path, re_path
+from django.views.static import serve
+
+from nachtwacht.web.views import account, advice, auth, dashboard, diary, sharing, uploads
+
+urlpatterns = [
+    path("", dashboard.home, name="home"),
+    path("aanmelden/", auth.signup, name="signup"),
+    path("inloggen/", auth.RateLimitedLoginView.as_view(), name="login"),
+    path("uitloggen/", LogoutView.as_view(), name="logout"),
+    path("taal/", auth.set_language, name="set_language"),
+    # sleeper: diary
+    path("overzicht/", dashboard.dashboard, name="dashboard"),
+    path("nacht/", diary.night_edit, name="night_new"),
+    path("nacht/<str:day>/", diary.night_edit, name="night_edit"),
+    path("nacht/<str:day>/verwijderen/", diary.night_delete, name="night_delete"),
+    path("nachten/", diary.night_list, name="night_list"),
+    path("episode/", diary.episode_edit, name="episode_new"),
+    path("episode/<int:pk>/", diary.episode_edit, name="episode_edit"),
+    path("episode/<int:pk>/verwijderen/", diary.episode_delete, name="episode_delete"),
+    path("instellingen/bijhouden/", diary.tracking, name="tracking"),
+    path("profiel/", diary.profile, name="profile"),
+    # sleeper: sharing
+    path("partner/", sharing.partner_settings, name="partner_settings"),
+    path("partner/uitnodigen/", sharing.partner_invite, name="partner_invite"),
+    path("partner/<int:link_id>/", sharing.partner_scope, name="partner_scope"),
+    path("delen/", sharing.shares, name="shares"),
+    path("delen/<int:share_id>/intrekken/", sharing.share_revoke, name="share_revoke"),
+    path("wie-keek-er-mee/", sharing.access_log, name="access_log"),
+    # sleeper: advice, uploads, report
+    path("advies/", advice.triage_view, name="triage"),
+    path("plan/", advice.plan_view, name="plan"),
+    path("plan/experiment/", advice.experiment_start, name="experiment_start"),
+    path("plan/experiment/<int:pk>/stop/", advice.experiment_stop, name="experiment_stop"),
+    path("upload/", uploads.upload_csv, name="upload_csv"),
+    path("slaaponderzoek/", uploads.upload_edf, name="upload_edf"),
+    path("slaaponderzoek/<int:pk>/", uploads.psg_detail, name="psg_detail"),
+    path("rapport/", advice.report_view, name="report"),
+    path("rapport.pdf", advice.report_pdf, name="report_pdf"),
+    # any signed-in user
+    path("instellingen/", account.settings_view, name="settings"),
+    path("export/", account.export, name="export"),
+    path("account/verwijderen/", account.delete_account, name="delete_account"),
+    # partner
+    path("uitnodiging/<str:token>/", sharing.invite_accept, name="invite_accept"),
+    path("bedpartner/", diary.partner_home, name="partner_home"),
+    path("bedpartner/<int:link_id>/", diary.partner_log, name="partner_log"),
+    # clinician
+    path("zorg/", dashboard.clinician_home, name="clinician_home"),
+    path("zorg/link/<str:token>/", sharing.share_claim, name="share_claim"),
+    path("zorg/<int:share_id>/", dashboard.clinician_view, name="clinician_view"),
+    path("zorg/<int:share_id>/rapport/", advice.clinician_report, name="clinician_report"),
+    path("zorg/<int:share_id>/rapport.pdf", advice.clinician_report_pdf, name="clinician_report_pdf"),
+    # everyone
+    path("kennis/", advice.knowledge_index, name="knowledge"),
+    path("kennis/<slug:slug>/", advice.knowledge_page, name="knowledge_page"),
+]
+
+if settings.SERVE_STATIC:
+    # Local use without a web server in front (``nachtwacht serve``): Django serves
+    # the one static directory itself. Behind nginx/Caddy, let them do it.
+    urlpatterns.append(re_path(r"^static/(?P<path>.*)$", serve,
+                               {"document_root": settings.STATICFILES_DIRS[0]}, name="static"))

@@ -1,0 +1,179 @@
+"""Triage, the plan with experiments, knowledge pages and the GP report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nachtwacht.web.access import (
+    clinician_required,
+    live_share_or_404,
+    owned_or_404,
+    share_parts,
+    sleeper_required,
+)
+from nachtwacht.web.convert import diary_for
+from nachtwacht.web.core import call, optional
+from nachtwacht.web.forms import lang
+from nachtwacht.web.front.models import Experiment
+
+LEVEL_ORDER = ("self_care", "gp_routine", "gp_soon", "urgent")
+
+
+def _triage(diary, language: str):
+    insight, _problem = call("nachtwacht.insight", "analyse", diary, lang=language) if len(diary.nights) >= 14 else (None, None)
+    result, problem = call("nachtwacht.triage", "assess", diary, insight=insight, lang=language)
+    return result, problem
+
+
+def _knowledge_link(slug: str | None, language: str):
+    if not slug:
+        return None
+    page, _problem = call("nachtwacht.knowledge", "page", slug, language)
+    return page
+
+
+@sleeper_required
+def triage_view(request):
+    language = lang()
+    diary = diary_for(request.user)
+    result, problem = _triage(diary, language)
+    ctx: dict = {"problem": problem, "n_nights": len(diary.nights)}
+    if result is not None:
+        data = result.to_dict()
+        ctx["level"] = data.get("level")
+        ctx["flags"] = data.get("flags", [])
+        ctx["differentials"] = data.get("differentials", [])
+    return render(request, "nachtwacht/triage.html", ctx)
+
+
+def _experiment_results(user, diary) -> list[dict]:
+    out = []
+    exp_mod = optional("nachtwacht.insight.experiments")
+    for e in Experiment.objects.filter(sleeper=user).order_by("-started"):
+        res = None
+        if exp_mod is not None and hasattr(exp_mod, "compare"):
+            payload = {"code": e.code, "start": e.started, "end": e.ended}
+            res, _p = call("nachtwacht.insight.experiments", "compare", diary, payload)
+        out.append({"e": e, "result": res.to_dict() if hasattr(res, "to_dict") else None})
+    return out
+
+
+@sleeper_required
+def plan_view(request):
+    language = lang()
+    diary = diary_for(request.user)
+    result, problem = _triage(diary, language)
+    plan = []
+    if result is not None:
+        for item in result.to_dict().get("plan", []):
+            item = dict(item)
+            item["page"] = _knowledge_link(item.get("knowledge_slug"), language)
+            plan.append(item)
+    running = {e.code for e in Experiment.objects.filter(sleeper=request.user, ended__isnull=True)}
+    return render(request, "nachtwacht/plan.html", {
+        "plan": plan, "problem": problem, "running": running,
+        "experiments": _experiment_results(request.user, diary)})
+
+
+@sleeper_required
+@require_POST
+def experiment_start(request):
+    code = request.POST.get("code", "").strip()[:60]
+    title = request.POST.get("title", "").strip()[:200] or code
+    if not code:
+        raise Http404("no experiment")
+    if not Experiment.objects.filter(sleeper=request.user, code=code, ended__isnull=True).exists():
+        Experiment.objects.create(sleeper=request.user, code=code, title=title, started=timezone.localdate())
+    messages.success(request, _("Experiment started. Keep filling in the diary; we compare the nights."))
+    return redirect("plan")
+
+
+@sleeper_required
+@require_POST
+def experiment_stop(request, pk: int):
+    e = owned_or_404(Experiment, request, pk=pk)
+    e.ended = timezone.localdate()
+    e.save(update_fields=["ended"])
+    messages.success(request, _("Experiment stopped."))
+    return redirect("plan")
+
+
+def knowledge_index(request):
+    language = lang()
+    query = request.GET.get("q", "").strip()[:200]
+    if query:
+        pages, problem = call("nachtwacht.knowledge", "search", query, language)
+    else:
+        pages, problem = call("nachtwacht.knowledge", "pages", language)
+    return render(request, "nachtwacht/knowledge_index.html",
+                  {"pages": pages or [], "q": query, "problem": problem})
+
+
+def knowledge_page(request, slug: str):
+    language = lang()
+    mod = optional("nachtwacht.knowledge")
+    if mod is None or not hasattr(mod, "page"):
+        return render(request, "nachtwacht/knowledge_index.html", {"pages": [], "problem": "missing"})
+    try:
+        page = mod.page(slug, language)
+    except (KeyError, LookupError, ValueError):
+        raise Http404("no such page") from None
+    return render(request, "nachtwacht/knowledge_page.html", {"page": page})
+
+
+def _period(request) -> tuple[dt.date, dt.date] | None:
+    try:
+        a = dt.date.fromisoformat(request.GET["van"])
+        b = dt.date.fromisoformat(request.GET["tot"])
+    except (KeyError, ValueError):
+        return None
+    return (a, b) if a <= b else (b, a)
+
+
+def _report_response(request, diary, pdf: bool, language: str):
+    mod = optional("nachtwacht.report")
+    if mod is None or not hasattr(mod, "build"):
+        return render(request, "nachtwacht/report_missing.html", status=503)
+    try:
+        data = mod.build(diary, period=_period(request), lang=language)
+        if not pdf:
+            return HttpResponse(mod.render_html(data))
+        tmp = Path(tempfile.mkdtemp(prefix="nw-report-")) / "rapport.pdf"
+        mod.render_pdf(data, tmp)
+    except ImportError:
+        return render(request, "nachtwacht/report_missing.html", status=503)
+    # The PDF is streamed from a private temp dir; the OS cleans it up.
+    return FileResponse(open(tmp, "rb"), content_type="application/pdf", filename="nachtwacht-rapport.pdf")
+
+
+@sleeper_required
+def report_view(request):
+    return _report_response(request, diary_for(request.user, parts=("nights", "episodes", "profile", "notes")),
+                            False, lang())
+
+
+@sleeper_required
+def report_pdf(request):
+    return _report_response(request, diary_for(request.user, parts=("nights", "episodes", "profile", "notes")),
+                            True, lang())
+
+
+@clinician_required
+def clinician_report(request, share_id: int):
+    share = live_share_or_404(request, share_id, "report")
+    return _report_response(request, diary_for(share.sleeper, parts=share_parts(share)), False, lang())
+
+
+@clinician_required
+def clinician_report_pdf(request, share_id: int):
+    share = live_share_or_404(request, share_id, "report.pdf")
+    return _report_response(request, diary_for(share.sleeper, parts=share_parts(share)), True, lang())

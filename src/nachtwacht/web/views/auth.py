@@ -1,0 +1,107 @@
+"""Sign-up, login (rate limited), logout and language choice."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
+from django.contrib.auth.views import LoginView
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from nachtwacht.web import ratelimit
+from nachtwacht.web.accounts.models import User
+
+
+class SignupForm(UserCreationForm):
+    language = forms.ChoiceField(label=gettext_lazy("Language"), choices=settings.LANGUAGES)
+    role = forms.ChoiceField(
+        label=gettext_lazy("I use Nachtwacht as"),
+        choices=[("sleeper", gettext_lazy("someone whose nights go wrong")),
+                 ("clinician", gettext_lazy("a GP or other clinician"))],
+        widget=forms.RadioSelect, initial="sleeper")
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username",)
+
+
+def _safe_next(request) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or ""
+    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
+        return nxt
+    return ""
+
+
+def signup(request):
+    """Create an account; a partner arrives here from an invite link (``next``)."""
+    nxt = _safe_next(request)
+    invited = nxt.startswith("/uitnodiging/")
+    if request.method == "POST":
+        form = SignupForm(request.POST)
+        if invited:
+            form.fields["role"].required = False
+        if form.is_valid():
+            user = form.save(commit=False)
+            user.language = form.cleaned_data["language"]
+            user.role = "partner" if invited else form.cleaned_data["role"]
+            user.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            translation.activate(user.language)
+            return redirect(nxt or "home")
+    else:
+        form = SignupForm(initial={"language": translation.get_language() or "nl"})
+    if invited:
+        del form.fields["role"]
+    return render(request, "nachtwacht/signup.html", {"form": form, "next": nxt, "invited": invited})
+
+
+class RateLimitedLoginView(LoginView):
+    """Django's login, refusing after too many failures per username and IP."""
+
+    template_name = "nachtwacht/login.html"
+    authentication_form = AuthenticationForm
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        ip = ratelimit.client_ip(request)
+        if ratelimit.is_blocked(username, ip):
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again, "
+                                   "or ask for help if you forgot your password."))
+            resp = self.render_to_response(self.get_context_data(form=form))
+            resp.status_code = 429
+            return resp
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        ratelimit.record_failure(self.request.POST.get("username", ""), ratelimit.client_ip(self.request))
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        ratelimit.reset(form.get_user().get_username(), ratelimit.client_ip(self.request))
+        return super().form_valid(form)
+
+
+@require_POST
+def set_language(request):
+    """Switch language; for a signed-in user the choice is saved with the account."""
+    code = request.POST.get("language", "nl")
+    if code not in dict(settings.LANGUAGES):
+        code = "nl"
+    if request.user.is_authenticated:
+        request.user.language = code
+        request.user.save(update_fields=["language"])
+    translation.activate(code)
+    messages.success(request, _("Language changed."))
+    resp = redirect(_safe_next(request) or "home")
+    resp.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
+                    secure=settings.LANGUAGE_COOKIE_SECURE)
+    return resp

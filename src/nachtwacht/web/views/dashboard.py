@@ -1,0 +1,135 @@
+"""Home, the dashboard (chart, calendar, trends, findings) and the shared clinician view."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from nachtwacht.diary.fields import spec
+from nachtwacht.diary.metrics import night_metrics, period_metrics
+from nachtwacht.web import chart
+from nachtwacht.web.access import (
+    clinician_required,
+    live_share_or_404,
+    share_parts,
+    sleeper_required,
+)
+from nachtwacht.web.convert import diary_for
+from nachtwacht.web.core import call
+from nachtwacht.web.forms import lang
+from nachtwacht.web.sharing.models import ClinicianShare
+
+#: Nights needed before the trigger analysis says anything useful.
+MIN_NIGHTS_INSIGHT = 14
+MIN_NIGHTS_TRENDS = 3
+CHART_NIGHTS = 28
+
+
+def home(request):
+    user = request.user
+    if user.is_authenticated:
+        return redirect({"sleeper": "dashboard", "partner": "partner_home",
+                         "clinician": "clinician_home"}.get(user.role, "dashboard"))
+    return render(request, "nachtwacht/landing.html")
+
+
+def _calendar(episodes, language: str) -> list[dict]:
+    """Month grids (latest two months with data) with the number of episodes per day."""
+    if not episodes:
+        return []
+    counts: dict[dt.date, int] = {}
+    for e in episodes:
+        counts[e.date] = counts.get(e.date, 0) + e.n
+    last = max(counts)
+    months = []
+    y, m = last.year, last.month
+    for _i in range(2):
+        weeks = []
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(y, m):
+            weeks.append([{"day": d, "in_month": d.month == m, "n": counts.get(d, 0)} for d in week])
+        months.insert(0, {"title": dt.date(y, m, 1), "weeks": weeks})
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return months
+
+
+def _findings(diary, language: str) -> tuple[list[dict], str | None]:
+    result, problem = call("nachtwacht.insight", "analyse", diary, lang=language)
+    if result is None:
+        return [], problem
+    out = []
+    for f in getattr(result, "findings", []):
+        effect = dict(getattr(f, "effect", {}) or {})
+        measure = str(effect.get("measure") or effect.get("kind") or effect.get("name") or "")
+        est = effect.get("estimate", effect.get("value"))
+        ratio = "ratio" in measure
+        svg = ""
+        if isinstance(est, int | float):
+            svg = chart.interval_svg(float(est), f.ci_low, f.ci_high, ratio=ratio,
+                                     title=_("Estimate with 95% interval"))
+        out.append({"f": f, "text": f.text_en if language == "en" else f.text_nl, "svg": svg,
+                    "measure": measure, "estimate": est})
+    return out, None
+
+
+def dashboard_context(diary, language: str, *, with_insight: bool = True) -> dict:
+    """Everything the dashboard shows, computed from a core :class:`Diary`."""
+    nights = diary.nights
+    type_spec = spec("episode", "type")
+    recent_nights = [n for n in nights][-CHART_NIGHTS:]
+    cutoff = recent_nights[0].date if recent_nights else None
+    recent_eps = [e for e in diary.episodes if cutoff is None or e.date >= cutoff]
+    rows = chart.rows(recent_nights, recent_eps, diary.tz)
+    svg = chart.diary_svg(
+        rows, title=_("Sleep diary chart"),
+        desc=_("One row per night from 18:00 to 18:00. Light bar: in bed. Dark bar: asleep. "
+               "Dots: episodes."),
+        type_label=lambda c: type_spec.choice_label(c, language)) if rows else ""
+    table = []
+    for n in recent_nights[::-1]:
+        m = night_metrics(n, diary.tz)
+        table.append({"n": n, "m": m, "eps": [type_spec.choice_label(e.type, language)
+                                              for e in recent_eps if e.date == n.date]})
+    ctx: dict = {"svg": svg, "table": table, "n_nights": len(nights), "n_episodes": len(diary.episodes),
+                 "calendar": _calendar(diary.episodes, language)}
+    if len(nights) >= MIN_NIGHTS_TRENDS:
+        per = [night_metrics(n, diary.tz) for n in recent_nights]
+        ctx["trends"] = [
+            {"label": _("Minutes to fall asleep"), "svg": chart.trend_svg([m.sol_min for m in per], title=_("Minutes to fall asleep"), unit=" min", lo=0)},
+            {"label": _("Minutes awake in the night"), "svg": chart.trend_svg([m.waso_min for m in per], title=_("Minutes awake in the night"), unit=" min", lo=0)},
+            {"label": _("Sleep efficiency (%)"), "svg": chart.trend_svg([m.se_pct for m in per], title=_("Sleep efficiency (%)"), unit="%", lo=0, hi=100)},
+        ]
+        ctx["period"] = period_metrics(nights[-CHART_NIGHTS:], diary.tz)
+    else:
+        ctx["trends_needed"] = MIN_NIGHTS_TRENDS - len(nights)
+    if with_insight:
+        if len(nights) >= MIN_NIGHTS_INSIGHT:
+            ctx["findings"], ctx["insight_problem"] = _findings(diary, language)
+        else:
+            ctx["insight_needed"] = MIN_NIGHTS_INSIGHT - len(nights)
+    return ctx
+
+
+@sleeper_required
+def dashboard(request):
+    diary = diary_for(request.user)
+    ctx = dashboard_context(diary, lang())
+    return render(request, "nachtwacht/dashboard.html", ctx)
+
+
+@clinician_required
+def clinician_home(request):
+    shares = [s for s in ClinicianShare.objects.filter(clinician=request.user).select_related("sleeper")
+              if s.is_live()]
+    return render(request, "nachtwacht/clinician_home.html", {"shares": shares})
+
+
+@clinician_required
+def clinician_view(request, share_id: int):
+    share = live_share_or_404(request, share_id, "dashboard")
+    diary = diary_for(share.sleeper, parts=share_parts(share))
+    ctx = dashboard_context(diary, lang())
+    ctx["share"] = share
+    return render(request, "nachtwacht/clinician_view.html", ctx)

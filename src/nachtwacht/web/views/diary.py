@@ -1,0 +1,253 @@
+"""The morning diary, episodes, the partner log, tracked factors and the profile."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+
+from django import forms
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from nachtwacht.diary.fields import NIGHT_FIELDS, factor_fields, spec
+from nachtwacht.web.access import (
+    owned_or_404,
+    partner_link_or_404,
+    partner_parts,
+    partner_required,
+    sleeper_required,
+)
+from nachtwacht.web.accounts.models import Profile
+from nachtwacht.web.diary.models import Episode, Night
+from nachtwacht.web.forms import EpisodeForm, NightForm, PartnerEpisodeForm, ProfileForm, lang
+
+#: Always in the morning form: the Consensus Sleep Diary core.
+CORE = ("date", "bedtime", "lights_out", "sol_min", "awakenings", "waso_min", "final_wake",
+        "out_of_bed", "quality", "rested")
+#: What a sleeper can choose to track on the settings page.
+TRACKABLE = tuple(f.name for f in factor_fields()) + ("tension", "pain")
+CLOCK_CORE = ("bedtime", "lights_out", "final_wake", "out_of_bed")
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+def _median_clock(times: list[dt.time], anchor: str) -> dt.time | None:
+    """Median of clock times, counted from noon for evening times so 23:30 and 00:30 average well."""
+    if not times:
+        return None
+    shift = 720 if anchor == "evening" else 0
+    mins = [((t.hour * 60 + t.minute) - shift) % 1440 for t in times]
+    m = int(round(statistics.median(mins))) + shift
+    m = (m // 5 * 5) % 1440  # round to five minutes: nobody knows it to the minute
+    return dt.time(m // 60, m % 60)
+
+
+def prefill(user, day: dt.date) -> dict:
+    """Defaults for a new night from the median of the last 14 nights."""
+    recent = list(Night.objects.filter(sleeper=user, date__lt=day).order_by("-date")[:14])
+    initial: dict = {"date": day}
+    for name in CLOCK_CORE:
+        anchor = spec("night", name).anchor
+        val = _median_clock([getattr(n, name) for n in recent if getattr(n, name)], anchor)
+        if val:
+            initial[name] = val
+    return initial
+
+
+def night_names(user) -> list[str]:
+    tracked = set(user.tracked_fields())
+    return [f.name for f in NIGHT_FIELDS if f.name in CORE or f.name in tracked or f.name == "notes"]
+
+
+@sleeper_required
+def night_edit(request, day: str | None = None):
+    """Add today's night (prefilled) or edit the night of ``day``."""
+    row = None
+    if day is not None:
+        try:
+            when = dt.date.fromisoformat(day)
+        except ValueError:
+            raise Http404("bad date") from None
+        row = owned_or_404(Night, request, date=when)
+    names = night_names(request.user)
+    if request.method == "POST":
+        form = NightForm(request.POST, names=names)
+        if form.is_valid():
+            values = {k: v for k, v in form.cleaned_data.items()}
+            try:
+                with transaction.atomic():
+                    if row is None:
+                        existing = Night.objects.filter(sleeper=request.user, date=values["date"]).first()
+                        if existing is not None:
+                            form.add_error("date", _("There is already a night for this date. "
+                                                     "Open it from the list to change it."))
+                            raise IntegrityError
+                        row = Night(sleeper=request.user)
+                    for k, v in values.items():
+                        setattr(row, k, v)
+                    row.full_clean()
+                    row.save()
+            except IntegrityError:
+                if not form.errors:
+                    form.add_error("date", _("There is already a night for this date."))
+            else:
+                messages.success(request, _("Night saved. Sleep well tonight."))
+                return redirect("dashboard")
+    else:
+        if row is not None:
+            initial = {n: getattr(row, n) for n in names}
+        else:
+            initial = prefill(request.user, today())
+            taken = Night.objects.filter(sleeper=request.user, date=initial["date"]).exists()
+            if taken:
+                return redirect("night_edit", day=initial["date"].isoformat())
+        form = NightForm(initial=initial, names=names)
+    return render(request, "nachtwacht/night_form.html", {"form": form, "row": row})
+
+
+@sleeper_required
+def night_list(request):
+    nights = Night.objects.filter(sleeper=request.user).order_by("-date")
+    episodes = Episode.objects.filter(sleeper=request.user).select_related("logged_by").order_by("-date")
+    language = lang()
+    type_spec = spec("episode", "type")
+    ep_rows = [(e, type_spec.choice_label(e.type, language)) for e in episodes[:200]]
+    return render(request, "nachtwacht/night_list.html", {"nights": nights[:400], "episodes": ep_rows})
+
+
+@sleeper_required
+@require_POST
+def night_delete(request, day: str):
+    try:
+        when = dt.date.fromisoformat(day)
+    except ValueError:
+        raise Http404("bad date") from None
+    owned_or_404(Night, request, date=when).delete()
+    messages.success(request, _("Night deleted."))
+    return redirect("night_list")
+
+
+def _episode_save(form, row: Episode) -> None:
+    for k, v in form.cleaned_data.items():
+        if k in form.spec_by_name:
+            setattr(row, k, v)
+    row.full_clean()
+    row.save()
+
+
+@sleeper_required
+def episode_edit(request, pk: int | None = None):
+    """The sleeper's quick episode log (also edits their own or their partner's reports)."""
+    row = owned_or_404(Episode, request, pk=pk) if pk is not None else None
+    if request.method == "POST":
+        form = EpisodeForm(request.POST)
+        if form.is_valid():
+            if row is None:
+                row = Episode(sleeper=request.user, logged_by=request.user, reporter="self")
+            row.private = form.cleaned_data.get("private", False)
+            _episode_save(form, row)
+            messages.success(request, _("Episode saved."))
+            return redirect("dashboard")
+    else:
+        if row is not None:
+            initial = {n: getattr(row, n) for n in EpisodeForm.specs_names()} | {"private": row.private}
+        else:
+            initial = {"date": today(), "count": 1}
+        form = EpisodeForm(initial=initial)
+    return render(request, "nachtwacht/episode_form.html", {"form": form, "row": row})
+
+
+EpisodeForm.specs_names = staticmethod(lambda: [s.name for s in EpisodeForm.specs])
+
+
+@sleeper_required
+@require_POST
+def episode_delete(request, pk: int):
+    owned_or_404(Episode, request, pk=pk).delete()
+    messages.success(request, _("Episode deleted."))
+    return redirect("night_list")
+
+
+@partner_required
+def partner_home(request):
+    """A partner's start page: the sleepers they log for."""
+    links = request.user.partner_of.select_related("sleeper")
+    return render(request, "nachtwacht/partner_home.html", {"links": links})
+
+
+@partner_required
+def partner_log(request, link_id: int):
+    """'Wat zag je vannacht?' plus whatever the sleeper chose to share."""
+    link = partner_link_or_404(request, link_id)
+    if request.method == "POST":
+        form = PartnerEpisodeForm(request.POST)
+        if form.is_valid():
+            row = Episode(sleeper=link.sleeper, logged_by=request.user, reporter="partner")
+            _episode_save(form, row)
+            messages.success(request, _("Thank you. What you saw has been added to the diary."))
+            return redirect("partner_log", link_id=link.pk)
+    else:
+        form = PartnerEpisodeForm(initial={"date": today(), "count": 1})
+    parts = partner_parts(link)
+    mine = Episode.objects.filter(sleeper=link.sleeper, logged_by=request.user).order_by("-date")[:30]
+    shared_eps = []
+    if "episodes" in parts:
+        shared_eps = (Episode.objects.filter(sleeper=link.sleeper, private=False)
+                      .exclude(logged_by=request.user).order_by("-date")[:60])
+    shared_nights = Night.objects.filter(sleeper=link.sleeper).order_by("-date")[:30] if "nights" in parts else []
+    type_spec = spec("episode", "type")
+    language = lang()
+    return render(request, "nachtwacht/partner_log.html", {
+        "form": form, "link": link,
+        "mine": [(e, type_spec.choice_label(e.type, language)) for e in mine],
+        "shared_eps": [(e, type_spec.choice_label(e.type, language)) for e in shared_eps],
+        "shared_nights": shared_nights,
+    })
+
+
+class TrackForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        language = lang()
+        self.fields["tracked"] = forms.MultipleChoiceField(
+            label=_("What do you want to keep track of each morning?"),
+            choices=[(n, spec("night", n).label(language)) for n in TRACKABLE],
+            widget=forms.CheckboxSelectMultiple, required=False)
+
+
+@sleeper_required
+def tracking(request):
+    if request.method == "POST":
+        form = TrackForm(request.POST)
+        if form.is_valid():
+            request.user.tracked = form.cleaned_data["tracked"] or []
+            request.user.save(update_fields=["tracked"])
+            messages.success(request, _("Saved. The morning diary now asks for these."))
+            return redirect("settings")
+    else:
+        form = TrackForm(initial={"tracked": list(request.user.tracked_fields())})
+    return render(request, "nachtwacht/tracking.html", {"form": form})
+
+
+@sleeper_required
+def profile(request):
+    row, _created = Profile.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            for k, v in form.cleaned_data.items():
+                setattr(row, k, v)
+            row.full_clean()
+            row.save()
+            messages.success(request, _("Profile saved."))
+            return redirect("profile")
+    else:
+        form = ProfileForm(initial={s.name: getattr(row, s.name) for s in ProfileForm.specs})
+    return render(request, "nachtwacht/profile.html", {"form": form})

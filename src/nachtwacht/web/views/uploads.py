@@ -1,0 +1,188 @@
+"""Uploads: diary CSV files (all-or-nothing) and sleep-study EDF files."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db import close_old_connections, transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nachtwacht.diary.errors import DiaryImportError, RowError
+from nachtwacht.web import diaryio
+from nachtwacht.web.access import owned_or_404, sleeper_required
+from nachtwacht.web.convert import core_to_row_values
+from nachtwacht.web.core import optional
+from nachtwacht.web.diary.models import Episode, Night
+from nachtwacht.web.forms import lang
+from nachtwacht.web.front.models import PsgUpload
+
+log = logging.getLogger("nachtwacht.web")
+
+
+class CsvForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What is in the file?"), widget=forms.RadioSelect,
+                             choices=[("nights", gettext_lazy("Nights (one row per night)")),
+                                      ("episodes", gettext_lazy("Episodes (one row per episode)"))],
+                             initial="nights")
+    file = forms.FileField(label=gettext_lazy("CSV file"))
+    replace = forms.BooleanField(required=False, label=gettext_lazy(
+        "Replace nights I already filled in for the same dates"))
+
+
+class EdfForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("EDF file of the sleep study"))
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.0f} MB"
+
+
+def import_csv(user, kind: str, text: str, language: str, replace: bool = False) -> int:
+    """Store every row of ``text`` or nothing; raise DiaryImportError with all problems."""
+    rows = diaryio.read_nights(text, lang=language) if kind == "nights" else diaryio.read_episodes(text, lang=language)
+    with transaction.atomic():
+        if kind == "nights":
+            errors = []
+            seen = set()
+            for i, n in enumerate(rows, start=2):
+                if n.date in seen:
+                    errors.append(RowError(i, "date", "duplicate_date", {"value": n.date.isoformat()}))
+                seen.add(n.date)
+                existing = Night.objects.filter(sleeper=user, date=n.date).first()
+                if existing is not None and not replace:
+                    errors.append(RowError(i, "date", "already_stored", {"value": n.date.isoformat()}))
+                    continue
+                if errors:
+                    continue
+                values = core_to_row_values(n)
+                if existing is not None:
+                    for k, v in values.items():
+                        setattr(existing, k, v)
+                    existing.save()
+                else:
+                    Night.objects.create(sleeper=user, **values)
+            if errors:
+                raise DiaryImportError(errors, lang=language)
+        else:
+            for e in rows:
+                Episode.objects.create(sleeper=user, logged_by=user, **core_to_row_values(e))
+    return len(rows)
+
+
+def _error_rows(exc: DiaryImportError, language: str) -> list[dict]:
+    out = []
+    for e in exc.errors:
+        try:
+            text = e.text(language)
+        except Exception:  # a code the message table does not know yet
+            text = f"{e.code} {e.params}"
+        if e.code == "already_stored":
+            text = _("Row %(row)s: a night for %(date)s is already stored. Tick “replace” to overwrite it, "
+                     "or leave the row out.") % {"row": e.row, "date": e.params.get("value")}
+        elif e.code == "duplicate_date":
+            text = _("Row %(row)s: the date %(date)s occurs twice in the file.") % {
+                "row": e.row, "date": e.params.get("value")}
+        out.append({"row": e.row, "field": e.field, "text": text})
+    return out
+
+
+@sleeper_required
+def upload_csv(request):
+    language = lang()
+    errors: list[dict] = []
+    if request.method == "POST":
+        form = CsvForm(request.POST, request.FILES)
+        if form.is_valid():
+            f = form.cleaned_data["file"]
+            if f.size > settings.CSV_MAX_BYTES:
+                form.add_error("file", _("This file is %(size)s; the limit for a diary CSV is %(max)s.")
+                               % {"size": _mb(f.size), "max": _mb(settings.CSV_MAX_BYTES)})
+            else:
+                raw = f.read()
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    text = raw.decode("cp1252", errors="replace")  # Excel on Windows
+                try:
+                    n = import_csv(request.user, form.cleaned_data["kind"], text, language,
+                                   form.cleaned_data["replace"])
+                except DiaryImportError as exc:
+                    errors = _error_rows(exc, language)
+                else:
+                    messages.success(request, _("%(n)d rows imported.") % {"n": n})
+                    return redirect("night_list")
+    else:
+        form = CsvForm()
+    return render(request, "nachtwacht/upload_csv.html", {"form": form, "errors": errors})
+
+
+def _analyse(upload_id: int) -> None:
+    """Run the sleep-study pipeline on one stored file (in a worker thread)."""
+    close_old_connections()
+    try:
+        up = PsgUpload.objects.get(pk=upload_id)
+        pipeline = optional("nachtwacht.psg.pipeline")
+        if pipeline is None or not hasattr(pipeline, "analyse"):
+            up.status = PsgUpload.Status.UNAVAILABLE
+            up.save(update_fields=["status"])
+            return
+        up.status = PsgUpload.Status.RUNNING
+        up.save(update_fields=["status"])
+        try:
+            result = pipeline.analyse(str(settings.UPLOAD_DIR / up.stored_name))
+            up.result = result.to_json() if hasattr(result, "to_json") else None
+            up.status = PsgUpload.Status.DONE
+        except Exception as exc:  # a broken file must end as a visible failure
+            up.status = PsgUpload.Status.FAILED
+            up.error = f"{type(exc).__name__}: {str(exc)[:300]}"
+            log.warning("sleep-study analysis %s failed: %s", upload_id, type(exc).__name__)
+        up.finished = timezone.now()
+        up.save(update_fields=["status", "result", "error", "finished"])
+    finally:
+        close_old_connections()
+
+
+@sleeper_required
+def upload_edf(request):
+    if request.method == "POST":
+        form = EdfForm(request.POST, request.FILES)
+        if form.is_valid():
+            f = form.cleaned_data["file"]
+            head = f.read(8)
+            f.seek(0)
+            if f.size > settings.EDF_MAX_BYTES:
+                form.add_error("file", _("This file is %(size)s; the limit for a sleep study is %(max)s.")
+                               % {"size": _mb(f.size), "max": _mb(settings.EDF_MAX_BYTES)})
+            elif not (head.startswith(b"0       ") or head[:1] == b"\xff"):
+                form.add_error("file", _("This does not look like an EDF or BDF file."))
+            else:
+                stored = f"{request.user.pk}-{uuid.uuid4().hex}.edf"
+                settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+                with open(settings.UPLOAD_DIR / stored, "wb") as out:
+                    for chunk in f.chunks():
+                        out.write(chunk)
+                up = PsgUpload.objects.create(sleeper=request.user, original_name=f.name[:255],
+                                              stored_name=stored, size=f.size)
+                threading.Thread(target=_analyse, args=(up.pk,), daemon=True).start()
+                return redirect("psg_detail", pk=up.pk)
+    else:
+        form = EdfForm()
+    uploads = PsgUpload.objects.filter(sleeper=request.user).order_by("-created")
+    return render(request, "nachtwacht/upload_edf.html", {
+        "form": form, "uploads": uploads, "psg_available": optional("nachtwacht.psg.pipeline") is not None})
+
+
+@sleeper_required
+def psg_detail(request, pk: int):
+    up = owned_or_404(PsgUpload, request, pk=pk)
+    stats = (up.result or {}).get("stats") if up.result else None
+    return render(request, "nachtwacht/psg_detail.html", {"up": up, "stats": stats,
+                                                           "refresh": up.status in ("queued", "running")})
