@@ -10,7 +10,9 @@ is returned. What is accepted:
   spaces ignored). Only ``date`` (and for episodes ``type`` and ``reporter``) must be
   present; other columns may be left out. An unknown column is an error in strict mode;
   with ``strict=False`` it is ignored, unless it looks like a misspelling of a known
-  column that is absent (then it is still an error, so data is never silently lost);
+  column that is absent (then it is still an error, so data is never silently lost).
+  Columns without a name (a trailing delimiter) are fine as long as they stay empty;
+  a row may also end in extra *empty* cells;
 - cell values as in :mod:`nachtwacht.diary.values`; completely empty rows are skipped.
 
 Row numbers in errors are spreadsheet rows: the header is row 1.
@@ -127,11 +129,11 @@ def _header_map(header: list[str], specs: tuple[FieldSpec, ...], record: Record,
             seen.add(name)
             cols[i] = known[name]
     for i, name in enumerate(names):
-        if name in known or (not name and not strict):
+        if name in known or not name:  # unnamed columns are checked per row
             continue
-        guess = suggest(name, [n for n in known if n not in seen]) if name else None
+        guess = suggest(name, [n for n in known if n not in seen])
         if strict or guess:
-            errors.append(RowError(1, name or None, "unknown_header",
+            errors.append(RowError(1, name, "unknown_header",
                                    {"value": header[i].strip(), "suggestion": guess}, record))
     for s in specs:
         if s.required and s.name not in seen:
@@ -159,6 +161,11 @@ def _read_records(source: Source, record: Record, lang: str, strict: bool,
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header):]):
             errors.append(RowError(row, None, "extra_cells",
                                    {"cells": len(cells), "columns": len(header)}, record))
+            continue
+        unnamed = [i + 1 for i, h in enumerate(header)
+                   if not h.strip() and i < len(cells) and cells[i].strip()]
+        if unnamed:
+            errors.append(RowError(row, None, "unnamed_column", {"column": unnamed[0]}, record))
             continue
         values: dict[str, Any] = {}
         failed: set[str] = set()

@@ -127,6 +127,10 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "this row has {cells} cells but the first row has only {columns} columns. "
         "Is there an extra comma or semicolon?",
     ),
+    "unnamed_column": (
+        "deze rij heeft een waarde in kolom {column}, maar die kolom heeft geen naam in de eerste rij.",
+        "this row has a value in column {column}, but that column has no name in the first row.",
+    ),
     "not_json": (
         "dit is geen geldig profielbestand (JSON-object verwacht): {reason}.",
         "this is not a valid profile file (a JSON object was expected): {reason}.",
