@@ -1,0 +1,207 @@
+"""EEG arousals (ASDA 1992, Sleep 15:173), with arousals out of N3 reported apart.
+
+An arousal is an abrupt shift of EEG frequency to alpha, theta or above 16 Hz (not
+spindles) lasting at least 3 s, after at least 10 s of stable sleep; in REM sleep
+a concurrent rise of chin EMG lasting at least 1 s is also needed.
+
+Arousals out of N3 (slow-wave sleep) are the substrate of the NREM parasomnias:
+sleepwalking, confusional arousals and sexsomnia start there. They are counted
+separately (``n3_arousals``, ``n3_arousal_index`` per hour of N3) with the stage
+that follows each one. As far as we know no other open tool reports them.
+
+The shift is measured as band power (alpha 8-12 Hz, beta 16-30 Hz, optionally
+theta 4-8 Hz) relative to the median of the preceding 10 s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import signal
+from scipy.ndimage import median_filter, uniform_filter1d
+
+from nachtwacht.psg.events import _emg
+from nachtwacht.psg.events._common import (
+    SkipDetector,
+    merge_runs,
+    params_dict,
+    per_hour,
+    pick,
+    require,
+    runs,
+    skipped,
+    stage_label,
+    stages_at,
+    tst_hours,
+)
+from nachtwacht.psg.types import (
+    N3,
+    REM,
+    SLEEP_STAGES,
+    STAGE_LABELS,
+    DetectorResult,
+    Event,
+    Hypnogram,
+    Recording,
+)
+
+NAME = "arousal"
+REQUIRES = (("eeg", "eeg_occipital", "eeg_frontal"),)
+
+
+@dataclass(frozen=True)
+class Params:
+    """Arousal parameters."""
+
+    #: Minimum arousal duration, s (ASDA 1992: ≥ 3 s).
+    min_duration_s: float = 3.0
+    #: Stable sleep needed before an arousal, s (ASDA 1992: ≥ 10 s).
+    min_sleep_before_s: float = 10.0
+    #: Baseline window before the shift, s (ASDA 1992 compares with the preceding 10 s).
+    baseline_s: float = 10.0
+    #: Power ratio over baseline that counts as an abrupt shift (implementation choice;
+    #: ASDA is a visual rule without a number, unverified).
+    min_power_ratio: float = 3.0
+    #: Alpha band, Hz (ASDA 1992).
+    alpha_hz: tuple[float, float] = (8.0, 12.0)
+    #: Fast band, Hz (ASDA 1992: "> 16 Hz", spindles 12-14 Hz excluded).
+    beta_hz: tuple[float, float] = (16.0, 30.0)
+    #: Theta band, Hz (ASDA 1992 allows theta shifts).
+    theta_hz: tuple[float, float] = (4.0, 8.0)
+    #: Use theta shifts too (off by default: stage drift N2→N1 raises theta without an
+    #: arousal; implementation choice).
+    use_theta: bool = False
+    #: Power smoothing window, s (implementation choice).
+    smooth_s: float = 1.0
+    #: Shifts separated by less than this are one arousal, s (implementation choice).
+    merge_gap_s: float = 1.0
+    #: In REM the chin EMG must rise for at least this long, s (ASDA 1992: ≥ 1 s).
+    rem_emg_min_s: float = 1.0
+    #: Chin EMG rise over its preceding 10-s median that counts in REM (unverified).
+    rem_emg_ratio: float = 1.5
+    #: Arousals longer than this are awakenings rather than arousals, s (AASM: an
+    #: arousal > 15 s in an epoch makes it wake; kept as information, not a filter).
+    max_duration_s: float = 15.0
+
+
+def _band_power(x: np.ndarray, sf: float, band: tuple[float, float], smooth: int,
+                step: int) -> np.ndarray:
+    hi = min(band[1], 0.45 * sf)
+    sos = signal.butter(4, [band[0], hi], btype="bandpass", fs=sf, output="sos")
+    y = signal.sosfiltfilt(sos, x)
+    return uniform_filter1d(y * y, smooth, mode="nearest")[::step]
+
+
+def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
+           context: dict | None = None) -> DetectorResult:
+    """Detect EEG arousals; summarise the arousal index and arousals out of N3."""
+    p = params or Params()
+    try:
+        ch = require(rec, ("eeg", "eeg_occipital", "eeg_frontal"), min_sf=2.2 * p.beta_hz[1],
+                     what="EEG")
+        if tst_hours(hyp) <= 0:
+            raise SkipDetector("no_sleep", "the hypnogram scores no sleep")
+    except SkipDetector as exc:
+        return skipped(NAME, exc.code, exc.reason, p)
+    notes: list[str] = []
+    chin = pick(rec, ("emg_chin",))
+    chin_env = None
+    if chin is not None:
+        try:
+            require(rec, "emg_chin", min_sf=_emg.MIN_EMG_SF)
+            chin_env = _emg.envelope(chin)
+        except SkipDetector as exc:
+            notes.append(f"chin EMG unusable ({exc.reason}): REM arousals not scored")
+    else:
+        notes.append("no chin EMG: REM arousals not scored")
+
+    x = np.nan_to_num(np.asarray(ch.data, dtype=np.float64))
+    fs_out = 4.0
+    step = max(1, int(round(ch.sf / fs_out)))
+    fs = ch.sf / step
+    smooth = max(1, int(round(p.smooth_s * ch.sf)))
+    bands = [p.alpha_hz, p.beta_hz] + ([p.theta_hz] if p.use_theta else [])
+    hits = None
+    ratios = []
+    w = max(1, int(round(p.baseline_s * fs)))
+    for band in bands:
+        pw = _band_power(x, ch.sf, band, smooth, step)
+        # Baseline: median over the preceding `baseline_s`, ending 0.5 s before now.
+        base = median_filter(pw, size=w, mode="nearest", origin=(w - 1) // 2)
+        lag = max(1, int(round(0.5 * fs)))
+        base = np.concatenate((np.full(lag, base[0]), base[:-lag]))
+        r = pw / np.maximum(base, 1e-12)
+        ratios.append((pw, base))
+        h = r >= p.min_power_ratio
+        hits = h if hits is None else hits | h
+    starts, stops = runs(hits)
+    starts, stops = merge_runs(starts, stops, int(p.merge_gap_s * fs))
+
+    t_axis = np.arange(hits.size) / fs
+    st = stages_at(hyp, t_axis)
+    is_sleep = np.isin(st, SLEEP_STAGES)
+    events: list[Event] = []
+    last_end = -np.inf
+    for a, b in zip(starts, stops, strict=True):
+        # Follow the shift with the baseline frozen at onset, so a long arousal is not cut
+        # short by its own rising baseline.
+        b_end = b
+        frozen = [base[a] for _, base in ratios]
+        cap = min(hits.size, b + int(120 * fs))
+        while b_end < cap and any(
+                pw[b_end] >= p.min_power_ratio * f0 for (pw, _), f0 in zip(ratios, frozen,
+                                                                            strict=True)):
+            b_end += 1
+        t0, t1 = a / fs, b_end / fs
+        dur = t1 - t0
+        if dur < p.min_duration_s:
+            continue
+        # Stable sleep before: the preceding 10 s scored sleep and free of arousals.
+        i_before = int(max(0, (t0 - p.min_sleep_before_s) * fs))
+        if t0 - p.min_sleep_before_s < 0 or not is_sleep[i_before:a + 1].all():
+            continue
+        if t0 - last_end < p.min_sleep_before_s:
+            continue
+        # The shift must start in sleep (a transition into a wake epoch is not an arousal).
+        stage0 = hyp.stage_at(t0 + 1.0)
+        if stage0 not in SLEEP_STAGES:
+            continue
+        if stage0 == REM:
+            if chin_env is None:
+                continue
+            e = chin_env.values
+            ce0 = int(max(0, (t0 - p.baseline_s) * chin_env.sf))
+            ce1 = int(t0 * chin_env.sf)
+            pre = float(np.median(e[ce0:ce1])) if ce1 > ce0 else float(np.median(e))
+            seg = e[int(t0 * chin_env.sf):int(t1 * chin_env.sf)] > p.rem_emg_ratio * pre
+            s2, e2 = runs(seg)
+            if not (len(s2) and ((e2 - s2).max() / chin_env.sf >= p.rem_emg_min_s)):
+                continue
+        after = hyp.stage_at(t1 + 0.5)
+        if int(t1 // hyp.epoch_s) == int(t0 // hyp.epoch_s):
+            after = hyp.stage_at((int(t0 // hyp.epoch_s) + 1) * hyp.epoch_s)
+        events.append(Event("arousal", t0, dur, ch.name, stage_label(hyp, t0), {
+            "from_stage": STAGE_LABELS[stage0],
+            "stage_after": STAGE_LABELS[after],
+            "awakening": bool(dur > p.max_duration_s),
+        }))
+        last_end = t1
+
+    hours = tst_hours(hyp)
+    n3_h = tst_hours(hyp, (N3,))
+    n3 = [e for e in events if e.figures["from_stage"] == "N3"]
+    by_stage = {lab: sum(e.figures["from_stage"] == lab for e in events)
+                for lab in ("N1", "N2", "N3", "R")}
+    summary = {
+        "arousals": len(events),
+        "arousal_index": per_hour(len(events), hours),
+        "arousals_by_stage": by_stage,
+        "n3_arousals": len(n3),
+        "n3_arousal_index": per_hour(len(n3), n3_h),
+        "n3_arousals_to_wake": sum(e.figures["stage_after"] == "W" for e in n3),
+        "n3_min": round(n3_h * 60.0, 1),
+        "tst_h": round(hours, 3),
+        "notes": notes,
+    }
+    return DetectorResult(name=NAME, events=events, summary=summary, params=params_dict(p))
