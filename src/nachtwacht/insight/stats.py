@@ -221,12 +221,13 @@ def median_difference(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float
     return float(np.median(x) - np.median(y)), float(low), float(high)
 
 
-def mean_difference(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
+def mean_difference(x: np.ndarray, y: np.ndarray,
+                    confidence: float = CONFIDENCE) -> tuple[float, float, float]:
     """Difference in means ``mean(x) - mean(y)`` with a percentile bootstrap interval."""
     rng = np.random.default_rng(BOOT_SEED)
     bx = rng.choice(x, size=(N_BOOT, len(x)), replace=True).mean(axis=1)
     by = rng.choice(y, size=(N_BOOT, len(y)), replace=True).mean(axis=1)
-    alpha = (1 - CONFIDENCE) / 2
+    alpha = (1 - confidence) / 2
     low, high = np.quantile(bx - by, [alpha, 1 - alpha])
     return float(x.mean() - y.mean()), float(low), float(high)
 

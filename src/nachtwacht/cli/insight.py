@@ -1,0 +1,136 @@
+"""``nachtwacht insight`` and ``nachtwacht experiment``: triggers and before/after changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+_LANG = click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+                     help="Language of the texts.")
+_TZ = click.option("--tz", default="Europe/Amsterdam", show_default=True,
+                   help="IANA time zone of the clock times.")
+_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+def _load(nights_csv: Path, episodes_csv: Path | None, lang: str, lenient: bool, tz: str) -> Any:
+    from nachtwacht.diary.csvio import load_diary
+    from nachtwacht.diary.errors import DiaryImportError
+
+    try:
+        return load_diary(nights_csv, episodes_csv, lang=lang, strict=not lenient, tz=tz)
+    except DiaryImportError as exc:
+        raise click.ClickException("\n".join(exc.messages())) from None
+    except ValueError as exc:  # a bad --tz
+        raise click.ClickException(str(exc)) from None
+
+
+def _nl_nights(n: int) -> str:
+    return "nacht" if n == 1 else "nachten"
+
+
+def _echo_json(data: dict) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False))
+
+
+def register(main: click.Group) -> None:
+    """Add the ``insight`` and ``experiment`` commands to ``main``."""
+    from nachtwacht.insight.triggers import MIN_NIGHTS
+
+    @main.command("insight")
+    @click.argument("nights_csv", type=_FILE)
+    @click.argument("episodes_csv", type=_FILE, required=False)
+    @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+    @click.option("--min-nights", type=click.IntRange(1, 3650), default=MIN_NIGHTS,
+                  show_default=True, help="Fewest diary nights before looking for patterns.")
+    @click.option("--lenient", is_flag=True, help="Ignore unknown columns instead of refusing.")
+    @_LANG
+    @_TZ
+    def insight(nights_csv: Path, episodes_csv: Path | None, as_json: bool, min_nights: int,
+                lenient: bool, lang: str, tz: str) -> None:
+        """Look for factors that go together with episodes and poorer sleep.
+
+        Compares every factor (alcohol, late caffeine, stress, short sleep the night
+        before, ...) on the same evening, one and two days before, with every outcome,
+        using exact tests and false-discovery-rate control. A link is not a cause.
+        """
+        from nachtwacht.insight import analyse
+
+        diary = _load(nights_csv, episodes_csv, lang, lenient, tz)
+        result = analyse(diary, lang=lang, min_nights=min_nights)
+        if as_json:
+            _echo_json(result.to_dict())
+            return
+        click.echo(result.message)
+        if result.findings:
+            click.echo("")
+            for f in result.findings:
+                click.echo(f"- {f.text(lang)}")
+        if result.possible:
+            click.echo("")
+            click.echo("Misschien, nog niet zeker:" if lang == "nl" else "Maybe, not sure yet:")
+            for f in result.possible:
+                click.echo(f"- {f.text(lang)}")
+        if result.skipped:
+            click.echo("")
+            click.echo("Te weinig nachten om te beoordelen:" if lang == "nl"
+                       else "Too few nights to judge:")
+            for s in result.skipped:
+                if lang == "nl":
+                    click.echo(f"- {s.label}: {s.n_exposed} {_nl_nights(s.n_exposed)} met, "
+                               f"{s.n_unexposed} zonder (nog {s.nights_needed} nodig)")
+                else:
+                    click.echo(f"- {s.label}: {s.n_exposed} night{'s' if s.n_exposed != 1 else ''} "
+                               f"with, {s.n_unexposed} without ({s.nights_needed} more needed)")
+
+    from nachtwacht.insight.experiments import LIBRARY
+
+    @main.command("experiment")
+    @click.argument("nights_csv", type=_FILE)
+    @click.argument("episodes_csv", type=_FILE, required=False)
+    @click.option("--code", type=click.Choice(sorted(LIBRARY)), required=True,
+                  help="The change you tried.")
+    @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True,
+                  help="First morning of the change (YYYY-MM-DD).")
+    @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None,
+                  help="Last morning of the change (default: the last diary night).")
+    @click.option("--baseline-days", default=None,
+                  help="Days before the start to compare with: a number, or 'all' "
+                       "(default: as long as the change).")
+    @click.option("--json", "as_json", is_flag=True, help="Print the full result as JSON.")
+    @click.option("--lenient", is_flag=True, help="Ignore unknown columns instead of refusing.")
+    @_LANG
+    @_TZ
+    def experiment(nights_csv: Path, episodes_csv: Path | None, code: str, start: dt.datetime,
+                   end: dt.datetime | None, baseline_days: str | None, as_json: bool,
+                   lenient: bool, lang: str, tz: str) -> None:
+        """Compare a period with one change (e.g. no caffeine after 14:00) with the weeks before."""
+        from nachtwacht.insight.experiments import compare, make
+
+        baseline: int | str | None = None
+        if baseline_days is not None:
+            if baseline_days == "all":
+                baseline = "all"
+            elif baseline_days.isdigit() and int(baseline_days) > 0:
+                baseline = int(baseline_days)
+            else:
+                raise click.BadParameter("use a positive number of days or 'all'",
+                                         param_hint="--baseline-days")
+        diary = _load(nights_csv, episodes_csv, lang, lenient, tz)
+        try:
+            exp = make(code, start.date(), end.date() if end else None)
+            result = compare(diary, exp, baseline_days=baseline, lang=lang)  # type: ignore[arg-type]
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        if as_json:
+            _echo_json(result.to_dict())
+            return
+        click.echo(result.text)
+        if result.adherence is not None:
+            f, a = result.adherence_nights
+            click.echo(f"({'volgehouden' if lang == 'nl' else 'kept to'}: {f}/{a})")
+        for m in result.metrics:
+            click.echo(f"- {m.text_en if lang == 'en' else m.text_nl}")
