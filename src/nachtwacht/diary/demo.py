@@ -121,6 +121,10 @@ def demo_diary(seed: int = 7, weeks: int = 8, end: dt.date | None = None) -> Dia
         if i > 0 and u[i - 1, 3] < 0.8:
             short[i - 1] = True
     bad = u[:, 4] < 0.06
+    # Questions left open, as in a real diary: a fixed share of nights per field.
+    missing = {name: {int(i) for i in rng.choice(n, size=max(1, round(rate * n)), replace=False)}
+               for name, rate in (("rested", 0.08), ("pain", 0.1), ("caffeine_mg", 0.05),
+                                  ("nap_min", 0.05))}
 
     nights: list[Night] = []
     for i, morning in enumerate(mornings):
@@ -164,18 +168,19 @@ def demo_diary(seed: int = 7, weeks: int = 8, end: dt.date | None = None) -> Dia
         nights.append(Night(
             date=morning, bedtime=_clock(bed_m), lights_out=_clock(lo_m), sol_min=float(sol),
             awakenings=awak, waso_min=float(waso), final_wake=_clock(fw_m), out_of_bed=_clock(up_m),
-            quality=quality, rested=None if u[i, 21] < 0.08 else rested,
-            nap_min=None if u[i, 22] < 0.05 else (float(_r5(20 + 25 * u[i, 22])) if u[i, 22] > 0.9
-                                                   else 0.0),
+            quality=quality, rested=None if i in missing["rested"] else rested,
+            nap_min=None if i in missing["nap_min"] else (
+                float(_r5(20 + 25 * u[i, 22])) if u[i, 22] > 0.9 else 0.0),
             alcohol_units=units, alcohol_last=alcohol_last,
-            caffeine_mg=None if u[i, 23] < 0.05 else caffeine_mg, caffeine_last=caffeine_last,
+            caffeine_mg=None if i in missing["caffeine_mg"] else caffeine_mg,
+            caffeine_last=caffeine_last,
             nicotine=False, stress=stress,
             exercise_end=_clock(_r5(17 * 60 + 30 + 180 * u[i, 17])) if exercise else None,
             exercise_intensity=intensity, screens_last_hour=bool(u[i, 5] < 0.65),
             late_work=bool(u[i, 6] < (0.5 if stressful[i] else 0.1)),
             shift="day" if evening_wd[i] < 5 else "none", travel=False,
             wind_down=bool(u[i, 9] < 0.35), relaxation=bool(u[i, 10] < 0.2), slept_apart=False,
-            tension=tension, pain=None if u[i, 20] > 0.9 else pain,
+            tension=tension, pain=None if i in missing["pain"] else pain,
             notes=_NOTES[int(u[i, 12] * len(_NOTES))] if u[i, 13] < 0.08 else "",
         ))
     return Diary(nights=tuple(nights), episodes=tuple(_episodes(rng, nights, late_caffeine,
