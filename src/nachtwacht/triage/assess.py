@@ -1,0 +1,98 @@
+"""Triage a diary: red flags with their evidence, an overall advice level, hints and a plan."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from nachtwacht.diary.types import Diary
+
+from .conditions import evaluate
+from .facts import Facts
+from .loader import Rule, load_hints, load_rules, load_vocabulary
+from .plan import build_plan, fill
+from .types import LEVELS, Differential, Flag, TriageResult, level_rank
+
+#: Fixed text on every urgent flag: self-help is not the answer now.
+URGENT_NOTICE = {
+    "nl": "Dit gaat voor alles: zelfhulp is nu niet het antwoord. Neem vandaag contact op met "
+          "uw huisarts of de huisartsenpost; bij direct gevaar belt u 112.",
+    "en": "This comes first: self-help is not the answer right now. Contact your GP or the "
+          "out-of-hours service today; in immediate danger call 112.",
+}
+LANGS = ("nl", "en")
+
+
+def assess(
+    diary: Diary,
+    insight: Any = None,
+    lang: str = "nl",
+    *,
+    use_insight: bool = True,
+    rules: Iterable[Rule] | None = None,
+) -> TriageResult:
+    """Triage a diary.
+
+    Parameters
+    ----------
+    diary : Diary
+        Nights, episodes and profile.
+    insight : InsightResult | None
+        Result of :func:`nachtwacht.insight.analyse`; computed lazily when a rule or plan
+        trigger needs it and ``use_insight`` is true.
+    lang : {"nl", "en"}
+        Language of all texts.
+    use_insight : bool
+        Set to false to triage from the diary alone.
+    rules : iterable of Rule, optional
+        Rules to apply instead of the shipped ones (for tests and reviews).
+
+    Returns
+    -------
+    TriageResult
+        The level is the highest flag level (``self_care`` without flags); flags are
+        ordered most pressing first and urgent flags carry :data:`URGENT_NOTICE`.
+    """
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use 'nl' or 'en'")
+    if not isinstance(diary, Diary):
+        raise TypeError(f"assess() needs a Diary, got {type(diary).__name__}")
+    vocab = load_vocabulary()
+    facts = Facts(diary, lang=lang, insight=insight, use_insight=use_insight, aliases=vocab.aliases)
+    rules = tuple(load_rules() if rules is None else rules)
+
+    fired: list[Flag] = []
+    for rule in rules:
+        match = evaluate(rule.when, facts)
+        if not match.ok:
+            continue
+        text = fill(rule.text[lang], match.stats)
+        if rule.level == "urgent":
+            text = f"{text} {URGENT_NOTICE[lang]}"
+        fired.append(Flag(rule.code, rule.level, rule.condition, tuple(match.evidence), text,
+                          fill(rule.tell_gp[lang], match.stats)))
+        facts.fired.add(rule.code)
+
+    flags = _drop_superseded(fired)
+    flags.sort(key=lambda f: -level_rank(f.level))  # stable: file order within a level
+    level = max((f.level for f in flags), key=level_rank, default=LEVELS[0])
+
+    hints = []
+    for hint in load_hints():
+        m = evaluate(hint.when, facts)
+        if m.ok:
+            hints.append(Differential(hint.code, hint.group, hint.title[lang],
+                                      fill(hint.text[lang], m.stats), fill(hint.tell_gp[lang], m.stats),
+                                      hint.knowledge_slug, tuple(m.evidence)))
+    plan, excluded = build_plan(facts)
+    return TriageResult(level, tuple(flags), tuple(hints), tuple(plan), lang,
+                        URGENT_NOTICE[lang] if level == "urgent" else "", tuple(excluded))
+
+
+def _drop_superseded(flags: list[Flag]) -> list[Flag]:
+    # A self-care note ("one episode, keep notes") is noise once a higher flag of the same
+    # condition says to see the GP; keep the higher one only.
+    top: dict[str, int] = {}
+    for f in flags:
+        top[f.condition] = max(top.get(f.condition, 0), level_rank(f.level))
+    return [f for f in flags if f.level != "self_care" or top[f.condition] == 0]

@@ -1,0 +1,629 @@
+"""A small declarative condition language for triage rules, plan triggers and hints.
+
+Rules are data (YAML), so conditions are plain mappings that this module checks and
+evaluates itself; nothing is ever passed to ``eval``. A condition is a mapping with
+exactly one key:
+
+``all: [cond, ...]`` / ``any: [cond, ...]`` / ``not: cond``
+    combinators.
+``profile: name``
+    a yes/no answer is *yes*; or ``profile: {field, op, value}`` /
+    ``profile: {field, contains: [...]}`` (``field: age`` is derived from the birth year).
+``nights: {test..., min_nights, within_days, since_last_use}``
+    at least ``min_nights`` (default 1) nights pass a *night test*:
+    ``{field, op, value}``, ``{field, contains: [...]}``, ``{any_of: [tests]}`` or
+    ``{all_of: [tests]}``; ``field`` is a Night field or ``tst_min``/``tib_min``/``se_pct``.
+``mean: {field, op, value, min_nights, within_days}``
+    the mean over nights with a value passes, with at least ``min_nights`` values.
+``episodes: {type, reporter, where, night_part, min, min_nights, min_per_night, within_days, since_last_use}``
+    episodes of the given types; ``min`` counts occurrences (an entry's ``count``).
+``spread: {field, op, value, min_nights, within_days}``
+    the standard deviation (minutes for clock fields) passes: irregular bedtimes.
+``pattern: {episodes: {...}, night: test, min_nights, min_share}``
+    a share of the episode nights (at least ``min_share``) had the night test true,
+    more often than the other nights: a plain trigger check that needs no statistics.
+``insight: {factor: [...], outcome: [...], direction, significant}``
+    a finding of :func:`nachtwacht.insight.analyse` (substring match on its codes).
+``flag: code`` or ``flag: [codes]``
+    a triage flag already fired (used by plan triggers and hints).
+
+Clock values compare on a night-friendly scale (evening-anchored fields count from
+noon), so ``caffeine_last >= "15:00"`` also catches a coffee at 00:30.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from nachtwacht.diary import fields as F  # noqa: N812 - short, used everywhere
+
+from .facts import METRICS, Facts, clock_minutes, fmt_date, fold, parse_clock
+from .types import Evidence
+
+
+class RuleError(ValueError):
+    """A rule, plan or hint file does not follow the condition language."""
+
+
+OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "==": operator.eq, "!=": operator.ne,
+}
+NIGHT_PARTS = ("first_third", "first_half", "second_half", "last_third", "sleep_onset")
+
+_NIGHT = {f.name: f for f in F.NIGHT_FIELDS}
+_EPISODE = {f.name: f for f in F.EPISODE_FIELDS}
+_PROFILE = {f.name: f for f in F.PROFILE_FIELDS}
+
+
+@dataclass
+class Match:
+    """Result of one condition: true or not, the evidence, and numbers for the texts."""
+
+    ok: bool
+    evidence: list[Evidence] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+# ---------------------------------------------------------------------------------------
+# Validation
+# ---------------------------------------------------------------------------------------
+def validate(cond: Any, where: str) -> None:
+    """Check a condition strictly; raise :class:`RuleError` naming ``where`` otherwise."""
+    if not isinstance(cond, Mapping) or len(cond) != 1:
+        raise RuleError(f"{where}: a condition is a mapping with exactly one key, got {cond!r}")
+    (key, arg), = cond.items()
+    if key in ("all", "any"):
+        if not isinstance(arg, list) or not arg:
+            raise RuleError(f"{where}: '{key}' needs a non-empty list of conditions")
+        for i, sub in enumerate(arg):
+            validate(sub, f"{where} > {key}[{i}]")
+    elif key == "not":
+        validate(arg, f"{where} > not")
+    elif key == "profile":
+        _validate_profile(arg, where)
+    elif key == "nights":
+        _keys(arg, where, "nights", _NIGHT_TEST_KEYS | {"min_nights", "within_days", "since_last_use"})
+        _validate_night_test({k: v for k, v in arg.items() if k in _NIGHT_TEST_KEYS}, f"{where} > nights")
+        _validate_common(arg, where)
+    elif key in ("mean", "spread"):
+        _keys(arg, where, key, {"field", "op", "value", "min_nights", "within_days"})
+        if "op" not in arg or "value" not in arg:
+            raise RuleError(f"{where}: '{key}' needs field, op and value")
+        if key == "mean":
+            _validate_night_test({k: arg[k] for k in ("field", "op", "value")}, f"{where} > mean")
+        else:
+            if arg.get("field") not in _NIGHT and arg.get("field") not in METRICS:
+                raise RuleError(f"{where}: unknown night field {arg.get('field')!r}")
+            _validate_value(None, arg["field"], arg["op"], arg["value"], f"{where} > spread")
+        _validate_common(arg, where)
+    elif key == "episodes":
+        _validate_episodes(arg, where)
+    elif key == "pattern":
+        _keys(arg, where, "pattern", {"episodes", "night", "min_nights", "min_share"})
+        for need in ("episodes", "night"):
+            if need not in arg:
+                raise RuleError(f"{where}: 'pattern' needs '{need}'")
+        _validate_episodes(arg["episodes"], f"{where} > pattern")
+        _validate_night_test(arg["night"], f"{where} > pattern > night")
+        _validate_common(arg, where)
+        share = arg.get("min_share", 0.5)
+        if not isinstance(share, (int, float)) or not 0 < share <= 1:
+            raise RuleError(f"{where}: min_share must be a number in (0, 1]")
+    elif key == "insight":
+        _keys(arg, where, "insight", {"factor", "outcome", "direction", "significant"})
+        for k in ("factor", "outcome"):
+            if k in arg:
+                _str_list(arg[k], f"{where} > insight > {k}")
+        if arg.get("direction", "up") not in ("up", "down"):
+            raise RuleError(f"{where}: insight direction must be 'up' or 'down'")
+        if not isinstance(arg.get("significant", False), bool):
+            raise RuleError(f"{where}: insight 'significant' must be true or false")
+    elif key == "flag":
+        _str_list(arg, f"{where} > flag")
+    else:
+        raise RuleError(f"{where}: unknown condition {key!r} (known: all, any, not, profile, "
+                        "nights, mean, spread, episodes, pattern, insight, flag)")
+
+
+_NIGHT_TEST_KEYS = {"field", "op", "value", "contains", "any_of", "all_of"}
+
+
+def _keys(arg: Any, where: str, what: str, allowed: set[str]) -> None:
+    if not isinstance(arg, Mapping):
+        raise RuleError(f"{where}: '{what}' needs a mapping, got {arg!r}")
+    unknown = sorted(set(arg) - allowed)
+    if unknown:
+        raise RuleError(f"{where}: unknown key(s) {unknown} in '{what}' (allowed: {sorted(allowed)})")
+
+
+def _str_list(arg: Any, where: str) -> list[str]:
+    items = [arg] if isinstance(arg, str) else arg
+    if not isinstance(items, list) or not items or not all(isinstance(i, str) for i in items):
+        raise RuleError(f"{where}: expected a name or a list of names, got {arg!r}")
+    return items
+
+
+def _validate_common(arg: Mapping[str, Any], where: str) -> None:
+    for k in ("min_nights", "within_days", "min", "min_per_night"):
+        if k in arg and (not isinstance(arg[k], int) or isinstance(arg[k], bool) or arg[k] < 1):
+            raise RuleError(f"{where}: '{k}' must be a whole number >= 1, got {arg[k]!r}")
+    if "since_last_use" in arg:
+        _str_list(arg["since_last_use"], f"{where} > since_last_use")
+
+
+def _validate_value(spec: F.FieldSpec | None, name: str, op: Any, value: Any, where: str) -> None:
+    if op not in OPS:
+        raise RuleError(f"{where}: unknown op {op!r} for {name!r} (use one of {list(OPS)})")
+    kind = spec.kind if spec else "float"
+    if kind == "clock":
+        try:
+            parse_clock(value)
+        except ValueError as exc:
+            raise RuleError(f"{where}: {name!r} compares with a clock time 'HH:MM': {exc}") from None
+    elif kind in ("int", "float", "minutes"):
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            raise RuleError(f"{where}: {name!r} compares with a number, got {value!r}")
+        if spec and ((spec.min is not None and value < spec.min) or (spec.max is not None and value > spec.max)):
+            raise RuleError(f"{where}: {value!r} is outside the range of {name!r}")
+    elif kind == "bool":
+        if not isinstance(value, bool) or op not in ("==", "!="):
+            raise RuleError(f"{where}: {name!r} is yes/no: use op '==' with true or false")
+    elif kind == "choice":
+        if value not in spec.choice_codes:  # type: ignore[union-attr]
+            raise RuleError(f"{where}: {value!r} is not a choice of {name!r} ({list(spec.choice_codes)})")  # type: ignore[union-attr]
+    else:
+        raise RuleError(f"{where}: {name!r} ({kind}) cannot be compared; use 'contains'")
+
+
+def _validate_night_test(test: Any, where: str) -> None:
+    _keys(test, where, "night test", _NIGHT_TEST_KEYS)
+    if "any_of" in test or "all_of" in test:
+        key = "any_of" if "any_of" in test else "all_of"
+        if len(test) != 1 or not isinstance(test[key], list) or not test[key]:
+            raise RuleError(f"{where}: '{key}' stands alone and needs a non-empty list of tests")
+        for i, sub in enumerate(test[key]):
+            _validate_night_test(sub, f"{where} > {key}[{i}]")
+        return
+    name = test.get("field")
+    if name not in _NIGHT and name not in METRICS:
+        raise RuleError(f"{where}: unknown night field {name!r}")
+    spec = _NIGHT.get(name)
+    if "contains" in test:
+        if spec is None or spec.kind not in ("list", "text") or "op" in test:
+            raise RuleError(f"{where}: 'contains' only works on list fields, not {name!r}")
+        _str_list(test["contains"], f"{where} > contains")
+    else:
+        if "op" not in test or "value" not in test:
+            raise RuleError(f"{where}: night test on {name!r} needs op and value (or contains)")
+        _validate_value(spec, name, test["op"], test["value"], where)
+
+
+def _validate_profile(arg: Any, where: str) -> None:
+    if isinstance(arg, str):
+        spec = _PROFILE.get(arg)
+        if spec is None or spec.kind != "bool":
+            raise RuleError(f"{where}: 'profile: {arg}' must name a yes/no profile field")
+        return
+    _keys(arg, where, "profile", {"field", "op", "value", "contains"})
+    name = arg.get("field")
+    if name != "age" and name not in _PROFILE:
+        raise RuleError(f"{where}: unknown profile field {name!r}")
+    spec = _PROFILE.get(name)
+    if "contains" in arg:
+        if spec is None or spec.kind != "list" or "op" in arg:
+            raise RuleError(f"{where}: 'contains' only works on list fields, not {name!r}")
+        _str_list(arg["contains"], f"{where} > contains")
+        return
+    if "op" not in arg or "value" not in arg:
+        raise RuleError(f"{where}: profile test on {name!r} needs op and value")
+    _validate_value(spec, name, arg["op"], arg["value"], where)
+
+
+def _validate_episodes(arg: Any, where: str) -> None:
+    _keys(arg, where, "episodes", {"type", "reporter", "where", "night_part", "min", "min_nights",
+                                   "min_per_night", "within_days", "since_last_use"})
+    for t in _str_list(arg.get("type", []) or ["other"], f"{where} > episodes > type"):
+        if t not in _EPISODE["type"].choice_codes:
+            raise RuleError(f"{where}: unknown episode type {t!r}")
+    if "reporter" in arg:
+        for r in _str_list(arg["reporter"], f"{where} > episodes > reporter"):
+            if r not in _EPISODE["reporter"].choice_codes:
+                raise RuleError(f"{where}: unknown reporter {r!r}")
+    if "night_part" in arg and arg["night_part"] not in NIGHT_PARTS:
+        raise RuleError(f"{where}: night_part must be one of {NIGHT_PARTS}")
+    filt = arg.get("where", {})
+    if not isinstance(filt, Mapping):
+        raise RuleError(f"{where}: episodes 'where' needs a mapping of field: value")
+    for name, want in filt.items():
+        spec = _EPISODE.get(name)
+        if spec is None or name in ("date", "type", "reporter"):
+            raise RuleError(f"{where}: unknown or unsupported episode field {name!r} in 'where'")
+        if spec.kind == "bool":
+            if not isinstance(want, bool):
+                raise RuleError(f"{where}: episode field {name!r} is yes/no, got {want!r}")
+        elif spec.kind == "choice":
+            for w in _str_list(want, f"{where} > where > {name}"):
+                if w not in spec.choice_codes:
+                    raise RuleError(f"{where}: {w!r} is not a choice of {name!r}")
+        elif spec.kind in ("list", "text"):
+            _keys(want, where, f"where > {name}", {"contains"})
+            _str_list(want.get("contains"), f"{where} > where > {name} > contains")
+        else:
+            _keys(want, where, f"where > {name}", {"op", "value"})
+            _validate_value(spec, name, want.get("op"), want.get("value"), where)
+    _validate_common(arg, where)
+
+
+def placeholders_ok(text: str, where: str, allowed: set[str]) -> None:
+    """Check that a text only uses known ``{placeholders}``."""
+    import string
+
+    try:
+        names = {n for _, n, _, _ in string.Formatter().parse(text) if n is not None}
+    except ValueError as exc:
+        raise RuleError(f"{where}: malformed placeholder in text: {exc}") from None
+    unknown = sorted(names - allowed)
+    if unknown:
+        raise RuleError(f"{where}: unknown placeholder(s) {unknown} (known: {sorted(allowed)})")
+
+
+PLACEHOLDERS = {"n_nights", "n_episodes", "first_date", "last_date", "dates", "mean", "window",
+                "share", "substances"}
+
+
+# ---------------------------------------------------------------------------------------
+# Evaluation
+# ---------------------------------------------------------------------------------------
+def evaluate(cond: Mapping[str, Any], facts: Facts) -> Match:
+    """Evaluate a validated condition against ``facts``."""
+    (key, arg), = cond.items()
+    return _EVAL[key](arg, facts)
+
+
+def _all(arg: list[Any], facts: Facts) -> Match:
+    out = Match(True)
+    for sub in arg:
+        m = evaluate(sub, facts)
+        if not m.ok:
+            return Match(False)
+        _merge(out, m)
+    return out
+
+
+def _any(arg: list[Any], facts: Facts) -> Match:
+    out = Match(False)
+    for sub in arg:
+        m = evaluate(sub, facts)
+        if m.ok:
+            out.ok = True
+            _merge(out, m)
+    return out
+
+
+def _not(arg: Any, facts: Facts) -> Match:
+    return Match(not evaluate(arg, facts).ok)
+
+
+def _merge(into: Match, m: Match) -> None:
+    seen = {e.key for e in into.evidence}
+    into.evidence.extend(e for e in m.evidence if e.key not in seen)
+    for k, v in m.stats.items():
+        into.stats.setdefault(k, v)
+
+
+def _profile(arg: Any, facts: Facts) -> Match:
+    p = facts.profile
+    if isinstance(arg, str):
+        ok = getattr(p, arg) is True
+        return Match(ok, [facts.answer_evidence(arg, True)] if ok else [])
+    name = arg["field"]
+    if name == "age":
+        if p.birth_year is None or facts.ref_date is None:
+            return Match(False)
+        value: Any = facts.ref_date.year - p.birth_year
+    else:
+        value = getattr(p, name)
+    if "contains" in arg:
+        hits = facts.matches_alias(value or (), arg["contains"])
+        return Match(bool(hits), [facts.answer_evidence(name, hits)] if hits else [])
+    ok = _compare(value, arg["op"], arg["value"], _PROFILE.get(name))
+    return Match(ok, [facts.answer_evidence(name, value)] if ok else [])
+
+
+def _compare(value: Any, op: str, want: Any, spec: F.FieldSpec | None) -> bool:
+    if value is None:
+        return False
+    if spec is not None and spec.kind == "clock":
+        return OPS[op](clock_minutes(value, spec.anchor), clock_minutes(want, spec.anchor))
+    return OPS[op](value, want)
+
+
+def _night_test(test: Mapping[str, Any], night: Any, facts: Facts) -> list[Evidence]:
+    """Evidence list if the night passes ``test``, else an empty list."""
+    if "any_of" in test:
+        for sub in test["any_of"]:
+            ev = _night_test(sub, night, facts)
+            if ev:
+                return ev
+        return []
+    if "all_of" in test:
+        out: list[Evidence] = []
+        for sub in test["all_of"]:
+            ev = _night_test(sub, night, facts)
+            if not ev:
+                return []
+            out.extend(ev)
+        return out
+    name = test["field"]
+    if "contains" in test:
+        values = getattr(night, name)
+        values = (values,) if isinstance(values, str) else values
+        if name in ("substances", "medication"):
+            hits = facts.uses(night, test["contains"])
+        else:
+            hits = facts.matches_alias(values or (), test["contains"])
+        return [facts.night_evidence(night, name, tuple(hits))] if hits else []
+    value = facts.night_value(night, name)
+    if _compare(value, test["op"], test["value"], _NIGHT.get(name)):
+        return [facts.night_evidence(night, name, value)]
+    return []
+
+
+def _since_last_use(arg: Mapping[str, Any], facts: Facts) -> tuple[dt.date | None, list[str]]:
+    """Date of the last night with any of the substances (None: never used)."""
+    names = arg["since_last_use"]
+    names = [names] if isinstance(names, str) else names
+    last, used = None, []
+    for n in facts.nights:
+        hits = facts.uses(n, names)
+        if hits:
+            last = n.date
+            used.extend(h for h in hits if h not in used)
+    return last, used
+
+
+def _nights(arg: Mapping[str, Any], facts: Facts) -> Match:
+    test = {k: v for k, v in arg.items() if k in _NIGHT_TEST_KEYS}
+    after, used = None, []
+    if "since_last_use" in arg:
+        after, used = _since_last_use(arg, facts)
+        if after is None:
+            return Match(False)
+    evidence, dates = [], []
+    for n in facts.nights:
+        if not facts.in_window(n.date, arg.get("within_days")) or (after and n.date <= after):
+            continue
+        ev = _night_test(test, n, facts)
+        if ev:
+            evidence.extend(ev)
+            dates.append(n.date)
+    ok = len(dates) >= arg.get("min_nights", 1)
+    stats = _date_stats(dates, facts)
+    if used:
+        stats["substances"] = ", ".join(used)
+    return Match(ok, evidence if ok else [], stats)
+
+
+def _mean(arg: Mapping[str, Any], facts: Facts) -> Match:
+    return _summary(arg, facts, "mean")
+
+
+def _spread(arg: Mapping[str, Any], facts: Facts) -> Match:
+    return _summary(arg, facts, "spread")
+
+
+def _summary(arg: Mapping[str, Any], facts: Facts, how: str) -> Match:
+    name = arg["field"]
+    vals = [(n, facts.night_value(n, name)) for n in facts.nights
+            if facts.in_window(n.date, arg.get("within_days"))]
+    vals = [(n, v) for n, v in vals if v is not None]
+    if not vals or len(vals) < arg.get("min_nights", 1):
+        return Match(False)
+    spec = _NIGHT.get(name)
+    if spec is not None and spec.kind == "clock":
+        nums = [clock_minutes(v, spec.anchor) or 0.0 for _, v in vals]
+    else:
+        nums = [float(v) for _, v in vals]
+    mean = sum(nums) / len(nums)
+    if how == "spread":
+        if len(nums) < 2:
+            return Match(False)
+        value = (sum((x - mean) ** 2 for x in nums) / (len(nums) - 1)) ** 0.5
+        want = arg["value"]
+        shown = f"{value:.0f} min"
+    else:
+        value = mean
+        want = clock_minutes(arg["value"], spec.anchor) if spec is not None and spec.kind == "clock" else arg["value"]
+        shown = _clock_text(value, spec.anchor) if spec is not None and spec.kind == "clock" else facts.show(value, name)
+    if not OPS[arg["op"]](value, want):
+        return Match(False)
+    lang = facts.lang
+    first, last = vals[0][0].date, vals[-1][0].date
+    label = facts.label(name)
+    span = f"{fmt_date(first, lang)}–{fmt_date(last, lang)}"
+    if lang == "nl":
+        what = "gemiddeld" if how == "mean" else "spreiding van"
+        text = f"{span}: {what} {label} {shown} over {len(vals)} nachten"
+    else:
+        what = "mean" if how == "mean" else "spread of"
+        text = f"{span}: {what} {label} {shown} over {len(vals)} nights"
+    ev = Evidence("night", last.isoformat(), name, round(value, 1), text)
+    stats = _date_stats([n.date for n, _ in vals], facts)
+    stats["mean"] = shown
+    return Match(True, [ev], stats)
+
+
+def _clock_text(minutes: float, anchor: str) -> str:
+    total = int(round(minutes)) + (12 * 60 if anchor == "evening" else 0)
+    return f"{(total // 60) % 24:02d}:{total % 60:02d}"
+
+
+def _episode_matches(arg: Mapping[str, Any], facts: Facts) -> list[Any]:
+    types = arg.get("type")
+    types = [types] if isinstance(types, str) else types
+    reporters = arg.get("reporter")
+    reporters = [reporters] if isinstance(reporters, str) else reporters
+    after = None
+    if "since_last_use" in arg:
+        after, _ = _since_last_use(arg, facts)
+        if after is None:
+            return []
+    out = []
+    for ep in facts.episodes:
+        if types and ep.type not in types:
+            continue
+        if reporters and ep.reporter not in reporters:
+            continue
+        if not facts.in_window(ep.date, arg.get("within_days")) or (after and ep.date <= after):
+            continue
+        if not _episode_where(ep, arg.get("where", {}), facts):
+            continue
+        if "night_part" in arg and not _in_night_part(ep, arg["night_part"], facts):
+            continue
+        out.append(ep)
+    return out
+
+
+def _episode_where(ep: Any, filt: Mapping[str, Any], facts: Facts) -> bool:
+    for name, want in filt.items():
+        value = getattr(ep, name)
+        spec = _EPISODE[name]
+        if spec.kind == "bool":
+            if (value is True) != want:
+                return False
+        elif spec.kind == "choice":
+            if value not in ([want] if isinstance(want, str) else want):
+                return False
+        elif spec.kind in ("list", "text"):
+            values = (value,) if isinstance(value, str) else value
+            if not facts.matches_alias(values or (), want["contains"]):
+                return False
+        elif not _compare(value, want["op"], want["value"], spec):
+            return False
+    return True
+
+
+def _in_night_part(ep: Any, part: str, facts: Facts) -> bool:
+    if ep.time is None:
+        return False
+    t = clock_minutes(ep.time, "evening") or 0.0
+    night = facts.night_by_date.get(ep.date)
+    start = clock_minutes(night.lights_out or night.bedtime, "evening") if night else None
+    end = clock_minutes(night.final_wake or night.out_of_bed, "evening") if night else None
+    # Without a diary night, assume a common 23:00-07:00 night.
+    start = 660.0 if start is None else start
+    end = 1140.0 if end is None or end <= start else end
+    frac = (t - start) / (end - start)
+    return {
+        "sleep_onset": t - start <= 60,
+        "first_third": frac <= 1 / 3,
+        "first_half": frac <= 0.5,
+        "second_half": frac > 0.5,
+        "last_third": frac >= 2 / 3,
+    }[part]
+
+
+def _episodes(arg: Mapping[str, Any], facts: Facts) -> Match:
+    eps = _episode_matches(arg, facts)
+    per_night: dict[dt.date, int] = {}
+    for ep in eps:
+        per_night[ep.date] = per_night.get(ep.date, 0) + ep.n
+    if "min_per_night" in arg:
+        keep = {d for d, k in per_night.items() if k >= arg["min_per_night"]}
+        eps = [e for e in eps if e.date in keep]
+        per_night = {d: k for d, k in per_night.items() if d in keep}
+    total = sum(per_night.values())
+    ok = bool(eps) and total >= arg.get("min", 1) and len(per_night) >= arg.get("min_nights", 1)
+    stats = _date_stats(sorted(per_night), facts)
+    stats["n_episodes"] = total
+    return Match(ok, [facts.episode_evidence(e) for e in eps] if ok else [], stats)
+
+
+def _pattern(arg: Mapping[str, Any], facts: Facts) -> Match:
+    eps = _episode_matches(arg["episodes"], facts)
+    ep_dates = sorted({e.date for e in eps})
+    with_night = [d for d in ep_dates if d in facts.night_by_date]
+    if not with_night:
+        return Match(False)
+    hit_dates, evidence = [], []
+    for d in with_night:
+        ev = _night_test(arg["night"], facts.night_by_date[d], facts)
+        if ev:
+            hit_dates.append(d)
+            evidence.extend(ev)
+    others = [n for n in facts.nights if n.date not in set(ep_dates)]
+    other_hits = sum(1 for n in others if _night_test(arg["night"], n, facts))
+    share = len(hit_dates) / len(with_night)
+    base = other_hits / len(others) if others else 0.0
+    ok = (len(hit_dates) >= arg.get("min_nights", 2) and share >= arg.get("min_share", 0.5)
+          and share > base)
+    if not ok:
+        return Match(False)
+    evidence.extend(facts.episode_evidence(e) for e in eps if e.date in set(hit_dates))
+    stats = _date_stats(hit_dates, facts)
+    stats["share"] = f"{round(100 * share)}%"
+    stats["n_episodes"] = sum(e.n for e in eps if e.date in set(hit_dates))
+    return Match(True, evidence, stats)
+
+
+def _insight(arg: Mapping[str, Any], facts: Facts) -> Match:
+    factors = [fold(f) for f in _as_list(arg.get("factor"))]
+    outcomes = [fold(o) for o in _as_list(arg.get("outcome"))]
+    direction = arg.get("direction", "up")
+    strict = arg.get("significant", False)
+    evidence = []
+    for f in facts.findings:
+        def get(k: str, f: Any = f) -> Any:
+            return f.get(k) if isinstance(f, Mapping) else getattr(f, k, None)
+
+        factor, outcome = fold(get("factor") or ""), fold(get("outcome") or "")
+        if factors and not any(x in factor for x in factors):
+            continue
+        if outcomes and not any(x in outcome for x in outcomes):
+            continue
+        if (get("direction") or "up") != direction:
+            continue
+        significant = bool(get("significant"))
+        p = get("q") if get("q") is not None else get("p")
+        possible = p is not None and p < 0.1
+        if not significant and (strict or not possible):
+            continue
+        text = get("text_en" if facts.lang == "en" else "text_nl") or f"{factor} → {outcome}"
+        evidence.append(Evidence("finding", None, get("factor"), get("outcome"), str(text)))
+    return Match(bool(evidence), evidence)
+
+
+def _flag(arg: Any, facts: Facts) -> Match:
+    return Match(any(code in facts.fired for code in _as_list(arg)))
+
+
+def _as_list(x: Any) -> list[str]:
+    if x is None:
+        return []
+    return [x] if isinstance(x, str) else list(x)
+
+
+def _date_stats(dates: list[dt.date], facts: Facts) -> dict[str, Any]:
+    dates = sorted(set(dates))
+    lang = facts.lang
+    shown = [fmt_date(d, lang) for d in dates[:5]]
+    more = len(dates) - len(shown)
+    joined = ", ".join(shown) + ((" en nog " if lang == "nl" else " and ") + str(more)
+                                 + (" andere" if lang == "nl" else " more") if more > 0 else "")
+    return {
+        "n_nights": len(dates),
+        "first_date": fmt_date(dates[0], lang) if dates else "",
+        "last_date": fmt_date(dates[-1], lang) if dates else "",
+        "dates": joined,
+    }
+
+
+_EVAL: dict[str, Callable[[Any, Facts], Match]] = {
+    "all": _all, "any": _any, "not": _not, "profile": _profile, "nights": _nights,
+    "mean": _mean, "spread": _spread, "episodes": _episodes, "pattern": _pattern, "insight": _insight, "flag": _flag,
+}

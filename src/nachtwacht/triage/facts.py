@@ -1,0 +1,268 @@
+"""What the triage conditions look at: a diary, made easy to query.
+
+:class:`Facts` wraps a :class:`~nachtwacht.diary.types.Diary` with sorted nights and
+episodes, per-night sleep figures (from :mod:`nachtwacht.diary.metrics` when present,
+else a small private calculation), substance aliases, the insight findings (computed
+lazily, and only if a rule asks for them) and the codes of flags that already fired.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from nachtwacht.diary import fields as F  # noqa: N812 - short, used everywhere
+from nachtwacht.diary.types import Diary, Episode, Night
+
+from .types import Evidence
+
+log = logging.getLogger(__name__)
+
+#: Sleep figures a ``nights``/``mean`` condition may use besides the Night fields.
+METRICS: tuple[str, ...] = ("tst_min", "tib_min", "se_pct")
+
+_MONTHS = {
+    "nl": ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"),
+    "en": ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"),
+}
+_YES = {"nl": "ja", "en": "yes"}
+_NO = {"nl": "nee", "en": "no"}
+
+
+def fold(text: str) -> str:
+    """Lower-case ``text`` and strip accents, so ``Cafeïne`` matches ``cafeine``."""
+    norm = unicodedata.normalize("NFKD", str(text))
+    return "".join(c for c in norm if not unicodedata.combining(c)).casefold().strip()
+
+
+def fmt_date(d: dt.date | None, lang: str) -> str:
+    """Short human date: ``3 jan`` / ``3 Jan``."""
+    if d is None:
+        return ""
+    return f"{d.day} {_MONTHS.get(lang, _MONTHS['nl'])[d.month - 1]}"
+
+
+def clock_minutes(value: Any, anchor: str) -> float | None:
+    """Minutes on a night-friendly scale: evening-anchored times count from noon.
+
+    ``caffeine_last 01:00`` is later than ``23:00`` on the evening scale (780 > 660),
+    which is what "after 15:00" means in a diary dated by the morning.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.time()
+    if isinstance(value, str):
+        value = parse_clock(value)
+    minutes = value.hour * 60 + value.minute
+    if anchor == "evening":
+        return float((minutes - 12 * 60) % (24 * 60))
+    return float(minutes)
+
+
+def parse_clock(text: str) -> dt.time:
+    """Parse ``HH:MM`` (ValueError with the offending text otherwise)."""
+    try:
+        hh, mm = str(text).strip().split(":")
+        return dt.time(int(hh), int(mm))
+    except (ValueError, TypeError):
+        raise ValueError(f"not a clock time HH:MM: {text!r}") from None
+
+
+class Facts:
+    """Query helper over one diary; cheap to build, caches what it computes."""
+
+    def __init__(
+        self,
+        diary: Diary,
+        lang: str = "nl",
+        insight: Any = None,
+        use_insight: bool = True,
+        aliases: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self.diary = diary
+        self.lang = lang
+        self.profile = diary.profile
+        self.nights: tuple[Night, ...] = tuple(sorted(diary.nights, key=lambda n: n.date))
+        self.episodes: tuple[Episode, ...] = tuple(
+            sorted(diary.episodes, key=lambda e: (e.date, clock_minutes(e.time, "evening") or 0))
+        )
+        self.night_by_date = {n.date: n for n in self.nights}
+        dates = [n.date for n in self.nights] + [e.date for e in self.episodes]
+        #: "Now" for ``within_days``: the last day anything was recorded.
+        self.ref_date: dt.date | None = max(dates) if dates else None
+        self.aliases = {fold(k): tuple(fold(a) for a in v) for k, v in (aliases or {}).items()}
+        self.fired: set[str] = set()
+        self._insight = insight
+        self._insight_tried = insight is not None or not use_insight
+        self._metrics: dict[dt.date, dict[str, float | None]] = {}
+
+    # -- time windows -----------------------------------------------------------------
+    def in_window(self, d: dt.date, within_days: int | None) -> bool:
+        """True if ``d`` is within the last ``within_days`` days of the diary."""
+        if within_days is None or self.ref_date is None:
+            return True
+        return d > self.ref_date - dt.timedelta(days=int(within_days))
+
+    # -- sleep figures -----------------------------------------------------------------
+    def metric(self, night: Night, name: str) -> float | None:
+        """Return ``tst_min``, ``tib_min`` or ``se_pct`` of one night (None if unknown)."""
+        if night.date not in self._metrics:
+            self._metrics[night.date] = _night_figures(night, self.diary.tz)
+        return self._metrics[night.date].get(name)
+
+    def night_value(self, night: Night, name: str) -> Any:
+        """A Night field or a sleep figure by name."""
+        if name in METRICS:
+            return self.metric(night, name)
+        return getattr(night, name)
+
+    # -- substances --------------------------------------------------------------------
+    def uses(self, night: Night, names: Iterable[str]) -> list[str]:
+        """Which of ``names`` (alias groups; ``alcohol`` = any units) were used this night."""
+        hits: list[str] = []
+        taken = [fold(s) for s in (*night.substances, *night.medication)]
+        for name in names:
+            key = fold(name)
+            if key == "alcohol" and (night.alcohol_units or 0) >= 1:
+                hits.append(name)
+                continue
+            words = self.aliases.get(key, (key,))
+            if any(_alias_match(w, t) for t in taken for w in words):
+                hits.append(name)
+        return hits
+
+    def matches_alias(self, values: Iterable[str], names: Iterable[str]) -> list[str]:
+        """Return the values that match any alias of any of ``names``."""
+        words = [w for n in names for w in self.aliases.get(fold(n), (fold(n),))]
+        return [v for v in values if any(_alias_match(w, fold(v)) for w in words)]
+
+    # -- insight -------------------------------------------------------------------------
+    @property
+    def findings(self) -> list[Any]:
+        """Insight findings; computed on first use, empty if the analysis is unavailable."""
+        if not self._insight_tried:
+            self._insight_tried = True
+            try:
+                from nachtwacht.insight import analyse  # lazy: optional and heavier
+
+                self._insight = analyse(self.diary, lang=self.lang)
+            except Exception as exc:  # noqa: BLE001 - triage must work without insight
+                # Only the exception type: messages could quote diary content.
+                log.warning("insight analysis unavailable for triage: %s", type(exc).__name__)
+                self._insight = None
+        if self._insight is None:
+            return []
+        found = getattr(self._insight, "findings", None)
+        if found is None and isinstance(self._insight, Mapping):
+            found = self._insight.get("findings")
+        return list(found or [])
+
+    # -- evidence ------------------------------------------------------------------------
+    def night_evidence(self, night: Night, name: str, value: Any = None) -> Evidence:
+        """Evidence item for one night field (or sleep figure)."""
+        value = self.night_value(night, name) if value is None else value
+        label = _label("night", name, self.lang)
+        return Evidence("night", night.date.isoformat(), name, _jsonable(value),
+                        f"{fmt_date(night.date, self.lang)}: {label} {self.show(value, name)}")
+
+    def episode_evidence(self, ep: Episode) -> Evidence:
+        """Evidence item for one episode."""
+        spec = F.spec("episode", "type")
+        what = spec.choice_label(ep.type, self.lang)
+        who = F.spec("episode", "reporter").choice_label(ep.reporter, self.lang)
+        when = f" {ep.time.strftime('%H:%M')}" if ep.time else ""
+        times = f", {ep.n}x" if ep.n > 1 else ""
+        return Evidence("episode", ep.date.isoformat(), "type", ep.type,
+                        f"{fmt_date(ep.date, self.lang)}{when}: {what} ({who}){times}")
+
+    def label(self, name: str, record: str = "night") -> str:
+        """Lower-case label of a field in the current language."""
+        return _label(record, name, self.lang)
+
+    def answer_evidence(self, name: str, value: Any) -> Evidence:
+        """Evidence item for one profile answer."""
+        label = _label("profile", name, self.lang) if name != "age" else (
+            "leeftijd" if self.lang == "nl" else "age")
+        return Evidence("answer", None, name, _jsonable(value), f"{label}: {self.show(value, name)}")
+
+    def show(self, value: Any, name: str = "") -> str:
+        """Render a value for a sentence in the current language."""
+        if isinstance(value, bool):
+            return (_YES if value else _NO)[self.lang if self.lang in _YES else "nl"]
+        if isinstance(value, float):
+            if name == "se_pct":
+                return f"{value:.0f}%"
+            return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+        if isinstance(value, dt.time):
+            return value.strftime("%H:%M")
+        if isinstance(value, (tuple, list)):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+
+def _alias_match(word: str, taken: str) -> bool:
+    # Short aliases ("k", "xtc") must match a whole word; longer ones may sit inside
+    # a compound ("ketaminegebruik").
+    if len(word) <= 3:
+        return word in taken.replace("-", " ").split()
+    return word in taken
+
+
+def _label(record: str, name: str, lang: str) -> str:
+    if name in METRICS:
+        return {
+            "tst_min": ("geslapen (min)", "total sleep (min)"),
+            "tib_min": ("in bed (min)", "time in bed (min)"),
+            "se_pct": ("slaapefficiëntie", "sleep efficiency"),
+        }[name][0 if lang == "nl" else 1]
+    try:
+        return F.spec(record, name).label(lang).lower()  # type: ignore[arg-type]
+    except KeyError:
+        return name
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, float):
+        return round(value, 1)
+    return value
+
+
+def _night_figures(night: Night, tz: str) -> dict[str, float | None]:
+    """Total sleep time, time in bed and sleep efficiency of one night."""
+    try:
+        from nachtwacht.diary.metrics import night_metrics  # the shared definition
+
+        m = night_metrics(night, tz=tz)
+        return {"tst_min": m.tst_min, "tib_min": m.tib_min, "se_pct": m.se_pct}
+    except ImportError:
+        pass
+    except Exception as exc:  # noqa: BLE001 - fall back to the simple sum below
+        log.debug("night_metrics failed (%s); using the triage fallback", type(exc).__name__)
+    return _fallback_figures(night)
+
+
+def _fallback_figures(night: Night) -> dict[str, float | None]:
+    # Wall-clock arithmetic on the evening scale; good enough to spot insomnia until
+    # nachtwacht.diary.metrics (which handles daylight-saving nights) is available.
+    start = clock_minutes(night.bedtime or night.lights_out, "evening")
+    end = clock_minutes(night.out_of_bed or night.final_wake, "evening")
+    off = clock_minutes(night.lights_out or night.bedtime, "evening")
+    wake = clock_minutes(night.final_wake or night.out_of_bed, "evening")
+    out: dict[str, float | None] = {"tst_min": None, "tib_min": None, "se_pct": None}
+    if start is None or end is None or off is None or wake is None or end <= start:
+        return out
+    tib = end - start
+    tst = (wake - off) - (night.sol_min or 0) - (night.waso_min or 0)
+    tst = max(0.0, tst)
+    out.update(tib_min=tib, tst_min=tst, se_pct=100.0 * tst / tib if tib > 0 else None)
+    return out

@@ -1,0 +1,266 @@
+"""Load and strictly check the triage data files (rules, plan measures, hints, vocabulary).
+
+The files are reviewed like code, so the loader refuses anything it does not know:
+unknown keys, unknown diary fields, episode types or levels, a text without both
+languages, an unknown ``{placeholder}``. Every error names the file and the rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .conditions import PLACEHOLDERS, RuleError, placeholders_ok, validate
+from .types import LEVELS
+
+HERE = Path(__file__).resolve().parent
+RULES_DIR = HERE / "rules"
+LANGS = ("nl", "en")
+#: Extra placeholders the plan steps may use (filled by the sleep-window calculation).
+STEP_PLACEHOLDERS = {"window", "bedtime", "rise_time", "window_hours"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One red-flag rule: when ``when`` holds, raise a flag at ``level`` for ``condition``."""
+
+    code: str
+    condition: str
+    level: str
+    when: Mapping[str, Any]
+    text: Mapping[str, str]
+    tell_gp: Mapping[str, str]
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One reason to propose a plan measure."""
+
+    when: Mapping[str, Any]
+    reason: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One self-help measure of the plan."""
+
+    code: str
+    title: Mapping[str, str]
+    why: Mapping[str, str]
+    steps: Mapping[str, tuple[str, ...]]
+    knowledge_slug: str
+    triggers: tuple[Trigger, ...]
+    contraindications: tuple[str, ...] = ()
+    instead: str = ""
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class Hint:
+    """One differential hint (what else it could be) with what to tell the GP."""
+
+    code: str
+    group: str
+    knowledge_slug: str
+    when: Mapping[str, Any]
+    title: Mapping[str, str]
+    text: Mapping[str, str]
+    tell_gp: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Substance aliases and named contraindications shared by rules and plan."""
+
+    aliases: Mapping[str, tuple[str, ...]]
+    contraindications: Mapping[str, Mapping[str, Any]]
+    labels: Mapping[str, Mapping[str, str]]
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RuleError(f"{path.name}: not valid YAML: {exc}") from None
+
+
+def _keys(obj: Any, where: str, required: set[str], optional: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+    if not isinstance(obj, Mapping):
+        raise RuleError(f"{where}: expected a mapping, got {type(obj).__name__}")
+    unknown = sorted(set(obj) - required - optional)
+    if unknown:
+        raise RuleError(f"{where}: unknown key(s) {unknown}")
+    missing = sorted(required - set(obj))
+    if missing:
+        raise RuleError(f"{where}: missing key(s) {missing}")
+
+
+def _texts(obj: Any, where: str, placeholders: set[str] = frozenset()) -> dict[str, str]:  # type: ignore[assignment]
+    _keys(obj, where, set(LANGS))
+    out = {}
+    for lang in LANGS:
+        text = obj[lang]
+        if not isinstance(text, str) or not text.strip():
+            raise RuleError(f"{where}: the {lang} text is empty")
+        placeholders_ok(text, f"{where} ({lang})", placeholders)
+        out[lang] = text.strip()
+    return out
+
+
+def _code(obj: Mapping[str, Any], where: str) -> str:
+    code = obj.get("code")
+    if not isinstance(code, str) or not code.replace("_", "").isalnum() or code != code.lower():
+        raise RuleError(f"{where}: code must be lower_snake_case, got {code!r}")
+    return code
+
+
+def parse_rules(data: Any, source: str = "<rules>") -> list[Rule]:
+    """Check a list of rule mappings (as read from YAML) and return :class:`Rule` objects."""
+    if not isinstance(data, list):
+        raise RuleError(f"{source}: a rule file holds a list of rules")
+    rules = []
+    for i, raw in enumerate(data):
+        where = f"{source} rule #{i + 1}"
+        if isinstance(raw, Mapping) and isinstance(raw.get("code"), str):
+            where = f"{source} rule {raw['code']!r}"
+        _keys(raw, where, {"code", "condition", "level", "when", "text", "tell_gp"})
+        code = _code(raw, where)
+        if raw["level"] not in LEVELS:
+            raise RuleError(f"{where}: unknown level {raw['level']!r} (use one of {LEVELS})")
+        if not isinstance(raw["condition"], str) or not raw["condition"]:
+            raise RuleError(f"{where}: condition must be a knowledge page slug")
+        validate(raw["when"], where)
+        rules.append(Rule(code, raw["condition"], raw["level"], raw["when"],
+                          _texts(raw["text"], f"{where} text", PLACEHOLDERS),
+                          _texts(raw["tell_gp"], f"{where} tell_gp", PLACEHOLDERS), source))
+    return rules
+
+
+@lru_cache(maxsize=4)
+def load_rules(directory: str | None = None) -> tuple[Rule, ...]:
+    """Load every ``*.yaml`` rule file in ``directory`` (default: the shipped rules)."""
+    root = Path(directory) if directory else RULES_DIR
+    rules: list[Rule] = []
+    for path in sorted(root.glob("*.yaml")):
+        rules.extend(parse_rules(_read(path), path.name))
+    seen: set[str] = set()
+    for r in rules:
+        if r.code in seen:
+            raise RuleError(f"{r.source}: duplicate rule code {r.code!r}")
+        seen.add(r.code)
+    if not rules:
+        raise RuleError(f"no rules found in {root}")
+    return tuple(rules)
+
+
+def parse_plan(data: Any, source: str = "plan.yaml") -> list[Measure]:
+    """Check the plan measures file and return :class:`Measure` objects in file order."""
+    if not isinstance(data, list):
+        raise RuleError(f"{source}: the plan file holds a list of measures")
+    out = []
+    for i, raw in enumerate(data):
+        where = f"{source} measure #{i + 1}"
+        if isinstance(raw, Mapping) and isinstance(raw.get("code"), str):
+            where = f"{source} measure {raw['code']!r}"
+        _keys(raw, where, {"code", "title", "why", "steps", "knowledge_slug", "triggers"},
+              {"contraindications", "instead"})
+        code = _code(raw, where)
+        steps = raw["steps"]
+        _keys(steps, f"{where} steps", set(LANGS))
+        for lang in LANGS:
+            for k, step in enumerate(steps[lang] if isinstance(steps[lang], list) else []):
+                placeholders_ok(str(step), f"{where} steps.{lang}[{k}]", PLACEHOLDERS | STEP_PLACEHOLDERS)
+            if not isinstance(steps[lang], list) or not steps[lang] or not all(
+                    isinstance(s, str) and s.strip() for s in steps[lang]):
+                raise RuleError(f"{where}: steps.{lang} must be a non-empty list of texts")
+        if len(steps["nl"]) != len(steps["en"]):
+            raise RuleError(f"{where}: steps differ in number between nl and en")
+        triggers = []
+        # An empty trigger list is allowed for measures only offered 'instead' of another.
+        if not isinstance(raw["triggers"], list):
+            raise RuleError(f"{where}: triggers must be a list")
+        for j, t in enumerate(raw["triggers"]):
+            tw = f"{where} trigger #{j + 1}"
+            _keys(t, tw, {"when", "reason"})
+            validate(t["when"], tw)
+            triggers.append(Trigger(t["when"], _texts(t["reason"], f"{tw} reason", PLACEHOLDERS)))
+        contra = raw.get("contraindications", [])
+        if not isinstance(contra, list) or not all(isinstance(c, str) for c in contra):
+            raise RuleError(f"{where}: contraindications must be a list of names")
+        out.append(Measure(code, _texts(raw["title"], f"{where} title"),
+                           _texts(raw["why"], f"{where} why", PLACEHOLDERS),
+                           {lang: tuple(s.strip() for s in steps[lang]) for lang in LANGS},
+                           str(raw["knowledge_slug"]), tuple(triggers), tuple(contra),
+                           str(raw.get("instead", "")), i))
+    codes = {m.code for m in out}
+    for m in out:
+        if m.instead and m.instead not in codes:
+            raise RuleError(f"{source} measure {m.code!r}: 'instead' names unknown measure {m.instead!r}")
+    return out
+
+
+def parse_hints(data: Any, source: str = "differentials.yaml") -> list[Hint]:
+    """Check the differential hints file and return :class:`Hint` objects."""
+    if not isinstance(data, list):
+        raise RuleError(f"{source}: the hints file holds a list of hints")
+    out = []
+    for i, raw in enumerate(data):
+        where = f"{source} hint #{i + 1}"
+        if isinstance(raw, Mapping) and isinstance(raw.get("code"), str):
+            where = f"{source} hint {raw['code']!r}"
+        _keys(raw, where, {"code", "group", "knowledge_slug", "when", "title", "text", "tell_gp"})
+        validate(raw["when"], where)
+        out.append(Hint(_code(raw, where), str(raw["group"]), str(raw["knowledge_slug"]), raw["when"],
+                        _texts(raw["title"], f"{where} title"),
+                        _texts(raw["text"], f"{where} text", PLACEHOLDERS),
+                        _texts(raw["tell_gp"], f"{where} tell_gp", PLACEHOLDERS)))
+    return out
+
+
+def parse_vocabulary(data: Any, source: str = "vocabulary.yaml") -> Vocabulary:
+    """Check the vocabulary file (substance aliases, named contraindications)."""
+    _keys(data, source, {"substances", "contraindications"})
+    aliases: dict[str, tuple[str, ...]] = {}
+    for name, words in (data["substances"] or {}).items():
+        if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+            raise RuleError(f"{source}: substance {name!r} needs a list of aliases")
+        aliases[str(name)] = tuple([str(name), *words])
+    contra: dict[str, Mapping[str, Any]] = {}
+    labels: dict[str, Mapping[str, str]] = {}
+    for name, raw in (data["contraindications"] or {}).items():
+        where = f"{source} contraindication {name!r}"
+        _keys(raw, where, {"when", "label"})
+        validate(raw["when"], where)
+        contra[str(name)] = raw["when"]
+        labels[str(name)] = _texts(raw["label"], f"{where} label")
+    return Vocabulary(aliases, contra, labels)
+
+
+@lru_cache(maxsize=1)
+def load_vocabulary() -> Vocabulary:
+    """The shipped vocabulary."""
+    return parse_vocabulary(_read(HERE / "vocabulary.yaml"))
+
+
+@lru_cache(maxsize=1)
+def load_plan() -> tuple[Measure, ...]:
+    """The shipped plan measures, checked against the vocabulary's contraindications."""
+    measures = parse_plan(_read(HERE / "plan.yaml"))
+    known = set(load_vocabulary().contraindications)
+    for m in measures:
+        for c in m.contraindications:
+            if c not in known:
+                raise RuleError(f"plan.yaml measure {m.code!r}: unknown contraindication {c!r}")
+    return tuple(measures)
+
+
+@lru_cache(maxsize=1)
+def load_hints() -> tuple[Hint, ...]:
+    """The shipped differential hints."""
+    return tuple(parse_hints(_read(HERE / "differentials.yaml")))
