@@ -210,7 +210,8 @@ def read_nights(source: Source, lang: str = "nl", *, strict: bool = True,
         if "date" in failed:
             continue
         night = Night(**{k: v for k, v in values.items() if k not in failed})
-        errors.extend(validate_night(night, row=row, today=today, tz=tz, skip_fields=failed))
+        errors.extend(validate_night(night, row=row, today=today, tz=tz, skip_fields=failed,
+                                     check_fields=False))
         if night.date in first_row:
             errors.append(RowError(row, "date", "duplicate_night",
                                    {"value": night.date.isoformat(),
@@ -234,7 +235,8 @@ def read_episodes(source: Source, lang: str = "nl", *, strict: bool = True,
         if failed & {"date", "type", "reporter"} or not {"date", "type", "reporter"} <= set(values):
             continue
         ep = Episode(**{k: v for k, v in values.items() if k not in failed})
-        errors.extend(validate_episode(ep, row=row, today=today, tz=tz, skip_fields=failed))
+        errors.extend(validate_episode(ep, row=row, today=today, tz=tz, skip_fields=failed,
+                                       check_fields=False))
         episodes.append(ep)
     if errors:
         errors.sort(key=lambda e: (e.row or 0))

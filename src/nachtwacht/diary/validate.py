@@ -103,7 +103,8 @@ def _hm(x: dt.datetime, ref_day: dt.date) -> str:
 
 
 def validate_night(night: Night, *, row: int | None = None, today: dt.date | None = None,
-                   tz: str = DEFAULT_TZ, skip_fields: Iterable[str] = ()) -> list[RowError]:
+                   tz: str = DEFAULT_TZ, skip_fields: Iterable[str] = (),
+                   check_fields: bool = True) -> list[RowError]:
     """Return every problem of one night: field specs, then the cross-field rules.
 
     Parameters
@@ -118,8 +119,11 @@ def validate_night(night: Night, *, row: int | None = None, today: dt.date | Non
         IANA time zone of the clock times.
     skip_fields
         Fields already reported while parsing (their spec check is not repeated).
+    check_fields
+        ``False`` when every value came from :func:`parse_value`, which already checked
+        ranges and choices (the CSV reader); only the cross-field rules run then.
     """
-    errors = validate_fields("night", night, row, skip_fields)
+    errors = validate_fields("night", night, row, skip_fields) if check_fields else []
     bad = {e.field for e in errors} | set(skip_fields)
 
     def err(field: str, code: str, **params: Any) -> None:
@@ -191,9 +195,10 @@ def validate_nights(nights: Sequence[Night], *, rows: Sequence[int] | None = Non
 
 
 def validate_episode(episode: Episode, *, row: int | None = None, today: dt.date | None = None,
-                     tz: str = DEFAULT_TZ, skip_fields: Iterable[str] = ()) -> list[RowError]:
+                     tz: str = DEFAULT_TZ, skip_fields: Iterable[str] = (),
+                     check_fields: bool = True) -> list[RowError]:
     """Return every problem of one episode (field specs and a future date)."""
-    errors = validate_fields("episode", episode, row, skip_fields)
+    errors = validate_fields("episode", episode, row, skip_fields) if check_fields else []
     bad = {e.field for e in errors} | set(skip_fields)
     if ("date" not in bad and isinstance(episode.date, dt.date)
             and episode.date > (today or today_in(tz))):
