@@ -54,6 +54,8 @@ class Channel:
     sf: float
     unit: str = ""
     role: str | None = None
+    #: Physical (min, max) of the recorder, in ``unit``; used to spot clipping.
+    phys_range: tuple[float, float] | None = None
 
     @property
     def duration_s(self) -> float:
@@ -114,6 +116,9 @@ class Hypnogram:
     start: dt.datetime | None = None
     confidence: np.ndarray | None = None
     source: str = ""
+    #: Lights off / lights on in seconds from the hypnogram start, when known.
+    lights_off_s: float | None = None
+    lights_on_s: float | None = None
 
     def __post_init__(self) -> None:
         self.stages = np.asarray(self.stages, dtype=np.int8)
@@ -158,6 +163,8 @@ class Hypnogram:
             "start": self.start.isoformat() if self.start else None,
             "stages": self.labels(),
             "source": self.source,
+            "lights_off_s": self.lights_off_s,
+            "lights_on_s": self.lights_on_s,
         }
 
     @classmethod
@@ -168,6 +175,8 @@ class Hypnogram:
             epoch_s=float(d.get("epoch_s", 30.0)),
             start=start,
             source=d.get("source", ""),
+            lights_off_s=d.get("lights_off_s"),
+            lights_on_s=d.get("lights_on_s"),
         )
 
 
