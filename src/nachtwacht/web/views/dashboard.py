@@ -62,8 +62,10 @@ def _findings(diary, language: str) -> tuple[list[dict], str | None]:
     out = []
     for f in getattr(result, "findings", []):
         effect = dict(getattr(f, "effect", {}) or {})
-        measure = str(effect.get("measure") or effect.get("kind") or effect.get("name") or "")
-        est = effect.get("estimate", effect.get("value"))
+        measure = str(effect.get("measure") or "")
+        # The estimate sits under the measure's own name, or "ratio"/"difference".
+        est = next((effect[k] for k in (measure, "ratio", "difference", "estimate") if
+                    isinstance(effect.get(k), int | float)), None)
         ratio = "ratio" in measure
         svg = ""
         if isinstance(est, int | float):
