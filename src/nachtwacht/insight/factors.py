@@ -288,14 +288,14 @@ def _lag_prefix(phrase_nl: str, phrase_en: str, lag: int) -> tuple[str, str]:
     return f"{lag} dagen na {phrase_nl}", f"{lag} days after {phrase_en}"
 
 
-def _lagged(base: np.ndarray, dates: Sequence[dt.date], lag: int) -> np.ndarray:
+def _lag_index(dates: Sequence[dt.date], lag: int) -> np.ndarray:
+    """Row of the night ``lag`` days before each night (-1 if not in the diary)."""
     index = {d: i for i, d in enumerate(dates)}
-    out = np.full(len(dates), np.nan)
-    for i, d in enumerate(dates):
-        j = index.get(d - dt.timedelta(days=lag))
-        if j is not None:
-            out[i] = base[j]
-    return out
+    return np.array([index.get(d - dt.timedelta(days=lag), -1) for d in dates], dtype=int)
+
+
+def _lagged(base: np.ndarray, lag_index: np.ndarray) -> np.ndarray:
+    return np.where(lag_index >= 0, base[lag_index], np.nan)
 
 
 def _to_array(values: Sequence[bool | None]) -> np.ndarray:
@@ -349,10 +349,11 @@ def build_exposures(
     tst = {n.date: s.tst_min for n, s in zip(nights, sleep, strict=True) if s.tst_min is not None}
     ctx = {"tst_by_date": tst, "median_tst": float(np.median(list(tst.values()))) if tst else None}
     out: list[Exposure] = []
+    lag_index = {lag: _lag_index(dates, lag) for lag in lags if lag}
 
     def add(code: str, nl: str, en: str, base: np.ndarray, lagged: bool) -> None:
         for lag in lags if lagged else (0,):
-            values = base if lag == 0 else _lagged(base, dates, lag)
+            values = base if lag == 0 else _lagged(base, lag_index[lag])
             pre_nl, pre_en = _lag_prefix(nl, en, lag)
             out.append(Exposure(code, lag, code if lag == 0 else f"{code}@lag{lag}",
                                 pre_nl, pre_en, values))

@@ -56,6 +56,13 @@ _Z = float(stats.norm.ppf(0.5 + CONFIDENCE / 2))
 # ---------------------------------------------------------------------------
 # Binary outcomes
 # ---------------------------------------------------------------------------
+@lru_cache(maxsize=8)
+def _log_factorials(n: int) -> np.ndarray:
+    """``log(i!)`` for ``i = 0 .. max(n, 1000)``."""
+    return special.gammaln(np.arange(max(n, 1000) + 1) + 1.0)
+
+
+@lru_cache(maxsize=4096)
 def fisher_exact_p(a: int, n1: int, c: int, n2: int) -> float:
     """Two-sided Fisher exact p for ``a`` of ``n1`` exposed vs ``c`` of ``n2`` unexposed.
 
@@ -78,11 +85,9 @@ def fisher_exact_p(a: int, n1: int, c: int, n2: int) -> float:
         return 1.0
     lo, hi = max(0, k - n2), min(k, n1)
     x = np.arange(lo, hi + 1)
-    logp = (
-        special.gammaln(n1 + 1) - special.gammaln(x + 1) - special.gammaln(n1 - x + 1)
-        + special.gammaln(n2 + 1) - special.gammaln(k - x + 1) - special.gammaln(n2 - k + x + 1)
-        - (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1))
-    )
+    lf = _log_factorials(n)
+    logp = (lf[n1] - lf[x] - lf[n1 - x] + lf[n2] - lf[k - x] - lf[n2 - k + x]
+            - (lf[n] - lf[k] - lf[n - k]))
     p = np.exp(logp)
     p_obs = p[a - lo]
     # Relative tolerance as in R and SciPy: tables equally likely up to rounding count.
@@ -130,14 +135,14 @@ def risk_ratio(a: int, n1: int, c: int, n2: int) -> tuple[float, float, float]:
 # ---------------------------------------------------------------------------
 # Rank-sum test
 # ---------------------------------------------------------------------------
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _rank_sum_table(ranks2: bytes, k_max: int) -> np.ndarray:
-    """Subset counts per (size, doubled rank sum) for sizes up to ``k_max``.
+    """Number of subsets per (size, rank sum) for sizes up to ``k_max``.
 
-    ``ranks2`` are twice the mid-ranks (integers even with ties), as ``int64``
-    bytes of the sorted values. The table is built item by item (0/1
-    knapsack), which is the exact permutation distribution given the ties. It
-    is cached: within one diary many factors share the same outcome nights.
+    ``ranks2`` are the mid-ranks as ``int64`` bytes of the sorted values,
+    doubled when there are ties (so they are whole numbers). The table is
+    built item by item (0/1 knapsack), which is the exact permutation
+    distribution given the ties. Cached: many factors share one outcome.
     """
     r_all = np.frombuffer(ranks2, dtype=np.int64)
     max_sum = int(r_all[-k_max:].sum())
@@ -147,19 +152,6 @@ def _rank_sum_table(ranks2: bytes, k_max: int) -> np.ndarray:
         # Right-hand side copied first, so each item is used at most once.
         dp[1:, r:] += dp[:-1, : max_sum + 1 - r].copy()
     return dp
-
-
-def _rank_sum_exact_p(ranks2: np.ndarray, k: int, observed2: int) -> float:
-    """Exact two-sided p of the doubled rank sum ``observed2`` of ``k`` items."""
-    k_max = max(k, EXACT_MWU_BELOW - 1)
-    k_max = min(k_max, len(ranks2))
-    dp = _rank_sum_table(np.sort(ranks2).astype(np.int64).tobytes(), k_max)
-    dist = dp[k]
-    dist = dist / dist.sum()
-    expected2 = k * int(ranks2.sum()) / len(ranks2)
-    dev = abs(observed2 - expected2)
-    sums = np.arange(len(dist))
-    return float(min(1.0, dist[np.abs(sums - expected2) >= dev - 1e-9].sum()))
 
 
 def midranks(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -187,27 +179,60 @@ def rank_sum_p(x: np.ndarray, y: np.ndarray) -> float:
 def rank_sum_p_ranked(ranks: np.ndarray, counts: np.ndarray, in_x: np.ndarray) -> float:
     """:func:`rank_sum_p` on precomputed mid-ranks of all values and tie-group sizes.
 
-    ``in_x`` marks the values of the first sample. Lets a caller rank an
-    outcome once and test it against many factors.
+    ``in_x`` marks the values of the first sample.
+    """
+    return float(rank_sum_p_many(ranks, counts, in_x[None, :])[0])
+
+
+def rank_sum_p_many(ranks: np.ndarray, counts: np.ndarray, in_x: np.ndarray) -> np.ndarray:
+    """Rank-sum p values of one ranked outcome against many splits at once.
+
+    Parameters
+    ----------
+    ranks : ndarray, shape (n,)
+        Mid-ranks of the outcome values (from :func:`midranks`).
+    counts : ndarray
+        Sizes of the tie groups (from :func:`midranks`).
+    in_x : ndarray of bool, shape (m, n)
+        Each row marks the first sample of one comparison (e.g. exposed nights).
+
+    Returns
+    -------
+    ndarray, shape (m,)
+        Two-sided p values: exact where the smaller sample is below
+        :data:`EXACT_MWU_BELOW`, normal approximation with tie and continuity
+        correction otherwise.
     """
     n = len(ranks)
-    n1 = int(in_x.sum())
-    n2 = n - n1
-    if n1 == 0 or n2 == 0 or len(counts) == 1:
-        return 1.0
-    k = min(n1, n2)
-    w = float(ranks[in_x].sum()) if n1 <= n2 else float(ranks.sum() - ranks[in_x].sum())
-    if k < EXACT_MWU_BELOW:
-        ranks2 = np.rint(2 * ranks).astype(np.int64)
-        return _rank_sum_exact_p(ranks2, k, int(round(2 * w)))
-    mean = k * (n + 1) / 2
+    n1 = in_x.sum(axis=1)
+    w1 = in_x.astype(float) @ ranks
+    small_is_x = n1 <= n - n1
+    k = np.where(small_is_x, n1, n - n1)
+    w = np.where(small_is_x, w1, ranks.sum() - w1)
+    p = np.ones(len(n1))
+    if len(counts) <= 1 or n < 2:
+        return p
     tie = float((counts**3 - counts).sum()) / (n * (n - 1))
     var = k * (n - k) / 12 * ((n + 1) - tie)
-    if var <= 0:
-        return 1.0
-    z = (abs(w - mean) - 0.5) / math.sqrt(var)
-    # Two-sided normal tail: 2 * sf(z) = erfc(z / sqrt 2).
-    return float(min(1.0, math.erfc(max(z, 0.0) / math.sqrt(2))))
+    big = (k >= EXACT_MWU_BELOW) & (var > 0)
+    if big.any():
+        z = (np.abs(w[big] - k[big] * (n + 1) / 2) - 0.5) / np.sqrt(var[big])
+        # Two-sided normal tail: 2 * sf(z) = erfc(z / sqrt 2).
+        p[big] = np.minimum(1.0, special.erfc(np.maximum(z, 0.0) / math.sqrt(2)))
+    small = np.flatnonzero((k < EXACT_MWU_BELOW) & (k > 0))
+    if len(small):
+        doubled = not np.allclose(ranks, np.rint(ranks))
+        scale = 2 if doubled else 1
+        r_int = np.rint(scale * ranks).astype(np.int64)
+        table = _rank_sum_table(np.sort(r_int).tobytes(), int(k[small].max()))
+        total = int(r_int.sum())
+        for i in small:
+            dist = table[k[i]]
+            expected = k[i] * total / n
+            dev = abs(round(scale * w[i]) - expected)
+            sums = np.arange(len(dist))
+            p[i] = min(1.0, dist[np.abs(sums - expected) >= dev - 1e-9].sum() / dist.sum())
+    return p
 
 
 def median_difference(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:

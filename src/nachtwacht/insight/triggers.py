@@ -167,37 +167,58 @@ def _nights_sorted(nights: Sequence[Night]) -> list[Night]:
 class _Pair:
     exposure: Exposure
     outcome: Outcome
-    x: np.ndarray  # outcome values on exposed nights
-    y: np.ndarray  # outcome values on unexposed nights
     p: float
     q: float = 1.0
 
+    @property
+    def xy(self) -> tuple[np.ndarray, np.ndarray]:
+        """Outcome values on exposed and on unexposed nights (both recorded)."""
+        e, o = self.exposure.values, self.outcome
+        ok = o.recorded & ~np.isnan(e)
+        return o.values[ok & (e == 1)], o.values[ok & (e == 0)]
 
-def _test_pair(e: Exposure, o: Outcome, min_exposed: int, min_unexposed: int,
-               rank_cache: dict) -> _Pair | None:
-    ok = o.recorded & ~np.isnan(e.values)
-    exp = ok & (e.values == 1)
-    une = ok & (e.values == 0)
-    n1, n0 = int(exp.sum()), int(une.sum())
-    if n1 < min_exposed or n0 < min_unexposed:
-        return None
-    x, y = o.values[exp], o.values[une]
-    if o.kind == "binary":
-        a, c = int(x.sum()), int(y.sum())
-        if a + c < MIN_EVENT_NIGHTS:
-            return None
-        p = stats.fisher_exact_p(a, n1, c, n0)
-    else:
-        # Rank the outcome once per set of compared nights (shared by most factors).
-        key = (o.code, ok.tobytes())
-        ranked = rank_cache.get(key)
-        if ranked is None:
-            ranked = rank_cache[key] = stats.midranks(o.values[ok])
-        ranks, counts = ranked
+
+def _test_outcome(o: Outcome, exposures: Sequence[Exposure], matrix: np.ndarray,
+                  min_exposed: int, min_unexposed: int) -> list[_Pair]:
+    """Test one outcome against every exposure (rows of ``matrix``; NaN = not recorded).
+
+    Exposures are grouped by which nights they were recorded on, so the outcome
+    is ranked once per group and rank sums come from one matrix product.
+    """
+    pairs: list[_Pair] = []
+    recorded = np.isnan(matrix)
+    # Group rows by their pattern of recorded nights (most share the same one).
+    groups: dict[bytes, list[int]] = {}
+    for i in range(len(exposures)):
+        groups.setdefault(recorded[i].tobytes(), []).append(i)
+    for rows in groups.values():
+        ok = o.recorded & ~recorded[rows[0]]
+        m = int(ok.sum())
+        if m < min_exposed + min_unexposed:
+            continue
+        vals = o.values[ok]
+        sub = matrix[np.ix_(rows, np.flatnonzero(ok))] == 1  # exposed, within compared nights
+        n1 = sub.sum(axis=1)
+        n0 = m - n1
+        keep = (n1 >= min_exposed) & (n0 >= min_unexposed)
+        if not keep.any():
+            continue
+        if o.kind == "binary":
+            total = int(vals.sum())
+            if total < MIN_EVENT_NIGHTS or total == m:
+                continue
+            events = sub.astype(float) @ vals
+            for r, k1, a in zip(np.flatnonzero(keep), n1[keep], events[keep], strict=True):
+                p = stats.fisher_exact_p(int(a), int(k1), total - int(a), m - int(k1))
+                pairs.append(_Pair(exposures[rows[r]], o, p))
+            continue
+        ranks, counts = stats.midranks(vals)
         if len(counts) == 1:
-            return None
-        p = stats.rank_sum_p_ranked(ranks, counts, exp[ok])
-    return _Pair(e, o, x, y, p)
+            continue
+        for r, p in zip(np.flatnonzero(keep), stats.rank_sum_p_many(ranks, counts, sub[keep]),
+                        strict=True):
+            pairs.append(_Pair(exposures[rows[r]], o, float(p)))
+    return pairs
 
 
 def _fmt(v: float, lang: str, digits: int = 0) -> str:
@@ -206,7 +227,8 @@ def _fmt(v: float, lang: str, digits: int = 0) -> str:
 
 
 def _describe(pair: _Pair, significant: bool) -> Finding:
-    e, o, x, y = pair.exposure, pair.outcome, pair.x, pair.y
+    e, o = pair.exposure, pair.outcome
+    x, y = pair.xy
     n1, n2 = len(x), len(y)
     events_x = events_y = None
     if o.kind == "binary":
@@ -328,20 +350,20 @@ def analyse(
     outcomes = build_outcomes(nights, diary.episodes, sleep)
 
     skipped: list[Skipped] = []
-    pairs: list[_Pair] = []
-    rank_cache: dict = {}
+    tested: list[Exposure] = []
     for e in exposures:
         n1, n0 = e.n_exposed, e.n_unexposed
-        if n1 < min_exposed or n0 < min_unexposed:
-            if e.lag in (0, "withdrawal"):
-                need = max(0, min_exposed - n1) + max(0, min_unexposed - n0)
-                skipped.append(Skipped(e.code, e.lag, e.prefix_en if lang == "en" else e.prefix_nl,
-                                       n1, n0, need))
-            continue
+        if n1 >= min_exposed and n0 >= min_unexposed:
+            tested.append(e)
+        elif e.lag in (0, "withdrawal"):
+            need = max(0, min_exposed - n1) + max(0, min_unexposed - n0)
+            skipped.append(Skipped(e.code, e.lag, e.prefix_en if lang == "en" else e.prefix_nl,
+                                   n1, n0, need))
+    pairs: list[_Pair] = []
+    if tested:
+        matrix = np.vstack([e.values for e in tested])
         for o in outcomes:
-            pair = _test_pair(e, o, min_exposed, min_unexposed, rank_cache)
-            if pair is not None:
-                pairs.append(pair)
+            pairs.extend(_test_outcome(o, tested, matrix, min_exposed, min_unexposed))
     q = stats.bh_qvalues([p.p for p in pairs])
     for pair, qv in zip(pairs, q, strict=True):
         pair.q = float(qv)

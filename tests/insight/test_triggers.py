@@ -1,0 +1,141 @@
+"""Trigger analysis: planted links are found, chance is not reported, small data is honest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from insight_synth import episodes_from, null_diary, planted_episodes, random_nights
+
+from nachtwacht.diary.types import Diary, Episode
+from nachtwacht.insight import analyse
+
+
+def _diary(nights, episodes) -> Diary:
+    return Diary(nights=tuple(nights), episodes=tuple(episodes))
+
+
+def _find(result, factor: str, outcome: str, lag=0):
+    return [f for f in result.findings
+            if f.factor == factor and f.outcome == outcome and f.lag == lag]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_planted_alcohol_effect_is_found_and_nothing_else(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    nights = random_nights(rng, 60, alcohol_units=lambda i: 4.0 if i % 3 == 0 else 0.0)
+    eps = planted_episodes(nights, rng, "sexsomnia", [n.alcohol_units >= 3 for n in nights],
+                           0.7, 0.1)
+    res = analyse(_diary(nights, eps))
+    hit = _find(res, "alcohol_3plus", "episode:sexsomnia")
+    assert hit and hit[0].significant and hit[0].direction == "up"
+    f = hit[0]
+    assert f.n_exposed == 20 and f.n_unexposed == 40
+    assert f.q < 0.10 and f.ci_low > 0  # risk difference interval excludes no effect
+    assert "in 14 van de 20 nachten; anders in 4 van de 40" in f.text_nl
+    assert "geen toeval" in f.text_nl and "oorzaak" in f.text_nl
+    assert "on 14 of 20 nights; otherwise on 4 of 40" in f.text_en
+    assert all(x.factor.startswith("alcohol") for x in res.findings)
+
+
+def test_lag_one_effect_is_found_at_lag_one() -> None:
+    rng = np.random.default_rng(11)
+    stress = rng.integers(0, 11, 70)
+    nights = random_nights(rng, 70, stress=lambda i: int(stress[i]))
+    eps = planted_episodes(nights, rng, "sleepwalking",
+                           [i > 0 and stress[i - 1] >= 7 for i in range(70)], 0.7, 0.1)
+    res = analyse(_diary(nights, eps))
+    lagged = _find(res, "stress_high", "episode:sleepwalking", lag=1)
+    assert lagged and lagged[0].significant
+    assert "Een dag na" in lagged[0].text_nl
+    same_day = [f for f in res.findings if f.outcome == "episode:sleepwalking"]
+    assert same_day[0].lag == 1  # the strongest link for this outcome is the lagged one
+
+
+def test_withdrawal_effect_is_found() -> None:
+    rng = np.random.default_rng(5)
+    use = [i % 8 < 3 for i in range(64)]  # three days of use, then five without
+    nights = random_nights(rng, 64, substances=lambda i: ("ketamine",) if use[i] else ())
+    withdrawal = [not use[i] and any(use[i - k] for k in (1, 2, 3) if i - k >= 0)
+                  for i in range(64)]
+    eps = planted_episodes(nights, rng, "nightmare", withdrawal, 0.7, 0.1)
+    res = analyse(_diary(nights, eps))
+    hit = _find(res, "substances:ketamine", "episode:nightmare", lag="withdrawal")
+    assert hit and hit[0].significant
+    assert "stoppen met ketamine" in hit[0].text_nl
+
+
+def test_factor_on_three_nights_is_never_reported() -> None:
+    rng = np.random.default_rng(8)
+    travel_days = {5, 20, 40}
+    nights = random_nights(rng, 60, travel=lambda i: i in travel_days)
+    eps = [Episode(date=nights[i].date, type="confusional_arousal", reporter="partner")
+           for i in travel_days]
+    res = analyse(_diary(nights, eps))
+    reported = [f for f in res.findings + res.possible if f.factor == "travel"]
+    assert reported == []
+    skipped = {s.factor: s for s in res.skipped}
+    assert skipped["travel"].n_exposed == 3 and skipped["travel"].nights_needed == 2
+
+
+def test_below_minimum_says_how_many_nights_are_needed() -> None:
+    rng = np.random.default_rng(0)
+    nights = random_nights(rng, 10)
+    res = analyse(_diary(nights, []), lang="en")
+    assert res.status == "not_enough_data"
+    assert res.nights_needed == 4 and res.findings == [] and res.n_tests == 0
+    assert "4 more nights" in res.message
+    assert "Nog 4 nachten" in res.message_nl
+    res = analyse(_diary(random_nights(rng, 20), []), min_nights=30)
+    assert res.status == "not_enough_data" and res.nights_needed == 10
+
+
+def test_unrecorded_nights_are_not_counted_as_unexposed() -> None:
+    rng = np.random.default_rng(4)
+    nights = random_nights(rng, 40, alcohol_units=lambda i: None if i < 20 else float(i % 2 * 4))
+    eps = episodes_from(nights, rng, "sexsomnia", lambda i, n: 0.9 if n.alcohol_units else 0.05)
+    res = analyse(_diary(nights, eps), min_exposed=3)
+    f = _find(res, "alcohol_3plus", "episode:sexsomnia")[0]
+    assert f.n_exposed + f.n_unexposed == 20
+
+
+def test_result_is_strict_json_and_validates_arguments() -> None:
+    res = analyse(null_diary(3))
+    text = json.dumps(res.to_dict(), allow_nan=False)
+    assert json.loads(text)["status"] == "ok"
+    with pytest.raises(ValueError, match="lang"):
+        analyse(null_diary(3), lang="de")
+    with pytest.raises(ValueError, match="min_nights"):
+        analyse(null_diary(3), min_nights=0)
+
+
+@pytest.mark.slow
+def test_null_diaries_rarely_report_anything() -> None:
+    """Factors and outcomes independent: at most ~10 % of diaries show any finding."""
+    n = 200
+    with_finding = sum(bool(analyse(null_diary(seed)).findings) for seed in range(n))
+    assert with_finding / n <= 0.10
+
+
+def test_demo_household_patterns_are_found(demo: Diary) -> None:
+    res = analyse(demo)
+    pairs = {(f.factor, f.outcome) for f in res.findings}
+    assert {("alcohol_3plus", "episode:sexsomnia"), ("short_sleep_before", "episode:sexsomnia")} \
+        & pairs
+    assert {("caffeine_after_15", "episode:hypnic_jerk"),
+            ("caffeine_after_14", "episode:hypnic_jerk")} & pairs
+    assert ("stress_high", "tension") in pairs
+    json.dumps(res.to_dict(), allow_nan=False)
+
+
+def test_dates_out_of_order_and_duplicates_are_handled() -> None:
+    rng = np.random.default_rng(9)
+    nights = random_nights(rng, 30)
+    shuffled = list(reversed(nights)) + [nights[0]]
+    a = analyse(_diary(nights, [])).to_dict()
+    b = analyse(_diary(shuffled, [])).to_dict()
+    assert a["n_nights"] == b["n_nights"] == 30
+    assert a["findings"] == b["findings"]
+    assert dt.date(2026, 1, 5) == nights[0].date
