@@ -107,13 +107,12 @@ def running_percentile(values: np.ndarray, sf: float, *, window_s: float, q: flo
     bs = max(1, int(round(block_s * sf)))
     nb = int(np.ceil(v.size / bs))
     pad = nb * bs - v.size
-    vb = np.concatenate((v, np.full(pad, np.nan))) if pad else v
-    blocks = np.nanpercentile(vb.reshape(nb, bs), q, axis=1)
+    vb = np.concatenate((v, np.full(pad, v[-1]))) if pad else v
+    blocks = np.percentile(vb.reshape(nb, bs), q, axis=1)
     size = max(1, int(round(window_s / block_s)))
     if causal:
-        # Window [i - size, i - 1]: shift the centred filter by half a window plus one.
-        origin = min(size // 2, (size - 1) // 2 + 0)
-        base = percentile_filter(blocks, q, size=size, mode="nearest", origin=origin)
+        # Window [i - size, i - 1]: shift the filter left by (size - 1) // 2, then by one.
+        base = percentile_filter(blocks, q, size=size, mode="nearest", origin=(size - 1) // 2)
         base = np.concatenate(([base[0]], base[:-1]))
     else:
         base = percentile_filter(blocks, q, size=size, mode="nearest")
