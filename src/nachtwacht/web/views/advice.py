@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import tempfile
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from nachtwacht.web.convert import diary_for
 from nachtwacht.web.core import call, optional
 from nachtwacht.web.forms import lang
 from nachtwacht.web.front.models import Experiment
+
+log = logging.getLogger("nachtwacht.web")
 
 LEVEL_ORDER = ("self_care", "gp_routine", "gp_soon", "urgent")
 
@@ -151,6 +154,9 @@ def _report_response(request, diary, pdf: bool, language: str):
         mod.render_pdf(data, tmp)
     except ImportError:
         return render(request, "nachtwacht/report_missing.html", status=503)
+    except Exception as exc:  # a report bug must not show a stack trace to a patient
+        log.warning("report failed: %s", type(exc).__name__)
+        return render(request, "nachtwacht/report_missing.html", {"failed": True}, status=503)
     # The PDF is streamed from a private temp dir; the OS cleans it up.
     return FileResponse(open(tmp, "rb"), content_type="application/pdf", filename="nachtwacht-rapport.pdf")
 

@@ -1,0 +1,101 @@
+"""Route-by-role: every URL is classified in ROUTES, and each role gets exactly that.
+
+Adding a URL without adding it here fails the suite, so nobody forgets to decide
+who may open it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ANON, SLEEPER, PARTNER, CLINICIAN = "anon", "sleeper", "partner", "clinician"
+ALL = frozenset({ANON, SLEEPER, PARTNER, CLINICIAN})
+USERS = frozenset({SLEEPER, PARTNER, CLINICIAN})
+
+#: url name -> roles that may open it. Everyone else: anonymous -> login, others -> 404.
+ROUTES: dict[str, frozenset[str]] = {
+    "home": ALL, "signup": ALL, "login": ALL, "logout": ALL, "set_language": ALL,
+    "knowledge": ALL, "knowledge_page": ALL, "invite_accept": ALL, "static": ALL,
+    "dashboard": frozenset({SLEEPER}), "night_new": frozenset({SLEEPER}), "night_edit": frozenset({SLEEPER}),
+    "night_delete": frozenset({SLEEPER}), "night_list": frozenset({SLEEPER}),
+    "episode_new": frozenset({SLEEPER}), "episode_edit": frozenset({SLEEPER}),
+    "episode_delete": frozenset({SLEEPER}), "tracking": frozenset({SLEEPER}), "profile": frozenset({SLEEPER}),
+    "partner_settings": frozenset({SLEEPER}), "partner_invite": frozenset({SLEEPER}),
+    "partner_scope": frozenset({SLEEPER}), "shares": frozenset({SLEEPER}), "share_revoke": frozenset({SLEEPER}),
+    "access_log": frozenset({SLEEPER}), "triage": frozenset({SLEEPER}), "plan": frozenset({SLEEPER}),
+    "experiment_start": frozenset({SLEEPER}), "experiment_stop": frozenset({SLEEPER}),
+    "upload_csv": frozenset({SLEEPER}), "upload_edf": frozenset({SLEEPER}), "psg_detail": frozenset({SLEEPER}),
+    "report": frozenset({SLEEPER}), "report_pdf": frozenset({SLEEPER}),
+    "settings": USERS, "export": USERS, "delete_account": USERS,
+    "partner_home": frozenset({PARTNER}), "partner_log": frozenset({PARTNER}),
+    "clinician_home": frozenset({CLINICIAN}), "share_claim": frozenset({CLINICIAN}),
+    "clinician_view": frozenset({CLINICIAN}), "clinician_report": frozenset({CLINICIAN}),
+    "clinician_report_pdf": frozenset({CLINICIAN}),
+}
+
+#: Routes whose allowed role is checked on the sleeper's own object; GET is enough.
+SKIP_GET = {"logout", "set_language", "static", "knowledge_page", "report_pdf", "clinician_report_pdf"}
+
+
+def all_names(patterns=None, prefix="") -> list[str]:
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    out = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            out += all_names(p.url_patterns)
+        elif isinstance(p, URLPattern):
+            out.append(p.name)
+    return out
+
+
+def test_every_route_is_classified():
+    names = all_names()
+    assert None not in names, "every route needs a name"
+    unclassified = sorted(set(names) - set(ROUTES))
+    assert not unclassified, f"add these routes to ROUTES with their allowed roles: {unclassified}"
+
+
+def _kwargs(name: str, h: dict) -> dict:
+    from nachtwacht.web.front.models import Experiment, PsgUpload
+    from nachtwacht.web.sharing.models import PartnerInvite
+
+    s = h["sleeper"]
+    if name in ("night_edit", "night_delete"):
+        return {"day": h["day"].isoformat()}
+    if name in ("episode_edit", "episode_delete"):
+        return {"pk": h["ep_open"].pk}
+    if name == "partner_scope" or name == "partner_log":
+        return {"link_id": h["link"].pk}
+    if name in ("share_revoke", "clinician_view", "clinician_report", "clinician_report_pdf"):
+        return {"share_id": h["share"].pk}
+    if name == "share_claim":
+        return {"token": h["share"].token}
+    if name == "invite_accept":
+        return {"token": PartnerInvite.objects.create(sleeper=s).token}
+    if name == "experiment_stop":
+        return {"pk": Experiment.objects.create(sleeper=s, code="x", title="x", started=h["day"]).pk}
+    if name == "psg_detail":
+        return {"pk": PsgUpload.objects.create(sleeper=s, original_name="a.edf", stored_name="a.edf", size=1).pk}
+    if name == "knowledge_page":
+        return {"slug": "x"}
+    return {}
+
+
+@pytest.mark.parametrize("name", sorted(set(ROUTES) - SKIP_GET))
+def test_route_answers_by_role(name, household, as_user, client):
+    url = reverse(name, kwargs=_kwargs(name, household))
+    users = {SLEEPER: household["sleeper"], PARTNER: household["partner"], CLINICIAN: household["gp"]}
+    for role in (ANON, SLEEPER, PARTNER, CLINICIAN):
+        c = client if role == ANON else as_user(users[role])
+        r = c.get(url)
+        allowed = role in ROUTES[name]
+        if allowed:
+            # 503: an optional core part (report, psg) is missing or failing, shown politely.
+            assert r.status_code in (200, 302, 405, 503), (name, role, r.status_code)
+            if r.status_code == 302:
+                assert "/inloggen/" not in r["Location"], (name, role)
+        elif role == ANON:
+            assert r.status_code == 302 and r["Location"].startswith("/inloggen/"), (name, r.status_code)
+        else:
+            assert r.status_code == 404, (name, role, r.status_code)
