@@ -316,7 +316,8 @@ def read_profile(source: Source, lang: str = "nl") -> Profile:
 
 def _write(records: Iterable[Any], specs: tuple[FieldSpec, ...], headers: Sequence[str],
            fileobj: IO[str]) -> None:
-    w = csv.writer(fileobj, lineterminator="\n")
+    # "\r\n" also makes the writer quote cells holding a lone "\r" (RFC 4180 line ends).
+    w = csv.writer(fileobj, lineterminator="\r\n")
     w.writerow(headers)
     for rec in records:
         w.writerow([format_value(s, getattr(rec, s.name)) for s in specs])
