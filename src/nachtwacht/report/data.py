@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
@@ -45,6 +46,7 @@ METRICS: tuple[tuple[str, str], ...] = (
 DIARY_SCORES = ("quality", "tension")
 REGULARITY = ("sd_bedtime_min", "sd_risetime_min", "sd_midpoint_min", "sri")
 CHART_MAX_NIGHTS = 56
+MAX_FACTORS = 5
 
 
 @dataclass
@@ -196,6 +198,7 @@ class FlagRow:
     condition: str
     evidence: list[str]
     text: str
+    evidence_short: str = ""
 
 
 @dataclass
@@ -257,6 +260,7 @@ class ReportData:
     timing: list[Timing]
     factors: list[FactorRow]
     factors_status: str
+    factors_more: int
     partner: PartnerInfo | None
     checklist: list[ChecklistItem]
     metrics: list[MetricRow]
@@ -353,7 +357,7 @@ def build(
     )
     frequency = _frequency(episodes, start, days, lang)
     metrics = _metrics(nights, per_night, lang)
-    insight_res, factors, factors_status = _insight(sub, lang, insight)
+    insight_res, factors, factors_status, factors_more = _insight(sub, lang, insight)
     triage_info, triage_raw = _triage(sub, insight_res, lang, triage)
 
     return ReportData(
@@ -367,6 +371,7 @@ def build(
         timing=_timing(episodes, per_night, frequency, tz, lang),
         factors=factors,
         factors_status=factors_status,
+        factors_more=factors_more,
         partner=_partner(episodes, lang),
         checklist=_checklist(diary, lang),
         metrics=metrics,
@@ -644,6 +649,20 @@ def _effect_text(name: str, est: float | None, lo: float | None, hi: float | Non
     return t("ci_fmt", lang, est=num(est, lang, 2), lo=num(lo, lang, 2), hi=num(hi, lang, 2))
 
 
+def _first_sentence(text: str) -> str:
+    # Self-care flags are advice for the sleeper; for the GP their first sentence
+    # (what was seen) is enough, the full advice is in the app and the plan.
+    parts = re.split(r"(?<=\.)\s+(?=[A-Z])", text.strip())
+    return parts[0]
+
+
+def _first_sentences(text: str) -> str:
+    # The insight texts end with a sentence about chance; the report says that in its
+    # own "how certain" column, so the last sentence is dropped to keep rows short.
+    parts = re.split(r"(?<=\.)\s+(?=[A-Z])", text.strip())
+    return " ".join(parts[:-1]) if len(parts) > 1 else text
+
+
 def _certainty(f: Any) -> str:
     if getattr(f, "significant", False):
         return "clear"
@@ -651,15 +670,15 @@ def _certainty(f: Any) -> str:
     return "possible" if p is not None and p < 0.05 else "none"
 
 
-def _insight(sub: Diary, lang: str, given: Any) -> tuple[Any, list[FactorRow], str]:
+def _insight(sub: Diary, lang: str, given: Any) -> tuple[Any, list[FactorRow], str, int]:
     res = given
     if res is None:
         if not sub.nights:
-            return None, [], "none"
+            return None, [], "none", 0
         try:
             from nachtwacht.insight import analyse
         except ImportError:
-            return None, [], "unavailable"
+            return None, [], "unavailable", 0
         res = analyse(sub, lang=lang)
     findings = list(getattr(res, "findings", []) or [])
     rows = []
@@ -673,7 +692,7 @@ def _insight(sub: Diary, lang: str, given: Any) -> tuple[Any, list[FactorRow], s
             effect_name=name, estimate=est, ci_low=f.ci_low, ci_high=f.ci_high, p=f.p,
             q=getattr(f, "q", None), significant=bool(f.significant), direction=f.direction,
             certainty=cert, certainty_text=t(f"certain_{cert}", lang),
-            text=(f.text_en if lang == "en" else f.text_nl),
+            text=_first_sentences(f.text_en if lang == "en" else f.text_nl),
             effect_text=_effect_text(name, est, f.ci_low, f.ci_high, lang),
             n_exposed=getattr(f, "n_exposed", None), n_unexposed=getattr(f, "n_unexposed", None),
             events_exposed=getattr(f, "events_exposed", None),
@@ -681,7 +700,10 @@ def _insight(sub: Diary, lang: str, given: Any) -> tuple[Any, list[FactorRow], s
         ))
     rows.sort(key=lambda r: (r.certainty != "clear", r.q if r.q is not None else 1.0,
                              r.p if r.p is not None else 1.0))
-    return res, rows[:8], ("ok" if rows else "none")
+    # Clear links first; "possible" ones only fill up to the limit, so the GP sees the
+    # strongest signals and the page stays short. The rest is counted, not hidden.
+    shown = rows[:MAX_FACTORS]
+    return res, shown, ("ok" if rows else "none"), len(rows) - len(shown)
 
 
 def _triage(sub: Diary, insight: Any, lang: str, given: Any) -> tuple[TriageInfo | None, dict]:
@@ -694,8 +716,12 @@ def _triage(sub: Diary, insight: Any, lang: str, given: Any) -> tuple[TriageInfo
         res = assess(sub, insight=insight, lang=lang)
     d = res.to_dict() if hasattr(res, "to_dict") else dict(res)
     flags = [FlagRow(code=f.get("code", ""), level=f.get("level", ""),
-                     condition=f.get("condition", ""), evidence=[_evidence_text(x) for x in f.get("evidence", [])],
-                     text=f.get("text", "")) for f in d.get("flags", [])]
+                     condition=f.get("condition", ""),
+                     evidence=[_evidence_text(x) for x in f.get("evidence", [])],
+                     text=(f.get("text", "") if f.get("level") != "self_care"
+                           else _first_sentence(f.get("text", ""))),
+                     evidence_short=_evidence_short(f.get("evidence", []), lang))
+             for f in d.get("flags", [])]
     order = ("urgent", "gp_soon", "gp_routine", "self_care")
     flags.sort(key=lambda f: order.index(f.level) if f.level in order else 9)
     level = d.get("level", "self_care")
@@ -703,9 +729,23 @@ def _triage(sub: Diary, insight: Any, lang: str, given: Any) -> tuple[TriageInfo
         level=level,
         level_text=t(f"level_{level}", lang) if f"level_{level}" in _LEVEL_KEYS else level,
         flags=flags,
-        differentials=[_text_of(x) for x in d.get("differentials", []) if _text_of(x)],
+        differentials=[_text_of(x, ("title", "text")) for x in d.get("differentials", [])
+                       if _text_of(x, ("title", "text"))],
         plan=[_text_of(x, ("title", "text")) for x in d.get("plan", []) if _text_of(x, ("title",))],
     ), d
+
+
+def _evidence_short(items: list[Any], lang: str) -> str:
+    # The full evidence stays in the data (and JSON); the page shows answers in full
+    # and the nights as a short list of dates, so a flag never fills half a page.
+    answers = [_evidence_text(x) for x in items if isinstance(x, dict) and x.get("kind") == "answer"]
+    dates = sorted({x["date"] for x in items if isinstance(x, dict) and x.get("date")})
+    parts = list(answers)
+    if dates:
+        shown = [date_str(dt.date.fromisoformat(d), lang, year=False) for d in dates[:4]]
+        more = f" {t('and_more', lang, n=len(dates) - 4)}" if len(dates) > 4 else ""
+        parts.append(t("n_nights", lang, n=len(dates)) + ": " + ", ".join(shown) + more)
+    return "; ".join(parts)
 
 
 def _evidence_text(x: Any) -> str:
@@ -756,7 +796,7 @@ def _questions(
         if q not in seen:
             seen.add(q)
             out.append(q)
-    return out[:6]
+    return out[:5]
 
 
 _QUESTION_KEYS = {

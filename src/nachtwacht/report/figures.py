@@ -13,17 +13,27 @@ from typing import Any
 from .data import CHART_MAX_NIGHTS, TYPE_ORDER, ReportData
 from .strings import date_str, t
 
-#: Marker shape per episode type, in registry order: distinct in black and white.
-MARKERS = ("o", "^", "s", "D", "v", "P", "X", "*", "<", ">", "h", "p", "d", "H", "8", "1")
-#: Hatch per episode type for the weekly bars.
-HATCHES = ("////", "....", "xxx", "\\\\\\\\", "---", "+++", "ooo", "|||", "**", "OO", "//..",
-           "\\\\..", "x..", "-..", "+..", "|..")
-FILLS = ("white", "0.75", "white", "0.55", "white", "0.9", "white", "0.65")
+#: Marker (shape, fill) per episode type, given out in the order the types appear in
+#: the report, so the few types of one report get the most distinct shapes; hollow and
+#: solid alternate so neighbours differ even when small.
+MARKERS = (("o", "white"), ("^", "black"), ("s", "white"), ("D", "black"), ("v", "white"),
+           ("*", "black"), ("X", "white"), ("P", "black"), ("<", "white"), (">", "black"),
+           ("h", "white"), ("d", "black"), ("8", "white"), ("p", "black"), ("H", "white"),
+           ("1", "black"))
+#: (hatch, fill) per episode type for the weekly bars, in the same order.
+HATCHES = (("////", "white"), ("", "0.3"), ("....", "white"), ("xxx", "0.8"), ("---", "white"),
+           ("\\\\\\\\", "0.6"), ("+++", "white"), ("ooo", "0.85"), ("|||", "white"),
+           ("**", "0.7"), ("//..", "white"), ("x..", "0.9"), ("-..", "white"), ("+..", "0.75"),
+           ("|..", "white"), ("OO", "0.8"))
 
 
-def _style(code: str) -> tuple[str, str, str]:
-    i = TYPE_ORDER.index(code) if code in TYPE_ORDER else len(TYPE_ORDER) - 1
-    return MARKERS[i % len(MARKERS)], HATCHES[i % len(HATCHES)], FILLS[i % len(FILLS)]
+def _style(data: ReportData, code: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    order = [tc.type for tc in data.frequency]
+    for m in data.marks:
+        if m.type not in order:
+            order.append(m.type)
+    i = order.index(code) if code in order else len(order)
+    return MARKERS[i % len(MARKERS)], HATCHES[i % len(HATCHES)]
 
 
 def _plt() -> Any:
@@ -45,7 +55,7 @@ def _plt() -> Any:
     return plt
 
 
-def _svg(fig: Any) -> str:
+def _svg(fig: Any, prefix: str) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None}, transparent=False)
     import matplotlib.pyplot as plt
@@ -54,7 +64,12 @@ def _svg(fig: Any) -> str:
     s = buf.getvalue()
     # Inline SVG in HTML must not carry an XML declaration or DOCTYPE.
     s = s[s.index("<svg"):]
-    return re.sub(r"<metadata>.*?</metadata>", "", s, flags=re.S)
+    s = re.sub(r"<metadata>.*?</metadata>", "", s, flags=re.S)
+    # Several figures share one HTML document: give every id a per-figure prefix, or a
+    # marker reference could pick up another figure's shape (ids must be unique).
+    s = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', s)
+    s = s.replace('href="#', f'href="#{prefix}-').replace("url(#", f"url(#{prefix}-")
+    return s
 
 
 def sleep_chart(data: ReportData) -> str | None:
@@ -68,7 +83,7 @@ def sleep_chart(data: ReportData) -> str | None:
         dates = dates[-CHART_MAX_NIGHTS:]
     row = {d: i for i, d in enumerate(dates)}
     n = len(dates)
-    fig, ax = plt.subplots(figsize=(7.0, 0.9 + 0.042 * max(n, 10)))
+    fig, ax = plt.subplots(figsize=(7.0, 0.8 + 0.034 * max(n, 10)))
     for nb in data.nights:
         if nb.date not in row:
             continue
@@ -77,12 +92,12 @@ def sleep_chart(data: ReportData) -> str | None:
             ax.barh(y, nb.out_of_bed - nb.bed, left=nb.bed, height=0.8, color="0.88",
                     edgecolor="0.45", linewidth=0.3)
         if nb.onset is not None and nb.final_wake is not None:
-            ax.barh(y, nb.final_wake - nb.onset, left=nb.onset, height=0.5, color="0.35",
+            ax.barh(y, nb.final_wake - nb.onset, left=nb.onset, height=0.5, color="0.45",
                     linewidth=0)
     handles = [
         plt.Rectangle((0, 0), 1, 1, facecolor="0.88", edgecolor="0.45", linewidth=0.3,
                       label=t("legend_in_bed", lang)),
-        plt.Rectangle((0, 0), 1, 1, facecolor="0.35", label=t("legend_asleep", lang)),
+        plt.Rectangle((0, 0), 1, 1, facecolor="0.45", label=t("legend_asleep", lang)),
     ]
     by_type: dict[str, list[tuple[float, int]]] = {}
     for m in data.marks:
@@ -90,10 +105,11 @@ def sleep_chart(data: ReportData) -> str | None:
             by_type.setdefault(m.type, []).append((m.hour, row[m.date]))
     labels = {tc.type: tc.label for tc in data.frequency}
     for code in sorted(by_type, key=lambda c: TYPE_ORDER.index(c) if c in TYPE_ORDER else 99):
-        marker, _, _ = _style(code)
+        # Solid markers on the dark sleep bar need a white rim to stay visible.
+        (marker, face), _ = _style(data, code)
         xs, ys = zip(*by_type[code], strict=True)
-        h = ax.scatter(xs, ys, marker=marker, s=16, facecolor="white", edgecolor="black",
-                       linewidths=0.7, zorder=3, label=labels.get(code, code))
+        h = ax.scatter(xs, ys, marker=marker, s=26 if marker in "*^vX<>P" else 20, facecolor=face,
+                       edgecolor="white" if face == "black" else "black", linewidths=0.6, zorder=3, label=labels.get(code, code))
         handles.append(h)
     ax.set_xlim(0, 24)
     ax.set_xticks(range(0, 25, 3))
@@ -112,7 +128,7 @@ def sleep_chart(data: ReportData) -> str | None:
               ncol=min(len(handles), 4), frameon=False, fontsize=6.5, handlelength=1.5,
               columnspacing=1.2)
     fig.tight_layout(pad=0.2)
-    return _svg(fig)
+    return _svg(fig, "nw-sleep")
 
 
 def weekly_chart(data: ReportData) -> str | None:
@@ -124,11 +140,11 @@ def weekly_chart(data: ReportData) -> str | None:
     weeks = data.weeks
     bin_w = 4 if len(weeks) > 26 else 1
     bins = [weeks[i:i + bin_w] for i in range(0, len(weeks), bin_w)]
-    fig, ax = plt.subplots(figsize=(7.0, 1.55))
+    fig, ax = plt.subplots(figsize=(7.0, 1.25))
     types = [tc.type for tc in data.frequency]
     width = 0.8 / len(types)
     for k, code in enumerate(types):
-        _, hatch, fill = _style(code)
+        _, (hatch, fill) = _style(data, code)
         vals = [sum(w.counts.get(code, 0) for w in b) for b in bins]
         xs = [i - 0.4 + width * (k + 0.5) for i in range(len(bins))]
         ax.bar(xs, vals, width=width, facecolor=fill, edgecolor="black", hatch=hatch,
@@ -146,7 +162,7 @@ def weekly_chart(data: ReportData) -> str | None:
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=6.5,
               handlelength=1.6, handleheight=1.1)
     fig.tight_layout(pad=0.2)
-    return _svg(fig)
+    return _svg(fig, "nw-weekly")
 
 
 _STAGE_Y = {"W": 4, "R": 3, "N1": 2, "N2": 1, "N3": 0}
@@ -162,7 +178,7 @@ def hypnogram_chart(data: ReportData) -> str | None:
     ys = [_STAGE_Y.get(s) for s in hyp["stages"]]
     xs = [i * epoch_h for i in range(len(ys) + 1)]
     ys_plot = [y if y is not None else float("nan") for y in ys] + [float("nan")]
-    fig, ax = plt.subplots(figsize=(7.0, 1.35))
+    fig, ax = plt.subplots(figsize=(7.0, 1.25))
     ax.step(xs, ys_plot, where="post", color="black", linewidth=0.7)
     # REM drawn thick, as on a clinical hypnogram.
     rem = [3 if y == 3 else float("nan") for y in ys_plot]
@@ -176,7 +192,7 @@ def hypnogram_chart(data: ReportData) -> str | None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout(pad=0.2)
-    return _svg(fig)
+    return _svg(fig, "nw-hypno")
 
 
 def all_figures(data: ReportData) -> dict[str, str | None]:

@@ -136,6 +136,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ci_fmt": ("{est} (95%-BI {lo} tot {hi})", "{est} (95% CI {lo} to {hi})"),
     "ci_pp": ("{est} procentpunt (95%-BI {lo} tot {hi})",
               "{est} percentage points (95% CI {lo} to {hi})"),
+    "factors_more": ("Nog {n} zwakkere verbanden staan in de verbandanalyse.",
+                     "{n} weaker links are listed in the trigger analysis."),
     "factors_note": (
         "Verbanden in één dagboek zeggen niets zeker over oorzaak en gevolg.",
         "Links in one diary do not prove cause and effect.",
@@ -195,7 +197,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "level_gp_soon": ("Binnenkort naar de huisarts", "See the GP soon"),
     "level_urgent": ("Vandaag contact met huisarts of huisartsenpost",
                      "Contact the GP or out-of-hours service today"),
+    "see_section": ("zie", "see"),
     "flags": ("Signalen", "Signs"),
+    "and_more": ("en nog {n}", "and {n} more"),
+    "n_nights": ("{n} nachten", "{n} nights"),
     "differentials": ("Om aan te denken", "To consider"),
     "plan": ("Zelfhulpplan", "Self-help plan"),
     # questions (generic, per episode type)

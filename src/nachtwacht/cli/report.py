@@ -1,0 +1,125 @@
+"""``nachtwacht report``: the GP report as PDF, HTML, JSON or FHIR R4 from diary files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+_MSG = {
+    "bad_date": ("{opt}: '{value}' is geen datum; gebruik JJJJ-MM-DD.",
+                 "{opt}: '{value}' is not a date; use YYYY-MM-DD."),
+    "bad_period": ("De periode begint ({start}) na het einde ({end}).",
+                   "The period starts ({start}) after it ends ({end})."),
+    "no_output": ("Geef minstens één uitvoer: --out, --html, --json of --fhir.",
+                  "Give at least one output: --out, --html, --json or --fhir."),
+    "import": ("Het dagboek kon niet worden gelezen:", "The diary could not be read:"),
+    "psg": ("{path}: geen geldige analyse van een slaaponderzoek (JSON): {why}",
+            "{path}: not a valid sleep-study analysis (JSON): {why}"),
+    "written": ("Geschreven: {path}", "Written: {path}"),
+}
+
+
+def _m(key: str, lang: str, **kw: Any) -> str:
+    nl, en = _MSG[key]
+    return (en if lang == "en" else nl).format(**kw)
+
+
+def _date(value: str | None, opt: str, lang: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.ClickException(_m("bad_date", lang, opt=opt, value=value)) from None
+
+
+def register(main: click.Group) -> None:
+    """Add the ``report`` command to ``main``."""
+
+    @main.command("report")
+    @click.argument("nights", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.argument("episodes", required=False,
+                    type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--profile", "profile", type=click.Path(exists=True, dir_okay=False,
+                  path_type=Path), help="profile.json with background and checklist.")
+    @click.option("--out", "out", type=click.Path(path_type=Path),
+                  help="PDF file, or a directory (file name from the period only).")
+    @click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Also write the report as HTML.")
+    @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Also write the report content as JSON.")
+    @click.option("--fhir", "fhir_out", type=click.Path(dir_okay=False, path_type=Path),
+                  help="Also write a FHIR R4 Bundle (JSON).")
+    @click.option("--fhir-birth-year", is_flag=True,
+                  help="Put the birth year on the FHIR Patient and in the report.")
+    @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
+                  help="Language of the report.")
+    @click.option("--from", "date_from", metavar="DATE", help="First morning (YYYY-MM-DD).")
+    @click.option("--to", "date_to", metavar="DATE", help="Last morning (YYYY-MM-DD).")
+    @click.option("--psg", "psg", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="Sleep-study analysis JSON (from `nachtwacht psg analyse --json`).")
+    @click.option("--include-private", is_flag=True,
+                  help="Include free-text notes and entries marked private.")
+    @click.option("--tz", default="Europe/Amsterdam", show_default=True,
+                  help="IANA time zone of the clock times.")
+    def report(nights: Path, episodes: Path | None, profile: Path | None, out: Path | None,
+               html: Path | None, json_out: Path | None, fhir_out: Path | None,
+               fhir_birth_year: bool, lang: str, date_from: str | None, date_to: str | None,
+               psg: Path | None, include_private: bool, tz: str) -> None:
+        """Make the GP report from NIGHTS.csv (and EPISODES.csv)."""
+        if not any((out, html, json_out, fhir_out)):
+            raise click.ClickException(_m("no_output", lang))
+        start, end = _date(date_from, "--from", lang), _date(date_to, "--to", lang)
+        if start and end and start > end:
+            raise click.ClickException(_m("bad_period", lang, start=start, end=end))
+
+        from nachtwacht.diary.csvio import load_diary
+        from nachtwacht.diary.errors import DiaryImportError
+
+        try:
+            diary = load_diary(nights, episodes, profile, lang=lang, tz=tz)
+        except DiaryImportError as exc:
+            lines = [_m("import", lang)] + [f"  {e.text(lang)}" for e in exc.errors[:20]]
+            raise click.ClickException("\n".join(lines)) from None
+        psg_data = None
+        if psg is not None:
+            try:
+                psg_data = json.loads(psg.read_text(encoding="utf-8"))
+                if not isinstance(psg_data, dict):
+                    raise ValueError("expected a JSON object")
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise click.ClickException(_m("psg", lang, path=psg, why=exc)) from None
+
+        from nachtwacht.report.data import build
+
+        period = (start, end) if (start or end) else None
+        data = build(diary, period=period, lang=lang, psg=psg_data,
+                     include_private=include_private, include_birth_year=fhir_birth_year)
+        written: list[Path] = []
+        if out is not None:
+            from nachtwacht.report.render import render_pdf
+
+            written.append(render_pdf(data, out))  # type: ignore[arg-type]
+        if html is not None:
+            from nachtwacht.report.render import render_html
+
+            html.write_text(render_html(data), encoding="utf-8")
+            written.append(html)
+        if json_out is not None:
+            from nachtwacht.report.export import to_json
+
+            json_out.write_text(json.dumps(to_json(data), ensure_ascii=False, indent=1),
+                                encoding="utf-8")
+            written.append(json_out)
+        if fhir_out is not None:
+            from nachtwacht.report.fhir import to_fhir
+
+            fhir_out.write_text(json.dumps(to_fhir(data, include_identifiers=fhir_birth_year),
+                                           ensure_ascii=False, indent=1), encoding="utf-8")
+            written.append(fhir_out)
+        for p in written:
+            click.echo(_m("written", lang, path=p))

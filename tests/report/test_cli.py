@@ -1,0 +1,64 @@
+"""``nachtwacht report`` from the diary files a user has."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from nachtwacht.cli import main
+
+
+def _run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_report_writes_every_format(demo_files, tmp_path):
+    d = demo_files
+    r = _run("report", d / "nights.csv", d / "episodes.csv", "--profile", d / "profile.json",
+             "--out", tmp_path, "--html", tmp_path / "r.html", "--json", tmp_path / "r.json",
+             "--fhir", tmp_path / "r.fhir.json", "--lang", "en", "--from", "2026-10-01",
+             "--to", "2026-10-31")
+    assert r.exit_code == 0, r.output
+    pdf = tmp_path / "nachtwacht-report-2026-10-01_2026-10-31.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert "Main complaint" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    rep = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert rep["period"]["start"] == "2026-10-01" and rep["period"]["days"] == 31
+    assert json.loads((tmp_path / "r.fhir.json").read_text())["resourceType"] == "Bundle"
+    assert f"Written: {pdf}" in r.output
+
+
+def test_errors_are_plain_messages(demo_files, tmp_path):
+    n = demo_files / "nights.csv"
+    r = _run("report", n, "--html", tmp_path / "x.html", "--from", "1-10-2026")
+    assert r.exit_code == 1 and "is geen datum" in r.output
+    r = _run("report", n, "--lang", "en")
+    assert r.exit_code == 1 and "at least one output" in r.output
+    r = _run("report", n, "--html", tmp_path / "x.html", "--from", "2026-10-05",
+             "--to", "2026-10-01", "--lang", "en")
+    assert r.exit_code == 1 and "starts (2026-10-05) after it ends" in r.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,bedtime\nnot-a-date,25:99\n", encoding="utf-8")
+    r = _run("report", bad, "--html", tmp_path / "x.html")
+    assert r.exit_code == 1 and "kon niet worden gelezen" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_psg_json_adds_the_sleep_study(demo_files, tmp_path):
+    psg = tmp_path / "night.json"
+    psg.write_text(json.dumps({
+        "hypnogram": {"epoch_s": 30, "start": None, "source": "yasa",
+                      "stages": ["W"] * 20 + ["N1"] * 10 + ["N2"] * 60 + ["N3"] * 40 + ["R"] * 30},
+        "stats": {"tst_min": 70.0, "se_pct": 87.5, "N3_pct": 28.6},
+        "events": {}, "skipped": {"respiratory": "no airflow channel"}, "episodes": [],
+    }))
+    r = _run("report", demo_files / "nights.csv", "--html", tmp_path / "r.html", "--psg", psg,
+             "--lang", "en")
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Sleep study" in html and "87.5" in html and "no airflow channel" in html
+    assert html.count("<svg") >= 2  # the hypnogram joins the diary chart
+    psg.write_text("[1, 2]")
+    r = _run("report", demo_files / "nights.csv", "--html", tmp_path / "r.html", "--psg", psg)
+    assert r.exit_code == 1 and "geen geldige analyse" in r.output

@@ -1,0 +1,147 @@
+"""HTML and PDF of the demo household: the numbers a GP reads, in both languages, on A4."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import subprocess
+
+import pytest
+from conftest import needs
+
+from nachtwacht.report import build, render_html, render_pdf
+
+
+def _count_from_csv(path, kind):
+    """Nights with an episode of ``kind`` and its occurrences, read straight from the CSV."""
+    nights, times = set(), 0
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            if row["type"] == kind:
+                nights.add(row["date"])
+                times += int(row["count"] or 1)
+    return len(nights), times
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture(scope="module")
+def html_nl(demo_nl):
+    return render_html(demo_nl)
+
+
+def test_demo_html_shows_the_counts_from_the_csv(demo_files, html_nl):
+    nights, times = _count_from_csv(demo_files / "episodes.csv", "sexsomnia")
+    assert nights > 0
+    row = re.search(r"seksueel gedrag in de slaap \(sexsomnie\)</td><td class=\"n\">(\d+)</td>"
+                    r"<td class=\"n\">(\d+)</td>", html_nl)
+    assert row, "frequency row for sexsomnia missing"
+    assert (int(row.group(1)), int(row.group(2))) == (nights, times)
+    with open(demo_files / "nights.csv", encoding="utf-8") as f:
+        n_nights = sum(1 for _ in f) - 1
+    assert f"<td>{n_nights}</td>" in html_nl
+
+
+def test_sections_in_the_agreed_order(html_nl):
+    order = ["Wie en welke periode", "Hoofdklacht", "Hoe vaak", "Wanneer", "Na welke factoren",
+             "Wat de partner zag", "Andere klachten", "Slaap volgens het dagboek",
+             "Wat is geprobeerd", "Signalen en advies", "Vragen om te bespreken"]
+    pos = [html_nl.index(h) for h in order]
+    assert pos == sorted(pos)
+    assert "geen diagnose" in html_nl
+
+
+def test_both_languages(demo_en):
+    html = render_html(demo_en)
+    assert '<html lang="en">' in html
+    for h in ("Main complaint", "How often", "What the bed partner saw", "Questions to discuss",
+              "not a diagnosis", "Sleep efficiency"):
+        assert h in html
+    assert "Hoofdklacht" not in html
+
+
+def test_figures_are_inline_vector_svg_with_text(html_nl):
+    assert html_nl.count("<svg") >= 2
+    assert "<?xml" not in html_nl
+    assert "<text" in html_nl  # svg.fonttype none: labels stay text
+
+
+def test_private_notes_left_out(household):
+    from household import SECRET_NOTE
+
+    data = build(household)
+    assert SECRET_NOTE not in render_html(data, figures=False)
+    assert SECRET_NOTE in render_html(build(household, include_private=True), figures=False)
+
+
+def test_html_escapes_user_text(household):
+    import dataclasses
+
+    from nachtwacht.diary.types import Diary
+
+    evil = "<script>alert(1)</script>"
+    eps = tuple(dataclasses.replace(e, behaviours=(evil,)) for e in household.episodes)
+    data = build(Diary(nights=household.nights, episodes=eps, profile=household.profile))
+    html = render_html(data, figures=False)
+    assert evil not in html and "&lt;script&gt;" in html
+
+
+def test_empty_period_renders_html_and_pdf(household, tmp_path):
+    data = build(household, period=(dt.date(2030, 1, 1), dt.date(2030, 1, 31)), lang="en")
+    html = render_html(data)
+    assert "No nights and no episodes were recorded in this period." in html
+    path = render_pdf(data, tmp_path)
+    assert path.name == "nachtwacht-report-2030-01-01_2030-01-31.pdf"
+    assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_pdf_is_a4_at_most_two_pages_with_metadata(demo_pdf):
+    needs("pdfinfo")
+    info = subprocess.run(["pdfinfo", str(demo_pdf)], capture_output=True, text=True,
+                          check=True).stdout
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    assert int(fields["Pages"]) <= 2
+    assert "595.276 x 841.89" in fields["Page size"]  # A4 in points
+    assert fields["Title"].strip().startswith("Slaapverslag voor de huisarts")
+    assert fields["Author"].strip() == "Nachtwacht"
+
+
+def test_pdf_text_is_selectable(demo_pdf, demo_files):
+    needs("pdftotext")
+    text = subprocess.run(["pdftotext", "-layout", str(demo_pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    for h in ("Hoofdklacht", "Hoe vaak", "Andere klachten", "Vragen om te bespreken",
+              "geen diagnose"):
+        assert h in text
+    nights, _ = _count_from_csv(demo_files / "episodes.csv", "sexsomnia")
+    assert re.search(rf"sexsomnie\)\s+{nights}\s", text)
+    assert "18:00" in text  # axis labels of the vector chart are text too
+
+
+def test_pdf_fonts_are_embedded(demo_pdf):
+    needs("pdffonts")
+    out = subprocess.run(["pdffonts", str(demo_pdf)], capture_output=True, text=True,
+                         check=True).stdout
+    rows = out.splitlines()[2:]
+    assert rows
+    for row in rows:
+        assert row.split()[-5] == "yes", row  # the "emb" column
+
+
+def test_pdf_file_name_has_no_personal_data(demo_pdf, demo_loaded):
+    name = demo_pdf.name
+    assert re.fullmatch(r"nachtwacht-report-\d{4}-\d\d-\d\d_\d{4}-\d\d-\d\d\.pdf", name)
+    year = demo_loaded.profile.birth_year
+    assert year is None or str(year) not in name
+
+
+def test_pdf_to_a_file_object_and_to_bytes(household_nl):
+    import io
+
+    buf = io.BytesIO()
+    assert render_pdf(household_nl, buf) is None
+    data = render_pdf(household_nl)
+    assert buf.getvalue()[:5] == data[:5] == b"%PDF-"
