@@ -21,7 +21,7 @@ from nachtwacht.psg.types import ROLES, Recording
 _TABLE: tuple[tuple[str, str], ...] = (
     ("other", r"snore|mic|temp|event|marker|light|pleth|pulse(?!.*ox)|hr\b|heart ?rate|cpap|pap\b"),
     ("ecg", r"\b(ecg|ekg)"),
-    ("spo2", r"spo2|sao2|sp02|\bsat\b|saturation|oxim|pulse ?ox|\bo2\b"),
+    ("spo2", r"spo2|sao2|sp02|\bsat\b|saturation|oxim|pulse ?ox"),
     ("position", r"\bpos\b|position|body"),
     ("nasal_pressure", r"nasal ?pres|pflow|pres|cannula|ptaf|npt"),
     ("airflow", r"flow|therm|oro-?nasal|nasal|oral|\bresp\b(?!.*(thor|abd|chest))"),

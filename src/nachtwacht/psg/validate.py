@@ -116,7 +116,7 @@ def validate_scorers(directory: Path) -> dict[str, Any]:
         per_scorer: dict[str, list[float]] = defaultdict(list)
         cm_panel = np.zeros((5, 5), dtype=np.int64)
         n_rec = 0
-        for rid, files in records.items():
+        for files in records.values():
             if len(files) < 2:
                 continue
             seqs = {s: read_json_hypnogram(p).stages for s, p in sorted(files.items())}
