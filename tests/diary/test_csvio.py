@@ -146,3 +146,8 @@ def test_empty_profile_template_reads_as_unanswered() -> None:
     assert read_profile("{}") == Profile()
     assert read_profile('{"regular_medication": ["a", "b"], "drives": true}') == Profile(
         regular_medication=("a", "b"), drives=True)
+
+
+def test_tab_separated_file_is_read_too() -> None:
+    (n,) = read_nights("date\tbedtime\tnotes\n2026-10-01\t23:00\tmoe, maar ok\n", today=TODAY)
+    assert (n.bedtime, n.notes) == (dt.time(23, 0), "moe, maar ok")

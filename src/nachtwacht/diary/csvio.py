@@ -4,8 +4,8 @@ Import is all-or-nothing per file: every bad row is collected and one
 :class:`~nachtwacht.diary.errors.DiaryImportError` lists them all; nothing of a bad file
 is returned. What is accepted:
 
-- UTF-8 with or without a byte-order mark; ``,`` or ``;`` as delimiter (Dutch Excel
-  saves with ``;``), detected from the header row;
+- UTF-8 with or without a byte-order mark; ``,``, ``;`` or tab as delimiter (Dutch
+  Excel saves with ``;``), detected from the header row;
 - headers are the field names of :mod:`nachtwacht.diary.fields` (case and surrounding
   spaces ignored). Only ``date`` (and for episodes ``type`` and ``reporter``) must be
   present; other columns may be left out. An unknown column is an error in strict mode;
@@ -104,7 +104,8 @@ def _rows(text: str) -> tuple[list[str], list[list[str]]]:
     if text.lstrip()[:1] in ("{", "["):
         raise _NotCsvError("json")
     first = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
+    # The header row decides: Dutch Excel writes ";", some tools write tabs.
+    delimiter = max((",", ";", "\t"), key=first.count)
     try:
         rows = list(csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=delimiter))
     except csv.Error as exc:  # e.g. an unclosed quote at the very end

@@ -25,6 +25,7 @@ import numpy as np
 
 from .metrics import night_metrics
 from .types import Diary, Episode, Night, Profile
+from .validate import today_in
 
 SEXSOMNIA_RATE_EXPOSED = 0.65
 SEXSOMNIA_RATE_OTHER = 0.05
@@ -101,7 +102,7 @@ def demo_diary(seed: int = 7, weeks: int = 8, end: dt.date | None = None) -> Dia
     """
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
-    end = end or dt.date.today()
+    end = end or today_in("Europe/Amsterdam")
     n = weeks * 7
     rng = np.random.default_rng(seed)
     mornings = [end - dt.timedelta(days=n - 1 - i) for i in range(n)]
