@@ -73,3 +73,19 @@ def test_partner_home_lists_link(demo, client):
     client.force_login(User.objects.get(username="partner"))
     r = client.get("/", follow=True)
     assert "Noteren voor demo" in r.content.decode()
+
+
+def test_experiment_start_and_stop(demo, client):
+    from nachtwacht.web.front.models import Experiment
+
+    client.force_login(User.objects.get(username="demo"))
+    assert client.post("/plan/experiment/", {"code": "bogus"}).status_code == 404
+    r = client.post("/plan/experiment/", {"code": "no_caffeine_after_14"})
+    assert r.status_code == 302
+    e = Experiment.objects.get(sleeper__username="demo")
+    assert e.title == "Geen cafeïne na 14:00"
+    body = client.get("/plan/").content.decode()
+    assert "Geen cafeïne na 14:00" in body
+    assert client.post(f"/plan/experiment/{e.pk}/stop/").status_code == 302
+    e.refresh_from_db()
+    assert e.ended is not None

@@ -58,15 +58,24 @@ def triage_view(request):
     return render(request, "nachtwacht/triage.html", ctx)
 
 
-def _experiment_results(user, diary) -> list[dict]:
+def _library(language: str) -> list[tuple[str, str]]:
+    """Experiments the insight core knows, as (code, title in ``language``)."""
+    mod = optional("nachtwacht.insight.experiments")
+    lib = getattr(mod, "LIBRARY", {}) if mod is not None else {}
+    return [(code, t.title_en if language == "en" else t.title_nl) for code, t in lib.items()]
+
+
+def _experiment_results(user, diary, language: str) -> list[dict]:
     out = []
-    exp_mod = optional("nachtwacht.insight.experiments")
+    mod = optional("nachtwacht.insight.experiments")
     for e in Experiment.objects.filter(sleeper=user).order_by("-started"):
-        res = None
-        if exp_mod is not None and hasattr(exp_mod, "compare"):
-            payload = {"code": e.code, "start": e.started, "end": e.ended}
-            res, _p = call("nachtwacht.insight.experiments", "compare", diary, payload)
-        out.append({"e": e, "result": res.to_dict() if hasattr(res, "to_dict") else None})
+        text = None
+        if mod is not None and e.code in getattr(mod, "LIBRARY", {}):
+            exp = mod.make(e.code, e.started, e.ended)
+            res, _p = call("nachtwacht.insight.experiments", "compare", diary, exp, lang=language)
+            text = getattr(res, "text", None)
+        title = dict(_library(language)).get(e.code, e.title)
+        out.append({"e": e, "title": title, "text": text})
     return out
 
 
@@ -83,17 +92,19 @@ def plan_view(request):
             plan.append(item)
     running = {e.code for e in Experiment.objects.filter(sleeper=request.user, ended__isnull=True)}
     return render(request, "nachtwacht/plan.html", {
-        "plan": plan, "problem": problem, "running": running,
-        "experiments": _experiment_results(request.user, diary)})
+        "plan": plan, "problem": problem,
+        "available": [(c, t) for c, t in _library(language) if c not in running],
+        "experiments": _experiment_results(request.user, diary, language)})
 
 
 @sleeper_required
 @require_POST
 def experiment_start(request):
-    code = request.POST.get("code", "").strip()[:60]
-    title = request.POST.get("title", "").strip()[:200] or code
-    if not code:
-        raise Http404("no experiment")
+    code = request.POST.get("code", "").strip()
+    titles = dict(_library(lang()))
+    if code not in titles:
+        raise Http404("no such experiment")
+    title = titles[code]
     if not Experiment.objects.filter(sleeper=request.user, code=code, ended__isnull=True).exists():
         Experiment.objects.create(sleeper=request.user, code=code, title=title, started=timezone.localdate())
     messages.success(request, _("Experiment started. Keep filling in the diary; we compare the nights."))

@@ -43,10 +43,11 @@ def _calendar(episodes, language: str) -> list[dict]:
     counts: dict[dt.date, int] = {}
     for e in episodes:
         counts[e.date] = counts.get(e.date, 0) + e.n
-    last = max(counts)
+    last, first = max(counts), min(counts)
     months = []
     y, m = last.year, last.month
-    for _i in range(2):
+    n_months = 2 if (first.year, first.month) != (last.year, last.month) else 1
+    for _i in range(n_months):
         weeks = []
         for week in calendar.Calendar(firstweekday=0).monthdatescalendar(y, m):
             weeks.append([{"day": d, "in_month": d.month == m, "n": counts.get(d, 0)} for d in week])
@@ -72,7 +73,7 @@ def _findings(diary, language: str) -> tuple[list[dict], str | None]:
             svg = chart.interval_svg(float(est), f.ci_low, f.ci_high, ratio=ratio,
                                      title=_("Estimate with 95% interval"))
         out.append({"f": f, "text": f.text_en if language == "en" else f.text_nl, "svg": svg,
-                    "measure": measure, "estimate": est})
+                    "measure": measure, "estimate": est, "ratio": ratio})
     return out, None
 
 
