@@ -28,7 +28,7 @@ class RowError:
     row: int | None
     field: str | None
     code: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
     record: Record = "night"
     lang: str = "nl"
 
