@@ -132,3 +132,18 @@ def test_profile_errors(text: str, key: str | None, code: str, nl: str, en: str)
         (e,) = exc.value.errors
         assert (e.field, e.code) == (key, code)
         assert words in e.message, e.message
+
+
+def test_form_validation_without_row_names_the_field() -> None:
+    from nachtwacht.diary.types import Night
+    from nachtwacht.diary.validate import validate_night
+
+    night = Night(date=dt.date(2026, 10, 1), bedtime=dt.time(23, 0), quality=9,
+                  final_wake=dt.time(7, 0), out_of_bed=dt.time(6, 0))
+    errors = validate_night(night, today=TODAY)
+    assert {(e.field, e.code) for e in errors} == {
+        ("quality", "out_of_range"), ("out_of_bed", "out_of_bed_before_final_wake")}
+    q = next(e for e in errors if e.field == "quality")
+    assert q.row is None
+    assert q.text("nl").startswith("'Slaapkwaliteit' (quality): 9 ligt buiten")
+    assert q.text("en").startswith("'Sleep quality' (quality): 9 is outside")
