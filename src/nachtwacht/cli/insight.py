@@ -65,10 +65,15 @@ def register(main: click.Group) -> None:
             _echo_json(result.to_dict())
             return
         click.echo(result.message)
-        if result.findings:
+        if result.headlines:
             click.echo("")
-            for f in result.findings:
+            for f in result.headlines:
                 click.echo(f"- {f.text(lang)}")
+            extra = len(result.findings) - len(result.headlines)
+            if extra:
+                click.echo(f"  ({extra} " + ("andere vorm(en) van dezelfde verbanden; zie --json)"
+                                             if lang == "nl" else
+                                             "other form(s) of the same links; see --json)"))
         if result.possible:
             click.echo("")
             click.echo("Misschien, nog niet zeker:" if lang == "nl" else "Maybe, not sure yet:")

@@ -234,8 +234,8 @@ FACTORS: tuple[FactorDef, ...] = (
     FactorDef("stress_high", ("stress",), f"dagen met stress {STRESS_HIGH} of hoger",
               f"days with stress {STRESS_HIGH} or higher", _stress_high),
     FactorDef("short_sleep_before", ("date",),
-              "een korte nacht ervoor (minder dan 6 uur, of een uur korter dan gewoonlijk)",
-              "a short night before (under 6 hours, or an hour less than usual)",
+              "een korte nacht (minder dan 6 uur slaap, of een uur minder dan gewoonlijk)",
+              "a short night (under 6 hours of sleep, or an hour less than usual)",
               _short_sleep_before, lagged=False),
     FactorDef("late_exercise", ("exercise_end", "exercise_intensity"),
               "avonden met stevig sporten minder dan 3 uur voor het slapen",
@@ -280,12 +280,17 @@ def _norm(name: str) -> str:
     return " ".join(name.strip().lower().split())
 
 
+_ORDINAL_NL = {1: "tweede", 2: "derde", 3: "vierde"}
+_ORDINAL_EN = {1: "second", 2: "third", 3: "fourth"}
+
+
 def _lag_prefix(phrase_nl: str, phrase_en: str, lag: int) -> tuple[str, str]:
+    """Sentence opening for an exposure at ``lag`` days, e.g. "In de tweede nacht na ..."."""
     if lag == 0:
         return f"Na {phrase_nl}", f"After {phrase_en}"
-    if lag == 1:
-        return f"Een dag na {phrase_nl}", f"One day after {phrase_en}"
-    return f"{lag} dagen na {phrase_nl}", f"{lag} days after {phrase_en}"
+    nl = _ORDINAL_NL.get(lag, f"{lag + 1}e")
+    en = _ORDINAL_EN.get(lag, f"{lag + 1}th")
+    return f"In de {nl} nacht na {phrase_nl}", f"On the {en} night after {phrase_en}"
 
 
 def _lag_index(dates: Sequence[dt.date], lag: int) -> np.ndarray:

@@ -50,7 +50,7 @@ Q_MAX = 0.10
 P_POSSIBLE = 0.05
 #: ... and q below this. Without it, hundreds of pairs would always yield a dozen
 #: chance "maybe"s with p < 0.05; this keeps only those that survive a loose FDR.
-Q_POSSIBLE = 0.5
+Q_POSSIBLE = 0.25
 #: At most this many weaker signals are shown, strongest first.
 MAX_POSSIBLE = 5
 
@@ -113,6 +113,8 @@ class InsightResult:
     findings: list[Finding] = field(default_factory=list)
     possible: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    #: The strongest finding per factor family and outcome (see :func:`headlines`).
+    headlines: list[Finding] = field(default_factory=list)
     message_nl: str = ""
     message_en: str = ""
     params: dict[str, Any] = field(default_factory=dict)
@@ -136,6 +138,7 @@ class InsightResult:
             "findings": [f.to_dict() | {"text": f.text(self.lang)} for f in self.findings],
             "possible": [f.to_dict() | {"text": f.text(self.lang)} for f in self.possible],
             "skipped": [s.to_dict() for s in self.skipped],
+            "headlines": [f.to_dict() | {"text": f.text(self.lang)} for f in self.headlines],
             "params": self.params,
         }
 
@@ -151,6 +154,36 @@ def _clean(obj: Any) -> Any:
     if isinstance(obj, float) and not math.isfinite(obj):
         return None
     return obj
+
+
+def factor_family(factor: str) -> str:
+    """Factors that measure the same thing in different ways ("alcohol_any", "alcohol_3plus")."""
+    if ":" in factor:
+        return factor
+    for family in ("alcohol", "caffeine"):
+        if factor.startswith(family):
+            return family
+    return factor
+
+
+def headlines(findings: Sequence[Finding]) -> list[Finding]:
+    """The strongest finding per factor family and outcome, in the given (q) order.
+
+    One link shows up many times: as "any alcohol" and "3+ drinks", on the same
+    night and the next, as episodes of one type and as the episode count. The
+    headlines keep the first of each group, and drop the episode count when an
+    episode type of the same factor family is already there.
+    """
+    with_type = {factor_family(f.factor) for f in findings if f.outcome.startswith("episode:")}
+    out: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for f in findings:
+        family = factor_family(f.factor)
+        if (family, f.outcome) in seen or (f.outcome == "episode_count" and family in with_type):
+            continue
+        seen.add((family, f.outcome))
+        out.append(f)
+    return out
 
 
 def _nights_sorted(nights: Sequence[Night]) -> list[Night]:
@@ -279,6 +312,10 @@ def _describe(pair: _Pair, significant: bool) -> Finding:
     else:
         tail_nl = "Dit kan nog toeval zijn; houd het in de gaten, het is nog niet zeker."
         tail_en = "This may still be chance; keep an eye on it, it is not certain yet."
+    if e.factor == "slept_apart" and o.code.startswith("episode"):
+        # A partner who sleeps elsewhere cannot see what happens: fewer reports, not fewer episodes.
+        tail_nl += " Let op: als u apart slaapt, kan uw partner ook minder zien."
+        tail_en += " Note: when you sleep apart, your partner can also see less."
     return Finding(
         factor=e.factor, outcome=o.code, lag=e.lag, exposed_label=e.prefix_nl, kind=o.kind,
         n_exposed=n1, n_unexposed=n2, events_exposed=events_x, events_unexposed=events_y,
@@ -287,6 +324,39 @@ def _describe(pair: _Pair, significant: bool) -> Finding:
         text_nl=f"{e.prefix_nl}: {body_nl} {tail_nl}",
         text_en=f"{e.prefix_en}: {body_en} {tail_en}",
     )
+
+
+def _tested_pairs(nights: list[Night], diary: Diary, min_exposed: int, min_unexposed: int,
+                  lang: str) -> tuple[list[_Pair], list[Skipped]]:
+    sleep = sleep_numbers(nights, tz=diary.tz)
+    exposures = build_exposures(nights, sleep, tz=diary.tz)
+    outcomes = build_outcomes(nights, diary.episodes, sleep)
+    skipped: list[Skipped] = []
+    tested: list[Exposure] = []
+    for e in exposures:
+        n1, n0 = e.n_exposed, e.n_unexposed
+        if n1 >= min_exposed and n0 >= min_unexposed:
+            tested.append(e)
+        elif e.lag in (0, "withdrawal"):
+            need = max(0, min_exposed - n1) + max(0, min_unexposed - n0)
+            skipped.append(Skipped(e.code, e.lag, e.prefix_en if lang == "en" else e.prefix_nl,
+                                   n1, n0, need))
+    pairs: list[_Pair] = []
+    if tested:
+        matrix = np.vstack([e.values for e in tested])
+        for o in outcomes:
+            pairs.extend(_test_outcome(o, tested, matrix, min_exposed, min_unexposed))
+    return pairs, skipped
+
+
+def pair_pvalues(diary: Diary, min_exposed: int = MIN_EXPOSED,
+                 min_unexposed: int = MIN_UNEXPOSED) -> dict[tuple[str, str], float]:
+    """Unadjusted p of every pair that :func:`analyse` tests, keyed by (exposure, outcome).
+
+    For checks and benchmarks; people should see :func:`analyse`'s findings.
+    """
+    pairs, _ = _tested_pairs(_nights_sorted(diary.nights), diary, min_exposed, min_unexposed, "nl")
+    return {(p.exposure.code, p.outcome.code): p.p for p in pairs}
 
 
 # ---------------------------------------------------------------------------
@@ -345,41 +415,31 @@ def analyse(
                         f"{min_nights}. Fill in {need} more night{'s' if need != 1 else ''} "
                         "and we will look again."),
             params=params)
-    sleep = sleep_numbers(nights, tz=diary.tz)
-    exposures = build_exposures(nights, sleep, tz=diary.tz)
-    outcomes = build_outcomes(nights, diary.episodes, sleep)
-
-    skipped: list[Skipped] = []
-    tested: list[Exposure] = []
-    for e in exposures:
-        n1, n0 = e.n_exposed, e.n_unexposed
-        if n1 >= min_exposed and n0 >= min_unexposed:
-            tested.append(e)
-        elif e.lag in (0, "withdrawal"):
-            need = max(0, min_exposed - n1) + max(0, min_unexposed - n0)
-            skipped.append(Skipped(e.code, e.lag, e.prefix_en if lang == "en" else e.prefix_nl,
-                                   n1, n0, need))
-    pairs: list[_Pair] = []
-    if tested:
-        matrix = np.vstack([e.values for e in tested])
-        for o in outcomes:
-            pairs.extend(_test_outcome(o, tested, matrix, min_exposed, min_unexposed))
+    pairs, skipped = _tested_pairs(nights, diary, min_exposed, min_unexposed, lang)
     q = stats.bh_qvalues([p.p for p in pairs])
     for pair, qv in zip(pairs, q, strict=True):
         pair.q = float(qv)
     pairs.sort(key=lambda p: (p.q, p.p))
     findings = [_describe(p, True) for p in pairs if p.q < q_max]
-    possible = [_describe(p, False) for p in pairs
-                if q_max <= p.q < Q_POSSIBLE and p.p < P_POSSIBLE][:MAX_POSSIBLE]
-    if findings:
-        msg_nl = (f"In {n} nachten vonden we {len(findings)} verband(en) dat waarschijnlijk "
-                  "geen toeval is. Een verband is nog geen oorzaak: bespreek het gerust met uw huisarts.")
-        msg_en = (f"In {n} nights we found {len(findings)} link(s) that are probably not chance. "
-                  "A link is not proof of a cause: feel free to discuss it with your GP.")
+    # Weaker signals, leaving out links already reported in another form.
+    known = {(factor_family(f.factor), f.outcome) for f in findings}
+    weak = [p for p in pairs if q_max <= p.q < Q_POSSIBLE and p.p < P_POSSIBLE
+            and (factor_family(p.exposure.factor), p.outcome.code) not in known]
+    possible = [_describe(p, False) for p in weak[:MAX_POSSIBLE]]
+    heads = headlines(findings)
+    if heads:
+        k = len(heads)
+        msg_nl = (f"In {n} nachten vonden we {k} verband{'en die' if k > 1 else ' dat'} "
+                  f"waarschijnlijk geen toeval {'zijn' if k > 1 else 'is'}. Een verband is nog "
+                  "geen oorzaak: bespreek het gerust met uw huisarts.")
+        msg_en = (f"In {n} nights we found {k} link{'s that are' if k > 1 else ' that is'} "
+                  "probably not chance. A link is not proof of a cause: feel free to discuss "
+                  "it with your GP.")
     else:
         msg_nl = (f"In {n} nachten vonden we geen verband dat duidelijk meer is dan toeval. "
                   "Dat kan betekenen dat er geen is, of dat er meer nachten nodig zijn.")
         msg_en = (f"In {n} nights we found no link that is clearly more than chance. "
                   "There may be none, or more nights may be needed.")
     return InsightResult("ok", lang, n, min_nights, 0, len(pairs), findings, possible, skipped,
-                         msg_nl, msg_en, params)
+                         message_nl=msg_nl, message_en=msg_en, params=params,
+                         headlines=heads)

@@ -1,0 +1,8 @@
+"""Make the synthetic-diary helpers (``insight_synth``) importable from the insight tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))

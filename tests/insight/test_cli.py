@@ -1,0 +1,71 @@
+"""``nachtwacht insight`` and ``nachtwacht experiment`` from diary files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from nachtwacht.cli import main
+from nachtwacht.diary.csvio import write_episodes, write_nights
+from nachtwacht.diary.types import Diary
+
+
+@pytest.fixture(scope="module")
+def files(demo: Diary, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    out = tmp_path_factory.mktemp("diary")
+    with open(out / "nights.csv", "w", encoding="utf-8", newline="") as f:
+        write_nights(demo.nights, f)
+    with open(out / "episodes.csv", "w", encoding="utf-8", newline="") as f:
+        write_episodes(demo.episodes, f)
+    return out / "nights.csv", out / "episodes.csv"
+
+
+def test_insight_json(files: tuple[Path, Path]) -> None:
+    nights, episodes = files
+    res = CliRunner().invoke(main, ["insight", str(nights), str(episodes), "--json",
+                                    "--lang", "en"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["status"] == "ok" and data["lang"] == "en"
+    pairs = {(f["factor"], f["outcome"]) for f in data["findings"]}
+    assert ("stress_high", "tension") in pairs
+    assert all(f["text"] == f["text_en"] for f in data["findings"])
+
+
+def test_insight_min_nights_and_plain_text(files: tuple[Path, Path]) -> None:
+    nights, episodes = files
+    res = CliRunner().invoke(main, ["insight", str(nights), "--min-nights", "100", "--json"])
+    data = json.loads(res.output)
+    assert data["status"] == "not_enough_data" and data["nights_needed"] == 44
+    res = CliRunner().invoke(main, ["insight", str(nights), str(episodes)])
+    assert res.exit_code == 0
+    assert "waarschijnlijk geen toeval" in res.output
+
+
+def test_insight_bad_file_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "nights.csv"
+    bad.write_text("date,stress\n2026-13-01,11\n", encoding="utf-8")
+    res = CliRunner().invoke(main, ["insight", str(bad)])
+    assert res.exit_code == 1
+    assert "Traceback" not in res.output
+
+
+def test_experiment_command(files: tuple[Path, Path], demo: Diary) -> None:
+    nights, episodes = files
+    start = (demo.nights[-1].date - dt.timedelta(days=13)).isoformat()
+    res = CliRunner().invoke(main, ["experiment", str(nights), str(episodes), "--code",
+                                    "no_caffeine_after_14", "--start", start, "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["n_experiment"] == 14 and data["n_baseline"] == 14
+    assert data["verdict"] in ("better", "worse", "no_clear_difference")
+    res = CliRunner().invoke(main, ["experiment", str(nights), "--code", "wind_down_45",
+                                    "--start", demo.nights[-1].date.isoformat()])
+    assert res.exit_code == 0 and "nog niet zeggen" in res.output
+    res = CliRunner().invoke(main, ["experiment", str(nights), "--code", "wind_down_45",
+                                    "--start", start, "--baseline-days", "-3"])
+    assert res.exit_code == 2
