@@ -71,7 +71,7 @@ def assess(
             text = f"{text} {URGENT_NOTICE[lang]}"
         fired.append(Flag(rule.code, rule.level, rule.condition, tuple(match.evidence), text,
                           fill(rule.tell_gp[lang], match.stats)))
-        facts.fired.add(rule.code)
+        facts.fired[rule.code] = match.stats
 
     flags = _drop_superseded(fired)
     flags.sort(key=lambda f: -level_rank(f.level))  # stable: file order within a level

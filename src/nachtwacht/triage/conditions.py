@@ -599,7 +599,11 @@ def _insight(arg: Mapping[str, Any], facts: Facts) -> Match:
 
 
 def _flag(arg: Any, facts: Facts) -> Match:
-    return Match(any(code in facts.fired for code in _as_list(arg)))
+    # The numbers of the first fired flag travel along, so a plan reason can say "on 9 nights".
+    for code in _as_list(arg):
+        if code in facts.fired:
+            return Match(True, [], dict(facts.fired[code]))
+    return Match(False)
 
 
 def _as_list(x: Any) -> list[str]:

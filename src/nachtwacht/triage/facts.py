@@ -95,7 +95,8 @@ class Facts:
         #: "Now" for ``within_days``: the last day anything was recorded.
         self.ref_date: dt.date | None = max(dates) if dates else None
         self.aliases = {fold(k): tuple(fold(a) for a in v) for k, v in (aliases or {}).items()}
-        self.fired: set[str] = set()
+        #: Codes of the flags raised so far, with the numbers their texts used.
+        self.fired: dict[str, dict[str, Any]] = {}
         self._insight = insight
         self._insight_tried = insight is not None or not use_insight
         self._metrics: dict[dt.date, dict[str, float | None]] = {}
