@@ -212,7 +212,13 @@ def _params(err: RowError, lang: str) -> dict[str, Any]:
     if p.get("unit"):
         p["unit"] = f" {p['unit']}"
     if isinstance(p.get("choices"), list | tuple):
-        p["choices"] = ", ".join(p["choices"])
+        # Show each code with its label, so a Dutch reader sees "night (nachtdienst)".
+        spec = _BY_NAME.get(err.record, {}).get(err.field or "")
+        shown = []
+        for code in p["choices"]:
+            label = spec.choice_label(code, lang) if spec else code
+            shown.append(code if label == code else f"{code} ({label})")
+        p["choices"] = ", ".join(shown)
     for key in ("value", "min", "max", "sol", "window"):
         v = p.get(key)
         if isinstance(v, float) and v.is_integer():
