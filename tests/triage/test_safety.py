@@ -31,7 +31,7 @@ def test_insomnia_alone_gets_a_computed_sleep_window() -> None:
 @pytest.mark.parametrize("profile", [
     {"epilepsy": True}, {"witnessed_apneas": True}, {"past_sleepwalking": True},
     {"drowsy_driving": True}, {"known_conditions": ["bipolaire stoornis"]},
-    {"snoring": True, "daytime_sleepiness": 2},
+    {"snoring": True, "daytime_sleepiness": 2}, {"suicidal_thoughts": True},
 ])
 def test_no_sleep_restriction_with_contraindications(profile: dict[str, Any]) -> None:
     result = assess(_with("benign_insomnia_pattern", **profile), use_insight=False)

@@ -41,7 +41,7 @@ from typing import Any
 
 from nachtwacht.diary import fields as F  # noqa: N812 - short, used everywhere
 
-from .facts import METRICS, Facts, clock_minutes, fmt_date, fold, parse_clock
+from .facts import METRICS, Facts, clock_minutes, day_minutes, fmt_date, fold, parse_clock
 from .types import Evidence
 
 
@@ -272,7 +272,7 @@ def placeholders_ok(text: str, where: str, allowed: set[str]) -> None:
         raise RuleError(f"{where}: unknown placeholder(s) {unknown} (known: {sorted(allowed)})")
 
 
-PLACEHOLDERS = {"n_nights", "n_episodes", "first_date", "last_date", "dates", "mean", "window",
+PLACEHOLDERS = {"n_nights", "n_episodes", "nights", "times", "first_date", "last_date", "dates", "mean", "window",
                 "share", "substances"}
 
 
@@ -339,6 +339,8 @@ def _compare(value: Any, op: str, want: Any, spec: F.FieldSpec | None) -> bool:
     if value is None:
         return False
     if spec is not None and spec.kind == "clock":
+        if spec.anchor == "evening" and spec.name not in ("bedtime", "lights_out"):
+            return OPS[op](day_minutes(value), day_minutes(want))
         return OPS[op](clock_minutes(value, spec.anchor), clock_minutes(want, spec.anchor))
     return OPS[op](value, want)
 
@@ -405,7 +407,7 @@ def _nights(arg: Mapping[str, Any], facts: Facts) -> Match:
     ok = len(dates) >= arg.get("min_nights", 1)
     stats = _date_stats(dates, facts)
     if used:
-        stats["substances"] = ", ".join(used)
+        stats["substances"] = _substance_words(used)
     return Match(ok, evidence if ok else [], stats)
 
 
@@ -540,7 +542,10 @@ def _episodes(arg: Mapping[str, Any], facts: Facts) -> Match:
     total = sum(per_night.values())
     ok = bool(eps) and total >= arg.get("min", 1) and len(per_night) >= arg.get("min_nights", 1)
     stats = _date_stats(sorted(per_night), facts)
+    stats.update(_count_words(total, facts.lang, "times"))
     stats["n_episodes"] = total
+    if "since_last_use" in arg:
+        stats["substances"] = _substance_words(_since_last_use(arg, facts)[1])
     return Match(ok, [facts.episode_evidence(e) for e in eps] if ok else [], stats)
 
 
@@ -568,6 +573,7 @@ def _pattern(arg: Mapping[str, Any], facts: Facts) -> Match:
     stats = _date_stats(hit_dates, facts)
     stats["share"] = f"{round(100 * share)}%"
     stats["n_episodes"] = sum(e.n for e in eps if e.date in set(hit_dates))
+    stats.update(_count_words(stats["n_episodes"], facts.lang, "times"))
     return Match(True, evidence, stats)
 
 
@@ -621,10 +627,29 @@ def _date_stats(dates: list[dt.date], facts: Facts) -> dict[str, Any]:
                                  + (" andere" if lang == "nl" else " more") if more > 0 else "")
     return {
         "n_nights": len(dates),
+        **_count_words(len(dates), lang, "nights"),
         "first_date": fmt_date(dates[0], lang) if dates else "",
         "last_date": fmt_date(dates[-1], lang) if dates else "",
         "dates": joined,
     }
+
+
+_WORDS = {
+    "nights": {"nl": ("nacht", "nachten"), "en": ("night", "nights")},
+    "times": {"nl": ("keer", "keer"), "en": ("time", "times")},
+}
+
+
+def _count_words(n: int, lang: str, what: str) -> dict[str, str]:
+    """``{nights}`` = "1 nacht" / "3 nachten"; ``{times}`` = "1 keer" / "once" / "3 times"."""
+    if what == "times" and lang == "en" and n == 1:
+        return {what: "once"}
+    one, many = _WORDS[what]["en" if lang == "en" else "nl"]
+    return {what: f"{n} {one if n == 1 else many}"}
+
+
+def _substance_words(names: list[str]) -> str:
+    return ", ".join(n.replace("_", " ") for n in names)
 
 
 _EVAL: dict[str, Callable[[Any, Facts], Match]] = {

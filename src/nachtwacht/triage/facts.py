@@ -63,6 +63,17 @@ def clock_minutes(value: Any, anchor: str) -> float | None:
     return float(minutes)
 
 
+def day_minutes(value: Any) -> float | None:
+    """Minutes since 05:00: the scale for "last coffee", "last drink", "exercise ended".
+
+    These evening-anchored factor times are mostly during the day before the night
+    (coffee at 10:00) and sometimes after midnight (a drink at 01:00); counting from
+    05:00 orders both correctly, so "after 15:00" is a plain comparison.
+    """
+    base = clock_minutes(value, "morning")
+    return None if base is None else float((base - 5 * 60) % (24 * 60))
+
+
 def parse_clock(text: str) -> dt.time:
     """Parse ``HH:MM`` (ValueError with the offending text otherwise)."""
     try:
@@ -197,7 +208,7 @@ class Facts:
         if isinstance(value, float):
             if name == "se_pct":
                 return f"{value:.0f}%"
-            return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+            return f"{value:.0f}" if value == int(value) or abs(value) >= 10 else f"{value:.1f}"
         if isinstance(value, dt.time):
             return value.strftime("%H:%M")
         if isinstance(value, (tuple, list)):
