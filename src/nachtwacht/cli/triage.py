@@ -11,6 +11,8 @@ import click
 _LANG = click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True,
                      help="Language of the texts.")
 _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+#: Evidence lines per flag in the text output (the JSON has them all).
+_MAX_EVIDENCE = 6
 
 _LEVEL_TEXT = {
     "nl": {"self_care": "Zelf aan de slag", "gp_routine": "Bespreek het bij een gewone afspraak met de huisarts",
@@ -88,8 +90,13 @@ def register(main: click.Group) -> None:
         click.echo(_NOT_A_DIAGNOSIS[lang])
         for flag in result.flags:
             click.echo(f"\n[{flag.level}] {flag.text}")
-            for ev in flag.evidence:
+            for ev in flag.evidence[:_MAX_EVIDENCE]:
                 click.echo(f"    - {ev.text}")
+            if len(flag.evidence) > _MAX_EVIDENCE:
+                more = len(flag.evidence) - _MAX_EVIDENCE
+                click.echo(f"    ... en nog {more}" if lang == "nl" else f"    ... and {more} more")
+            if flag.tell_gp:
+                click.echo(("    Vertel de huisarts: " if lang == "nl" else "    Tell your GP: ") + flag.tell_gp)
         if result.differentials:
             click.echo("\n" + ("Wat het ook kan zijn:" if lang == "nl" else "What else it could be:"))
             for d in result.differentials:
