@@ -9,14 +9,16 @@ exactly one key:
 ``profile: name``
     a yes/no answer is *yes*; or ``profile: {field, op, value}`` /
     ``profile: {field, contains: [...]}`` (``field: age`` is derived from the birth year).
-``nights: {test..., min_nights, within_days, since_last_use}``
-    at least ``min_nights`` (default 1) nights pass a *night test*:
+``nights: {test..., min_nights, min_share, within_days, since_last_use}``
+    at least ``min_nights`` (default 1) nights, and at least ``min_share`` of the diary
+    nights in the window, pass a *night test*:
     ``{field, op, value}``, ``{field, contains: [...]}``, ``{any_of: [tests]}`` or
     ``{all_of: [tests]}``; ``field`` is a Night field or ``tst_min``/``tib_min``/``se_pct``.
 ``mean: {field, op, value, min_nights, within_days}``
     the mean over nights with a value passes, with at least ``min_nights`` values.
-``episodes: {type, reporter, where, night_part, min, min_nights, min_per_night, within_days, since_last_use}``
-    episodes of the given types; ``min`` counts occurrences (an entry's ``count``).
+``episodes: {type, reporter, where, night_part, min, min_nights, min_share, min_per_night, within_days, since_last_use}``
+    episodes of the given types; ``min`` counts occurrences (an entry's ``count``),
+    ``min_share`` the nights with an episode as a share of the diary nights in the window.
 ``spread: {field, op, value, min_nights, within_days}``
     the standard deviation (minutes for clock fields) passes: irregular bedtimes.
 ``pattern: {episodes: {...}, night: test, min_nights, min_share}``
@@ -87,7 +89,8 @@ def validate(cond: Any, where: str) -> None:
     elif key == "profile":
         _validate_profile(arg, where)
     elif key == "nights":
-        _keys(arg, where, "nights", _NIGHT_TEST_KEYS | {"min_nights", "within_days", "since_last_use"})
+        _keys(arg, where, "nights", _NIGHT_TEST_KEYS | {"min_nights", "min_share", "within_days",
+                                                         "since_last_use"})
         _validate_night_test({k: v for k, v in arg.items() if k in _NIGHT_TEST_KEYS}, f"{where} > nights")
         _validate_common(arg, where)
     elif key in ("mean", "spread"):
@@ -111,9 +114,6 @@ def validate(cond: Any, where: str) -> None:
         _validate_episodes(arg["episodes"], f"{where} > pattern")
         _validate_night_test(arg["night"], f"{where} > pattern > night")
         _validate_common(arg, where)
-        share = arg.get("min_share", 0.5)
-        if not isinstance(share, (int, float)) or not 0 < share <= 1:
-            raise RuleError(f"{where}: min_share must be a number in (0, 1]")
     elif key == "insight":
         _keys(arg, where, "insight", {"factor", "outcome", "direction", "significant"})
         for k in ("factor", "outcome"):
@@ -154,6 +154,9 @@ def _validate_common(arg: Mapping[str, Any], where: str) -> None:
             raise RuleError(f"{where}: '{k}' must be a whole number >= 1, got {arg[k]!r}")
     if "since_last_use" in arg:
         _str_list(arg["since_last_use"], f"{where} > since_last_use")
+    share = arg.get("min_share", 0.5)
+    if not isinstance(share, (int, float)) or isinstance(share, bool) or not 0 < share <= 1:
+        raise RuleError(f"{where}: min_share must be a number in (0, 1], got {share!r}")
 
 
 def _validate_value(spec: F.FieldSpec | None, name: str, op: Any, value: Any, where: str) -> None:
@@ -226,7 +229,7 @@ def _validate_profile(arg: Any, where: str) -> None:
 
 def _validate_episodes(arg: Any, where: str) -> None:
     _keys(arg, where, "episodes", {"type", "reporter", "where", "night_part", "min", "min_nights",
-                                   "min_per_night", "within_days", "since_last_use"})
+                                   "min_share", "min_per_night", "within_days", "since_last_use"})
     for t in _str_list(arg.get("type", []) or ["other"], f"{where} > episodes > type"):
         if t not in _EPISODE["type"].choice_codes:
             raise RuleError(f"{where}: unknown episode type {t!r}")
@@ -404,7 +407,7 @@ def _nights(arg: Mapping[str, Any], facts: Facts) -> Match:
         if ev:
             evidence.extend(ev)
             dates.append(n.date)
-    ok = len(dates) >= arg.get("min_nights", 1)
+    ok = len(dates) >= arg.get("min_nights", 1) and _share_ok(len(dates), arg, facts)
     stats = _date_stats(dates, facts)
     if used:
         stats["substances"] = _substance_words(used)
@@ -540,7 +543,8 @@ def _episodes(arg: Mapping[str, Any], facts: Facts) -> Match:
         eps = [e for e in eps if e.date in keep]
         per_night = {d: k for d, k in per_night.items() if d in keep}
     total = sum(per_night.values())
-    ok = bool(eps) and total >= arg.get("min", 1) and len(per_night) >= arg.get("min_nights", 1)
+    ok = (bool(eps) and total >= arg.get("min", 1) and len(per_night) >= arg.get("min_nights", 1)
+          and _share_ok(len(per_night), arg, facts))
     stats = _date_stats(sorted(per_night), facts)
     stats.update(_count_words(total, facts.lang, "times"))
     stats["n_episodes"] = total
@@ -610,6 +614,14 @@ def _flag(arg: Any, facts: Facts) -> Match:
         if code in facts.fired:
             return Match(True, [], dict(facts.fired[code]))
     return Match(False)
+
+
+def _share_ok(n: int, arg: Mapping[str, Any], facts: Facts) -> bool:
+    """``n`` nights are at least ``min_share`` of the diary nights in the window."""
+    if "min_share" not in arg:
+        return True
+    total = sum(1 for night in facts.nights if facts.in_window(night.date, arg.get("within_days")))
+    return total > 0 and n / total >= arg["min_share"]
 
 
 def _as_list(x: Any) -> list[str]:
