@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 from triage_cases import CASES, build_diary
 
+import nachtwacht.triage as triage_pkg
 from nachtwacht.cli import main
 from nachtwacht.diary.csvio import write_episodes, write_nights, write_profile
 
@@ -26,7 +27,12 @@ def _files(tmp_path: Path, case: str) -> list[str]:
     return [str(paths[0]), str(paths[1]), "--profile", str(paths[2])]
 
 
+SCHEMA = json.loads((Path(triage_pkg.__file__).parent / "schema.json").read_text(encoding="utf-8"))
+
+
 def _schema_ok(d: dict[str, Any]) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(d, SCHEMA)
     assert set(d) == {"level", "flags", "differentials", "plan"}
     assert d["level"] in ("self_care", "gp_routine", "gp_soon", "urgent")
     for f in d["flags"]:
@@ -44,7 +50,15 @@ def test_triage_json(tmp_path: Path, lang: str) -> None:
     d = json.loads(r.output)
     _schema_ok(d)
     assert d["level"] == "gp_soon"
+    assert d["flags"][0]["evidence"][0]["date"] in ("2026-02-14", "2026-02-21")
     assert "sexsomnia_partner_unsafe" in [f["code"] for f in d["flags"]]
+
+
+def test_every_case_matches_the_schema() -> None:
+    from nachtwacht.triage import assess
+
+    for _, data in CASES:
+        _schema_ok(assess(build_diary(data), use_insight=False).to_dict())
 
 
 def test_triage_text_says_it_is_not_a_diagnosis(tmp_path: Path) -> None:
