@@ -87,3 +87,11 @@ def test_search_finds_the_right_page_first(query: str, lang: str, slug: str) -> 
 def test_search_without_a_match_is_empty() -> None:
     assert knowledge.search("xyzzy", "nl") == []
     assert knowledge.search("   ", "en") == []
+
+
+def test_page_as_json() -> None:
+    import json
+
+    d = knowledge.page("sexsomnia", "en").to_dict()
+    assert json.loads(json.dumps(d))["faq"][0]["question"].endswith("?")
+    assert d["not_a_diagnosis"] in d["html"]

@@ -86,6 +86,14 @@ class Page:
             parts.append(f"<h2>{_html.escape(s.heading)}</h2>\n{s.html}")
         return "\n".join(parts)
 
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready page (for the API): metadata, HTML, sections and FAQ."""
+        return {"slug": self.slug, "lang": self.lang, "title": self.title, "summary": self.summary,
+                "keywords": list(self.keywords), "kind": self.kind,
+                "not_a_diagnosis": NOT_A_DIAGNOSIS[self.lang], "html": self.html,
+                "sections": [{"heading": s.heading, "html": s.html} for s in self.sections],
+                "faq": [{"question": q, "answer": a} for q, a in self.faq]}
+
     def section(self, heading: str) -> Section:
         """Return a section by heading (KeyError if absent)."""
         for s in self.sections:
