@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
-from triage_cases import CASES, build_diary
+
+# The case helpers sit next to this file; make them importable under any import mode.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from triage_cases import CASES, build_diary  # noqa: E402
 
 from nachtwacht.diary.types import Diary
 
