@@ -9,7 +9,7 @@ from nachtwacht.report.figures import sleep_chart, weekly_chart
 
 
 def _marker_shapes(svg):
-    return set(re.findall(r'<path id="m[0-9a-f]+" d="([^"]+)"', svg))
+    return set(re.findall(r'<path id="[a-z-]*m[0-9a-f]+" d="([^"]+)"', svg))
 
 
 def test_sleep_chart_marks_each_type_with_its_own_shape(household, household_nl):

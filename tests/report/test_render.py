@@ -113,9 +113,10 @@ def test_pdf_text_is_selectable(demo_pdf, demo_files):
     needs("pdftotext")
     text = subprocess.run(["pdftotext", "-layout", str(demo_pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
+    flat = " ".join(text.split())
     for h in ("Hoofdklacht", "Hoe vaak", "Andere klachten", "Vragen om te bespreken",
               "geen diagnose"):
-        assert h in text
+        assert h in flat
     nights, _ = _count_from_csv(demo_files / "episodes.csv", "sexsomnia")
     assert re.search(rf"sexsomnie\)\s+{nights}\s", text)
     assert "18:00" in text  # axis labels of the vector chart are text too
@@ -138,10 +139,12 @@ def test_pdf_file_name_has_no_personal_data(demo_pdf, demo_loaded):
     assert year is None or str(year) not in name
 
 
-def test_pdf_to_a_file_object_and_to_bytes(household_nl):
+def test_pdf_to_a_file_object_and_to_bytes(household):
     import io
 
+    # An empty report keeps this quick: the target handling is what is tested here.
+    data = build(household, period=(dt.date(2030, 1, 1), dt.date(2030, 1, 1)))
     buf = io.BytesIO()
-    assert render_pdf(household_nl, buf) is None
-    data = render_pdf(household_nl)
-    assert buf.getvalue()[:5] == data[:5] == b"%PDF-"
+    assert render_pdf(data, buf) is None
+    assert buf.getvalue() == render_pdf(data)  # same content, same bytes
+    assert buf.getvalue()[:5] == b"%PDF-"
