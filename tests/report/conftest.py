@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sys
 from pathlib import Path
 
@@ -11,16 +10,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from household import household as _household  # noqa: E402
+from report_helpers import household as _household  # noqa: E402
 
 DEMO_END = dt.date(2026, 11, 1)
 TODAY = dt.date(2026, 11, 2)
-
-
-def needs(tool: str) -> None:
-    """Skip when a poppler tool is not installed."""
-    if shutil.which(tool) is None:
-        pytest.skip(f"{tool} (poppler-utils) not installed")
 
 
 @pytest.fixture(scope="session")

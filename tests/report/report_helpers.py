@@ -43,3 +43,13 @@ def household() -> Diary:
     profile = Profile(birth_year=1984, bed_partner=True, drives=True, snoring=False,
                       daytime_sleepiness=1, witnessed_apneas=None)
     return Diary(nights=tuple(nights), episodes=tuple(eps), profile=profile)
+
+
+def needs(tool: str) -> None:
+    """Skip when a poppler tool (pdfinfo, pdftotext, pdffonts) is not installed."""
+    import shutil
+
+    import pytest
+
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} (poppler-utils) not installed")

@@ -8,7 +8,7 @@ import re
 import subprocess
 
 import pytest
-from conftest import needs
+from report_helpers import needs
 
 from nachtwacht.report import build, render_html, render_pdf
 
@@ -70,7 +70,7 @@ def test_figures_are_inline_vector_svg_with_text(html_nl):
 
 
 def test_private_notes_left_out(household):
-    from household import SECRET_NOTE
+    from report_helpers import SECRET_NOTE
 
     data = build(household)
     assert SECRET_NOTE not in render_html(data, figures=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from household import DAYS, JERK_DAYS, SEXSOMNIA_DAYS, START
+from report_helpers import DAYS, JERK_DAYS, SEXSOMNIA_DAYS, START
 
 from nachtwacht.diary.fields import PROFILE_FIELDS
 from nachtwacht.report import build
