@@ -139,3 +139,19 @@ def test_plan_items_say_why_they_were_chosen() -> None:
 def test_caffeine_cutoff_chosen_from_the_diary() -> None:
     result = assess(build_diary(dict(CASES)["benign_coffee_nights"]), use_insight=False)
     assert "caffeine_cutoff" in [p.code for p in result.plan]
+
+
+def test_factor_clock_times_compare_on_a_day_scale() -> None:
+    import datetime as dt
+
+    from nachtwacht.diary.types import Night
+    from nachtwacht.triage.conditions import evaluate
+    from nachtwacht.triage.facts import Facts
+
+    def late_coffee(t: dt.time) -> bool:
+        night = Night(dt.date(2026, 3, 1), caffeine_last=t)
+        cond = {"nights": {"field": "caffeine_last", "op": ">=", "value": "15:00"}}
+        return evaluate(cond, Facts(Diary(nights=(night,)), use_insight=False)).ok
+
+    assert late_coffee(dt.time(16, 0)) and late_coffee(dt.time(0, 30))
+    assert not late_coffee(dt.time(10, 0)) and not late_coffee(dt.time(14, 59))

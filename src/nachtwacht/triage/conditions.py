@@ -29,8 +29,9 @@ exactly one key:
 ``flag: code`` or ``flag: [codes]``
     a triage flag already fired (used by plan triggers and hints).
 
-Clock values compare on a night-friendly scale (evening-anchored fields count from
-noon), so ``caffeine_last >= "15:00"`` also catches a coffee at 00:30.
+Clock values compare on a night-friendly scale: evening-anchored factor times (last
+coffee, last drink, end of exercise) count from 05:00, so ``caffeine_last >= "15:00"``
+catches a coffee at 00:30 but not one at 10:00; bedtimes count from noon.
 """
 
 from __future__ import annotations
