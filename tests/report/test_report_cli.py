@@ -62,3 +62,14 @@ def test_psg_json_adds_the_sleep_study(demo_files, tmp_path):
     psg.write_text("[1, 2]")
     r = _run("report", demo_files / "nights.csv", "--html", tmp_path / "r.html", "--psg", psg)
     assert r.exit_code == 1 and "geen geldige analyse" in r.output
+
+
+def test_experiment_option(demo_files, tmp_path):
+    n = demo_files / "nights.csv"
+    r = _run("report", n, "--json", tmp_path / "r.json", "--experiment",
+             "no_alcohol_weeknights:2026-10-05")
+    assert r.exit_code == 0, r.output
+    rep = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert rep["experiments"][0]["details"]["code"] == "no_alcohol_weeknights"
+    r = _run("report", n, "--json", tmp_path / "r.json", "--experiment", "nonsense")
+    assert r.exit_code == 1 and "CODE:BEGIN" in r.output

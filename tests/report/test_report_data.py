@@ -134,3 +134,17 @@ def test_insight_findings_carry_their_uncertainty(household_nl):
     assert rows[0].certainty == "clear"
     assert rows[0].ci_low is not None and rows[0].ci_high is not None
     assert "95%-BI" in rows[0].effect_text
+
+
+def test_experiments_use_the_whole_diary_for_their_baseline(household):
+    from nachtwacht.insight.experiments import make
+
+    exp = make("no_alcohol_weeknights", START + dt.timedelta(days=14))
+    # The report covers only the experiment weeks; the baseline lies before them.
+    data = build(household, period=(START + dt.timedelta(days=14), START + dt.timedelta(days=27)),
+                 experiments=[exp])
+    (row,) = data.experiments
+    assert row.name.startswith("Geen alcohol door de week")
+    assert row.details["n_baseline"] == 14 and row.details["n_experiment"] == 14
+    assert "14 nachten met de proef tegen 14 nachten ervoor" in row.meta
+    assert row.text

@@ -19,6 +19,8 @@ _MSG = {
     "import": ("Het dagboek kon niet worden gelezen:", "The diary could not be read:"),
     "psg": ("{path}: geen geldige analyse van een slaaponderzoek (JSON): {why}",
             "{path}: not a valid sleep-study analysis (JSON): {why}"),
+    "bad_experiment": ("--experiment: '{value}' moet CODE:BEGIN[:EINDE] zijn.",
+                       "--experiment: '{value}' must be CODE:START[:END]."),
     "written": ("Geschreven: {path}", "Written: {path}"),
 }
 
@@ -35,6 +37,20 @@ def _date(value: str | None, opt: str, lang: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.ClickException(_m("bad_date", lang, opt=opt, value=value)) from None
+
+
+def _experiment(spec_: str, lang: str) -> Any:
+    parts = spec_.split(":")
+    if len(parts) not in (2, 3):
+        raise click.ClickException(_m("bad_experiment", lang, value=spec_))
+    start = _date(parts[1], "--experiment", lang)
+    end = _date(parts[2], "--experiment", lang) if len(parts) == 3 else None
+    from nachtwacht.insight.experiments import make
+
+    try:
+        return make(parts[0], start, end)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def register(main: click.Group) -> None:
@@ -62,6 +78,9 @@ def register(main: click.Group) -> None:
     @click.option("--to", "date_to", metavar="DATE", help="Last morning (YYYY-MM-DD).")
     @click.option("--psg", "psg", type=click.Path(exists=True, dir_okay=False, path_type=Path),
                   help="Sleep-study analysis JSON (from `nachtwacht psg analyse --json`).")
+    @click.option("--experiment", "experiments", multiple=True, metavar="CODE:START[:END]",
+                  help="An experiment to report, e.g. no_alcohol_weeknights:2026-10-05 "
+                       "(repeatable; codes as in `nachtwacht experiment`).")
     @click.option("--include-private", is_flag=True,
                   help="Include free-text notes and entries marked private.")
     @click.option("--tz", default="Europe/Amsterdam", show_default=True,
@@ -69,7 +88,8 @@ def register(main: click.Group) -> None:
     def report(nights: Path, episodes: Path | None, profile: Path | None, out: Path | None,
                html: Path | None, json_out: Path | None, fhir_out: Path | None,
                fhir_birth_year: bool, lang: str, date_from: str | None, date_to: str | None,
-               psg: Path | None, include_private: bool, tz: str) -> None:
+               psg: Path | None, experiments: tuple[str, ...], include_private: bool,
+               tz: str) -> None:
         """Make the GP report from NIGHTS.csv (and EPISODES.csv)."""
         if not any((out, html, json_out, fhir_out)):
             raise click.ClickException(_m("no_output", lang))
@@ -94,10 +114,11 @@ def register(main: click.Group) -> None:
             except (ValueError, UnicodeDecodeError) as exc:
                 raise click.ClickException(_m("psg", lang, path=psg, why=exc)) from None
 
+        exps = [_experiment(x, lang) for x in experiments]
         from nachtwacht.report.data import build
 
         period = (start, end) if (start or end) else None
-        data = build(diary, period=period, lang=lang, psg=psg_data,
+        data = build(diary, period=period, lang=lang, psg=psg_data, experiments=exps,
                      include_private=include_private, include_birth_year=fhir_birth_year)
         written: list[Path] = []
         if out is not None:

@@ -187,6 +187,7 @@ class ExperimentRow:
     name: str
     text: str
     details: dict[str, Any]
+    meta: str = ""
 
 
 @dataclass
@@ -376,7 +377,7 @@ def build(
         checklist=_checklist(diary, lang),
         metrics=metrics,
         regularity=_regularity(nights, tz, lang),
-        experiments=_experiments(sub, experiments, lang),
+        experiments=_experiments(diary, experiments, lang),
         triage=triage_info,
         questions=_questions(triage_raw, frequency, factors, lang),
         psg=_psg(psg, lang),
@@ -832,20 +833,36 @@ def _complaint(
              se=num(se.mean, lang, 0))
 
 
-def _experiments(sub: Diary, experiments: Sequence[Any], lang: str) -> list[ExperimentRow]:
-    if not experiments:
-        return []
-    from nachtwacht.insight.experiments import compare
+def _experiments(diary: Diary, experiments: Sequence[Any], lang: str) -> list[ExperimentRow]:
+    """Compare each experiment (or take an already computed result) for the report.
 
+    The whole diary is used, not only the report period: an experiment's baseline
+    is the weeks before it started, which may lie before the period.
+    """
     rows = []
     for exp in experiments:
-        res = compare(sub, exp)
-        d = res.to_dict() if hasattr(res, "to_dict") else dict(vars(res))
-        name = _text_of(exp, ("name", "title", "label")) or _text_of(d, ("name", "title", "label"))
+        if isinstance(exp, dict):
+            d = exp
+        elif hasattr(exp, "verdict") and hasattr(exp, "to_dict"):
+            d = exp.to_dict()  # an ExperimentResult
+        else:
+            from nachtwacht.insight.experiments import compare
+
+            d = compare(diary, exp, lang=lang).to_dict()
+        name = (d.get(f"title_{lang}") or _text_of(d, ("title", "name", "code"))
+                or _text_of(exp, (f"title_{lang}", "title", "code")))
         text = d.get(f"text_{lang}") or _text_of(d, ("text", "summary"))
-        details = {k: v for k, v in d.items() if isinstance(v, int | float | str)
-                   and not k.startswith("text")}
-        rows.append(ExperimentRow(name=name, text=text, details=details))
+        details = {k: v for k, v in d.items()
+                   if isinstance(v, int | float | str) and not k.startswith("text")}
+        for key in ("experiment_period", "baseline_period"):
+            if isinstance(d.get(key), list | tuple) and len(d[key]) == 2:
+                details[key] = f"{d[key][0]}/{d[key][1]}"
+        meta = ""
+        if isinstance(d.get("n_experiment"), int) and isinstance(d.get("n_baseline"), int):
+            adh = d.get("adherence")
+            meta = t("exp_meta", lang, a=d["n_experiment"], b=d["n_baseline"],
+                     kept="–" if not isinstance(adh, int | float) else f"{100 * adh:.0f}")
+        rows.append(ExperimentRow(name=name, text=text, details=details, meta=meta))
     return rows
 
 

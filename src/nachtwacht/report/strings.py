@@ -188,6 +188,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     # experiments
     "col_experiment": ("Proef", "Experiment"),
     "col_result": ("Resultaat", "Result"),
+    "exp_meta": ("{a} nachten met de proef tegen {b} nachten ervoor; volgehouden: {kept}%",
+                 "{a} nights with the change against {b} nights before; kept up: {kept}%"),
     # triage
     "level": ("Advies", "Advice"),
     "level_self_care": ("Zelf aan de slag; bij twijfel naar de huisarts",
