@@ -50,14 +50,15 @@ def test_psg_json_adds_the_sleep_study(demo_files, tmp_path):
     psg.write_text(json.dumps({
         "hypnogram": {"epoch_s": 30, "start": None, "source": "yasa",
                       "stages": ["W"] * 20 + ["N1"] * 10 + ["N2"] * 60 + ["N3"] * 40 + ["R"] * 30},
-        "stats": {"tst_min": 70.0, "se_pct": 87.5, "N3_pct": 28.6},
+        "stats": {"TST": 70.0, "SE": 87.5, "%N3": 28.6},
         "events": {}, "skipped": {"respiratory": "no airflow channel"}, "episodes": [],
     }))
     r = _run("report", demo_files / "nights.csv", "--html", tmp_path / "r.html", "--psg", psg,
              "--lang", "en")
     assert r.exit_code == 0, r.output
     html = (tmp_path / "r.html").read_text(encoding="utf-8")
-    assert "Sleep study" in html and "87.5" in html and "no airflow channel" in html
+    assert "Sleep study" in html and "no airflow channel" in html
+    assert "Sleep efficiency</strong> 87.5 %" in html and "N3</strong> 28.6 %" in html
     assert html.count("<svg") >= 2  # the hypnogram joins the diary chart
     psg.write_text("[1, 2]")
     r = _run("report", demo_files / "nights.csv", "--html", tmp_path / "r.html", "--psg", psg)

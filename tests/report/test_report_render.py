@@ -148,3 +148,23 @@ def test_pdf_to_a_file_object_and_to_bytes(household):
     assert render_pdf(data, buf) is None
     assert buf.getvalue() == render_pdf(data)  # same content, same bytes
     assert buf.getvalue()[:5] == b"%PDF-"
+
+
+def test_sleep_study_from_the_pipeline(household):
+    """A real NightAnalysis (simulated night, expert hypnogram) adds hypnogram and figures."""
+    pipeline = pytest.importorskip("nachtwacht.psg.pipeline")
+    np = pytest.importorskip("numpy")
+    from nachtwacht.psg.simulate import simulate_night
+    from nachtwacht.psg.types import Hypnogram
+
+    stages = [0] * 10 + [1] * 6 + [2] * 40 + [3] * 30 + [2] * 10 + [4] * 20 + [0] * 4
+    rec, _ = simulate_night(stages, sf=64.0, seed=3, channels=("C3-M2", "E1-M2", "Chin"),
+                            events={})
+    na = pipeline.analyse(rec, hypnogram=Hypnogram(np.array(stages), source="expert"))
+    data = build(household, psg=na, lang="en")
+    figures = dict(data.psg.stats)
+    tst_min = sum(1 for s in stages if s > 0) * 0.5
+    assert figures["Total sleep time"] == f"{tst_min:.0f} min"
+    assert "AHI" not in figures  # no breathing channels: skipped, not invented
+    html = render_html(data)
+    assert "Sleep study" in html and html.count("<svg") == 3

@@ -866,29 +866,53 @@ def _experiments(diary: Diary, experiments: Sequence[Any], lang: str) -> list[Ex
     return rows
 
 
-_PSG_STATS = (
-    ("tst_min", "TST (min)"), ("se_pct", "SE (%)"), ("sol_min", "SOL (min)"),
-    ("waso_min", "WASO (min)"), ("rem_latency_min", "REM latency (min)"),
-    ("N1_pct", "N1 (%)"), ("N2_pct", "N2 (%)"), ("N3_pct", "N3 (%)"), ("R_pct", "REM (%)"),
-    ("ahi", "AHI (/h)"), ("plmi", "PLMI (/h)"), ("arousal_index", "Arousal index (/h)"),
+#: Key figures of a sleep study: where they are in ``NightAnalysis.to_json()``, the
+#: label (nl, en) and unit. Missing ones (detector skipped) are left out.
+_PSG_FIGURES: tuple[tuple[tuple[str, ...], str, str, str], ...] = (
+    (("stats", "TST"), "Totale slaaptijd", "Total sleep time", "min"),
+    (("stats", "SE"), "Slaapefficiëntie", "Sleep efficiency", "%"),
+    (("stats", "SOL"), "Inslaaptijd", "Sleep onset latency", "min"),
+    (("stats", "WASO"), "Wakker na inslapen", "Wake after sleep onset", "min"),
+    (("stats", "%N1"), "N1", "N1", "%"),
+    (("stats", "%N2"), "N2", "N2", "%"),
+    (("stats", "%N3"), "N3", "N3", "%"),
+    (("stats", "%REM"), "REM", "REM", "%"),
+    (("stats", "Lat_REM"), "REM-latentie", "REM latency", "min"),
+    (("events", "respiratory", "summary", "ahi"), "AHI", "AHI", "/h"),
+    (("events", "desaturation", "summary", "odi3"), "ODI 3%", "ODI 3%", "/h"),
+    (("events", "desaturation", "summary", "spo2_nadir"), "Laagste SpO2", "SpO2 nadir", "%"),
+    (("events", "leg_movements", "summary", "plms_index"), "PLMS-index", "PLMS index", "/h"),
+    (("events", "bruxism", "summary", "rmma_index"), "Kauwspieractiviteit (RMMA)",
+     "Jaw muscle activity (RMMA)", "/h"),
+    (("events", "rswa", "summary", "rswa_any_pct"), "REM zonder spierverslapping",
+     "REM without atonia", "%"),
+    (("events", "sleep_starts", "summary", "sleep_start_count"), "Inslaapschokken",
+     "Sleep starts", ""),
 )
+
+
+def _dig(d: Any, path: tuple[str, ...]) -> Any:
+    for k in path:
+        if not isinstance(d, dict):
+            return None
+        d = d.get(k)
+    return d
 
 
 def _psg(psg: Any, lang: str) -> PsgInfo | None:
     if psg is None:
         return None
     d = psg.to_json() if hasattr(psg, "to_json") else dict(psg)
-    stats = d.get("stats") or {}
-    flat: dict[str, Any] = {}
-    for k, v in stats.items():
-        if isinstance(v, dict):
-            flat.update({f"{kk}": vv for kk, vv in v.items()})
-        else:
-            flat[k] = v
-    shown = [(label, num(float(flat[k]), lang)) for k, label in _PSG_STATS
-             if isinstance(flat.get(k), int | float)]
-    if not shown:
-        shown = [(k, num(float(v), lang)) for k, v in flat.items()
+    shown = []
+    for path, nl, en, unit in _PSG_FIGURES:
+        v = _dig(d, path)
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            digits = 0 if unit in ("min", "") else 1
+            shown.append((en if lang == "en" else nl,
+                          num(float(v), lang, digits) + (f" {unit}" if unit else "")))
+    if not shown:  # an analysis in another layout: show its plain numbers
+        stats = d.get("stats") or {}
+        shown = [(str(k), num(float(v), lang)) for k, v in stats.items()
                  if isinstance(v, int | float) and not isinstance(v, bool)][:12]
     events = d.get("events") or {}
     ev: list[tuple[str, int]] = []
@@ -900,10 +924,11 @@ def _psg(psg: Any, lang: str) -> PsgInfo | None:
         ev = sorted(Counter(str(e.get("kind", "?")) for e in events if isinstance(e, dict)).items())
     skipped = d.get("skipped") or {}
     skipped_rows = (list(skipped.items()) if isinstance(skipped, dict)
-                    else [(str(s), "") for s in skipped])
+                    else [(str(x), "") for x in skipped])
     hyp = d.get("hypnogram")
-    return PsgInfo(source=str((hyp or {}).get("source", "") or d.get("source", "")),
-                   stats=shown, hypnogram=hyp if isinstance(hyp, dict) else None, events=ev,
+    source = _dig(d, ("recording", "source")) or (hyp or {}).get("source", "") or ""
+    return PsgInfo(source=str(source), stats=shown,
+                   hypnogram=hyp if isinstance(hyp, dict) else None, events=ev,
                    skipped=[(str(a), str(b)) for a, b in skipped_rows])
 
 
