@@ -112,3 +112,21 @@ def test_every_text_exists_in_both_languages_and_differs() -> None:
         assert len(m.steps["nl"]) == len(m.steps["en"]) >= 1
     for h in load_hints():
         assert h.text["nl"] != h.text["en"]
+
+
+def test_dutch_texts_are_plain_short_sentences() -> None:
+    import re
+    import statistics
+
+    texts = []
+    for r in load_rules():
+        texts += [r.text["nl"], r.tell_gp["nl"]]
+    for m in load_plan():
+        texts += [m.why["nl"], *m.steps["nl"]]
+    for h in load_hints():
+        texts += [h.text["nl"], h.tell_gp["nl"]]
+    sentences = [s for t in texts for s in re.split(r"(?<=[.!?])\s+", t) if s.strip()]
+    lengths = [len(s.split()) for s in sentences]
+    long = [s for s in sentences if len(s.split()) > 28]
+    assert not long, long
+    assert statistics.mean(lengths) < 15
