@@ -178,6 +178,7 @@ class RegularityRow:
     label: str
     value: float | None
     unit: str
+    text: str = ""
 
 
 @dataclass
@@ -613,6 +614,10 @@ def _regularity(nights: list[Night], tz: str, lang: str) -> list[RegularityRow]:
         if isinstance(pm.get("regularity"), dict):
             pm = {**pm, **pm["regularity"]}
     rows = []
+    for key in ("mean_bedtime", "mean_risetime"):
+        v = pm.get(key)
+        rows.append(RegularityRow(key, t(f"r_{key}", lang), None, "",
+                                  v.strftime("%H:%M") if isinstance(v, dt.time) else ""))
     for key in REGULARITY:
         v = pm.get(key)
         rows.append(RegularityRow(key, t(f"r_{key}", lang),
@@ -824,6 +829,8 @@ def _complaint(
         return s
     m = {r.key: r for r in metrics}
     tst, se, sol = m["tst_min"], m["se_pct"], m["sol_min"]
+    if tst.mean is None and sol.mean is None:
+        return t("complaint_no_metrics", lang, n=period.nights_recorded)
     if sol.mean is not None and sol.mean > 30:
         return t("complaint_metric_sol", lang, sol=num(sol.mean, lang, 0), n=sol.n)
     if se.mean is not None and se.mean < 85:

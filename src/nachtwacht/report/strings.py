@@ -82,12 +82,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_times": ("Geen tijdstippen genoteerd.", "No times noted."),
     # complaint sentences
     "complaint_episode": (
-        "{label}: in {nights} van de {days} nachten genoteerd ({times}x, gemiddeld {per_week} per week){by}.",
-        "{label}: noted on {nights} of {days} nights ({times} times, on average {per_week} per week){by}.",
+        "{label}: in {nights} van de {days} nachten genoteerd ({times}×, gemiddeld {per_week} per week){by}.",
+        "{label}: noted on {nights} of {days} nights ({times}×, on average {per_week} per week){by}.",
     ),
     "by_partner": (", vooral gezien door de partner", ", mostly seen by the bed partner"),
     "by_self": ("", ""),
     "complaint_also": ("Verder: {rest}.", "Also: {rest}."),
+    "complaint_no_metrics": (
+        "Geen episodes genoteerd; {n} nachten ingevuld, maar zonder slaaptijden.",
+        "No episodes noted; {n} nights recorded, but without sleep times.",
+    ),
     "complaint_metric_se": (
         "Slecht doorslapen: gemiddeld {tst} uur slaap en een slaapefficiëntie van {se}% over {n} nachten.",
         "Poor sleep: on average {tst} hours of sleep and a sleep efficiency of {se}% over {n} nights.",
@@ -177,6 +181,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "m_quality": ("Slaapkwaliteit (1-5)", "Sleep quality (1-5)"),
     "m_tension": ("Spierspanning bij wakker worden (0-10)", "Muscle tension on waking (0-10)"),
     "regularity": ("Regelmaat", "Regularity"),
+    "r_mean_bedtime": ("Gemiddelde bedtijd", "Average bedtime"),
+    "r_mean_risetime": ("Gemiddeld opstaan", "Average rise time"),
     "r_sd_bedtime_min": ("Spreiding bedtijd", "Spread of bedtime"),
     "r_sd_risetime_min": ("Spreiding opstaan", "Spread of rise time"),
     "r_sd_midpoint_min": ("Spreiding midden van de slaap", "Spread of mid-sleep"),
