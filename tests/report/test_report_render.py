@@ -168,3 +168,31 @@ def test_sleep_study_from_the_pipeline(household):
     assert "AHI" not in figures  # no breathing channels: skipped, not invented
     html = render_html(data)
     assert "Sleep study" in html and html.count("<svg") == 3
+
+
+def test_urgent_advice_is_on_top(household):
+    import dataclasses
+
+    from nachtwacht.diary.types import Profile
+
+    diary = dataclasses.replace(household, profile=Profile(suicidal_thoughts=True))
+    data = build(diary, lang="en")
+    assert data.triage is not None and data.triage.level == "urgent"
+    html = render_html(data, figures=False)
+    banner = html.index('class="advice urgent"')
+    assert banner < html.index("1. Who and which period")
+    assert "out-of-hours" in html[banner:html.index("1. Who and which period")]
+
+
+def test_odd_diaries_still_render():
+    from nachtwacht.diary.types import Diary, Episode, Night
+
+    day = dt.date(2026, 5, 1)
+    bare = Diary(nights=tuple(Night(date=day + dt.timedelta(days=i)) for i in range(5)))
+    data = build(bare, lang="en")
+    assert data.complaint == "No episodes noted; 5 nights recorded, but without sleep times."
+    assert "Sleep according to the diary" in render_html(data)
+    untimed = Diary(episodes=(Episode(date=day, type="sleepwalking", reporter="partner"),))
+    data = build(untimed)
+    assert data.timing[0].thirds["unknown"] == 1 and data.timing[0].median is None
+    assert "slaapwandelen" in render_html(data)
