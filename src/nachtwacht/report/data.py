@@ -8,26 +8,24 @@ fields needed). Renderers only format; they never compute.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
+from nachtwacht.diary.clock import resolve
 from nachtwacht.diary.fields import (
     EPISODE_TYPES,
     PROFILE_FIELDS,
     RECALL_CHOICES,
     spec,
 )
+from nachtwacht.diary.metrics import night_metrics, period_metrics
 from nachtwacht.diary.types import Diary, Episode, Night
 
-from . import _compat
 from .strings import check_lang, date_str, num, t
-
-log = logging.getLogger(__name__)
 
 #: How much more an episode type weighs when choosing the main complaint: types that
 #: can hurt someone or point to a condition needing care outrank harmless ones.
@@ -79,7 +77,7 @@ class TypeCount:
     nights: int
     times: int
     per_week: float
-    by_partner: int
+    by_partner: int  # nights with at least one report by the partner
     dates: list[dt.date]
     first_half_per_week: float | None
     second_half_per_week: float | None
@@ -348,8 +346,7 @@ def build(
     days = (end - start).days + 1 if start and end else 0
     sub = Diary(nights=tuple(nights), episodes=tuple(episodes), profile=diary.profile, tz=tz)
 
-    nm_fn = _compat.night_metrics_fn() or _compat.fallback_night_metrics
-    per_night = {n.date: nm_fn(n, tz=tz) for n in nights}
+    per_night = {n.date: night_metrics(n, tz=tz) for n in nights}
 
     period_info = PeriodInfo(
         start=start, end=end, days=days, nights_recorded=len(nights),
@@ -387,11 +384,6 @@ def build(
         include_private=include_private,
         private_notes=_private_notes(nights, episodes) if include_private else [],
     )
-
-
-def with_lang(data: ReportData, lang: str) -> ReportData:
-    """Shallow copy with another language flag (texts are not re-translated)."""
-    return replace(data, lang=check_lang(lang))
 
 
 # ---------------------------------------------------------------------------
@@ -451,7 +443,7 @@ def _frequency(
         eps = by_type[code]
         dates = sorted({e.date for e in eps})
         times = sum(e.n for e in eps)
-        partner = sum(1 for e in eps if e.reporter == "partner")
+        partner = len({e.date for e in eps if e.reporter == "partner"})
         a = b = None
         trend = None
         if start is not None and days >= 14:
@@ -509,7 +501,6 @@ def _timing(
     episodes: list[Episode], per_night: dict[dt.date, Any], freq: list[TypeCount], tz: str,
     lang: str,
 ) -> list[Timing]:
-    resolve = _compat.resolver()
     out = []
     for tc in freq:
         hours: list[float] = []
@@ -607,12 +598,7 @@ def _row(key: str, label: str, unit: str, vals: list[float]) -> MetricRow:
 
 
 def _regularity(nights: list[Night], tz: str, lang: str) -> list[RegularityRow]:
-    fn = _compat.period_metrics_fn()
-    pm: dict[str, Any] = {}
-    if fn is not None and nights:
-        pm = fn(nights, tz=tz) or {}
-        if isinstance(pm.get("regularity"), dict):
-            pm = {**pm, **pm["regularity"]}
+    pm: dict[str, Any] = period_metrics(nights, tz=tz) if nights else {}
     rows = []
     for key in ("mean_bedtime", "mean_risetime"):
         v = pm.get(key)
@@ -953,7 +939,6 @@ def _night_bars(nights: list[Night], per_night: dict[dt.date, Any]) -> list[Nigh
 
 
 def _marks(episodes: list[Episode], tz: str) -> list[EpisodeMark]:
-    resolve = _compat.resolver()
     return [
         EpisodeMark(e.date, e.type,
                     _hours_after_18(resolve(e.date, e.time, "evening", tz=tz), e.date)

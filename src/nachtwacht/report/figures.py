@@ -204,7 +204,7 @@ def hypnogram_chart(data: ReportData) -> str | None:
     ax.set_yticklabels(list(_STAGE_Y.keys()))
     ax.set_ylim(-0.5, 4.5)
     ax.set_xlim(0, xs[-1] if xs else 1)
-    ax.set_xlabel("uur na start" if data.lang == "nl" else "hours from start")
+    ax.set_xlabel(t("axis_hours", data.lang))
     ax.tick_params(length=2, pad=1)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

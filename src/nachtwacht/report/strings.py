@@ -115,6 +115,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "trend_down": ("minder: {a} → {b} per week", "fewer: {a} → {b} per week"),
     "trend_same": ("gelijk: {a} → {b} per week", "about the same: {a} → {b} per week"),
     "trend_short": ("te kort om te zeggen", "too short to tell"),
+    "freq_note": (
+        "Nachten = nachten met minstens één melding; per week = nachten / {weeks} weken; "
+        "door partner = nachten met een melding van de partner.",
+        "Nights = nights with at least one report; per week = nights / {weeks} weeks; "
+        "by partner = nights with a report by the partner.",
+    ),
+    "clock_note": ("Meestal (klok): de middelste helft van de tijdstippen.",
+                   "Mostly (clock): the middle half of the times."),
+    "axis_hours": ("uur na start", "hours from start"),
     "trend_note": (
         "Verloop: eerste helft van de periode vergeleken met de tweede helft.",
         "Trend: first half of the period compared with the second half.",
