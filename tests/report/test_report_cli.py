@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
+import subprocess
 
 from click.testing import CliRunner
 
@@ -22,6 +25,9 @@ def test_report_writes_every_format(demo_files, tmp_path):
     assert r.exit_code == 0, r.output
     pdf = tmp_path / "nachtwacht-report-2026-10-01_2026-10-31.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+        assert re.search(r"Pages:\s+[12]\n", info), info  # English fits on two pages too
     assert "Main complaint" in (tmp_path / "r.html").read_text(encoding="utf-8")
     rep = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
     assert rep["period"]["start"] == "2026-10-01" and rep["period"]["days"] == 31
