@@ -148,3 +148,12 @@ def test_experiments_use_the_whole_diary_for_their_baseline(household):
     assert row.details["n_baseline"] == 14 and row.details["n_experiment"] == 14
     assert "14 nachten met de proef tegen 14 nachten ervoor" in row.meta
     assert row.text
+
+
+def test_numbers_round_as_by_hand():
+    from nachtwacht.report.strings import num
+
+    assert num(17.25, "nl") == "17,3"  # half up, Dutch decimal comma
+    assert num(17.25, "en") == "17.3"
+    assert num(-0.04, "en") == "0.0"
+    assert num(None) == "–"

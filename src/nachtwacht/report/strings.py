@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 LANGS = ("nl", "en")
 
@@ -280,7 +281,12 @@ def num(x: float | int | None, lang: str = "nl", digits: int = 1) -> str:
         return "–"
     if isinstance(x, int) and not isinstance(x, bool):
         return str(x)
-    s = f"{x:.{digits}f}"
+    # Round half up on the shortest decimal form, as a person checking by hand would
+    # (17.25 -> 17.3, where binary floats and f-strings give 17.2).
+    q = Decimal(1).scaleb(-digits)
+    s = str(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
+    if s.startswith("-") and Decimal(s) == 0:
+        s = s[1:]
     return s.replace(".", ",") if lang == "nl" else s
 
 
