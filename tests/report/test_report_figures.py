@@ -57,3 +57,22 @@ def test_long_periods_are_summarised(household):
 
 class _NoInsight:
     findings: list = []
+
+
+def test_many_types_are_stacked_with_the_rest_grouped(household):
+    import dataclasses
+    import datetime as dt
+
+    from nachtwacht.diary.fields import EPISODE_TYPES
+    from nachtwacht.diary.types import Episode
+
+    codes = [c.code for c in EPISODE_TYPES][:9]
+    eps = [Episode(date=n.date, type=codes[(i + k) % 9], reporter="self", time=dt.time(2, 0))
+           for i, n in enumerate(household.nights) for k in range(i % 3)]
+    data = build(dataclasses.replace(household, episodes=tuple(eps)), lang="en",
+                 insight=_NoInsight())
+    assert len(data.frequency) == 9
+    svg = weekly_chart(data)
+    assert "other types" in svg  # 5 own styles + the rest together
+    assert sum(1 for tc in data.frequency if tc.label in svg) == 5
+    assert "other types" in sleep_chart(data)

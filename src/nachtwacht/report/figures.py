@@ -10,7 +10,7 @@ import io
 import re
 from typing import Any
 
-from .data import CHART_MAX_NIGHTS, TYPE_ORDER, ReportData
+from .data import CHART_MAX_NIGHTS, ReportData
 from .strings import date_str, t
 
 #: Marker (shape, fill) per episode type, given out in the order the types appear in
@@ -28,11 +28,35 @@ HATCHES = (("////", "white"), ("", "0.3"), ("xxx", "white"), ("----", "0.8"),
            ("+", "0.8"), ("////", "0.6"), ("", "white"))
 
 
+#: At most this many episode types get their own marker and hatch; the rest are drawn
+#: together as "other types", because more than five shapes or hatches no longer read.
+MAX_CHART_TYPES = 5
+REST = "__rest__"
+
+
+def _chart_types(data: ReportData) -> list[str]:
+    """Types with their own style: the most frequent ones, in the report's order."""
+    if len(data.frequency) <= MAX_CHART_TYPES + 1:
+        return [tc.type for tc in data.frequency]
+    top = sorted(data.frequency, key=lambda c: -c.nights)[:MAX_CHART_TYPES]
+    keep = {c.type for c in top}
+    return [tc.type for tc in data.frequency if tc.type in keep] + [REST]
+
+
+def _bucket(code: str, types: list[str]) -> str:
+    return code if code in types else REST
+
+
+def _labels(data: ReportData) -> dict[str, str]:
+    labels = {tc.type: tc.label for tc in data.frequency}
+    labels[REST] = t("other_types", data.lang)
+    return labels
+
+
 def _style(data: ReportData, code: str) -> tuple[tuple[str, str], tuple[str, str]]:
+    if code == REST:
+        return (".", "black"), ("", "white")
     order = [tc.type for tc in data.frequency]
-    for m in data.marks:
-        if m.type not in order:
-            order.append(m.type)
     i = order.index(code) if code in order else len(order)
     return MARKERS[i % len(MARKERS)], HATCHES[i % len(HATCHES)]
 
@@ -116,17 +140,20 @@ def sleep_chart(data: ReportData) -> str | None:
                       label=t("legend_in_bed", lang)),
         plt.Rectangle((0, 0), 1, 1, facecolor="0.45", label=t("legend_asleep", lang)),
     ]
+    types = _chart_types(data)
     by_type: dict[str, list[tuple[float, int]]] = {}
     for m in data.marks:
         if m.hour is not None and m.date in row:
-            by_type.setdefault(m.type, []).append((m.hour, row[m.date]))
-    labels = {tc.type: tc.label for tc in data.frequency}
-    for code in sorted(by_type, key=lambda c: TYPE_ORDER.index(c) if c in TYPE_ORDER else 99):
+            by_type.setdefault(_bucket(m.type, types), []).append((m.hour, row[m.date]))
+    labels = _labels(data)
+    for code in [c for c in types if c in by_type]:
         # Solid markers on the dark sleep bar need a white rim to stay visible.
         (marker, face), _ = _style(data, code)
         xs, ys = zip(*by_type[code], strict=True)
-        h = ax.scatter(xs, ys, marker=marker, s=26 if marker in "*^vX<>P" else 20, facecolor=face,
-                       edgecolor="white" if face == "black" else "black", linewidths=0.6, zorder=3, label=labels.get(code, code))
+        size = 26 if marker in "*^vX<>P" else (30 if marker == "." else 20)
+        h = ax.scatter(xs, ys, marker=marker, s=size, facecolor=face,
+                       edgecolor="white" if face == "black" else "black", linewidths=0.6,
+                       zorder=3, label=labels.get(code, code))
         handles.append(h)
     ax.set_xlim(0, 24)
     ax.set_xticks(range(0, 25, 3))
@@ -149,7 +176,10 @@ def sleep_chart(data: ReportData) -> str | None:
 
 
 def weekly_chart(data: ReportData) -> str | None:
-    """Nights with each episode type per week (per 4 weeks for long periods), hatched bars."""
+    """Nights with each episode type per week (per 4 weeks for long periods), hatched bars.
+
+    Up to three types stand side by side; more are stacked, so each week stays one bar.
+    """
     if not data.weeks or not data.frequency:
         return None
     plt = _plt()
@@ -157,17 +187,28 @@ def weekly_chart(data: ReportData) -> str | None:
     weeks = data.weeks
     bin_w = 4 if len(weeks) > 26 else 1
     bins = [weeks[i:i + bin_w] for i in range(0, len(weeks), bin_w)]
-    fig, ax = plt.subplots(figsize=(7.0, 1.25))
-    types = [tc.type for tc in data.frequency]
-    width = 0.8 / len(types)
+    types = _chart_types(data)
+    labels = _labels(data)
+    vals = {c: [0] * len(bins) for c in types}
+    for i, b in enumerate(bins):
+        for w in b:
+            for code, n in w.counts.items():
+                vals[_bucket(code, types)][i] += n
+    stacked = len(types) > 3
+    legend_rows = (len(types) + 2) // 3 if stacked else 0
+    fig, ax = plt.subplots(figsize=(7.0, 1.25 + 0.25 * legend_rows))
+    bottom = [0] * len(bins)
+    width = 0.8 if stacked else 0.8 / len(types)
     for k, code in enumerate(types):
         _, (hatch, fill) = _style(data, code)
-        vals = [sum(w.counts.get(code, 0) for w in b) for b in bins]
-        xs = [i - 0.4 + width * (k + 0.5) for i in range(len(bins))]
-        ax.bar(xs, vals, width=width, facecolor=fill, edgecolor="black", hatch=hatch,
-               linewidth=0.5, label=data.frequency[k].label)
+        xs = ([float(i) for i in range(len(bins))] if stacked
+              else [i - 0.4 + width * (k + 0.5) for i in range(len(bins))])
+        ax.bar(xs, vals[code], width=width, bottom=bottom if stacked else None, facecolor=fill,
+               edgecolor="black", hatch=hatch, linewidth=0.5, label=labels[code])
+        if stacked:
+            bottom = [a + b for a, b in zip(bottom, vals[code], strict=True)]
     ax.set_xticks(range(len(bins)))
-    every = max(1, len(bins) // 12)
+    every = -(-len(bins) // 10)  # at most about ten date labels
     ax.set_xticklabels([date_str(b[0].start, lang, year=False) if i % every == 0 else ""
                         for i, b in enumerate(bins)])
     ax.set_xlabel(t("axis_week", lang) if bin_w == 1 else "4 × " + t("axis_week", lang))
@@ -176,8 +217,12 @@ def weekly_chart(data: ReportData) -> str | None:
     ax.tick_params(length=2, pad=1)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=6.5,
-              handlelength=1.6, handleheight=1.1)
+    if stacked:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3 - 0.1 * legend_rows), ncol=3,
+                  frameon=False, fontsize=6.5, handlelength=1.6, handleheight=1.1)
+    else:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=6.5,
+                  handlelength=1.6, handleheight=1.1)
     fig.tight_layout(pad=0.2)
     return _svg(fig, "nw-weekly")
 

@@ -252,6 +252,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Vrije notities en privé-meldingen zijn weggelaten.",
         "Free-text notes and private entries are left out.",
     ),
+    "other_types": ("overige soorten", "other types"),
     "legend_in_bed": ("in bed", "in bed"),
     "legend_asleep": ("slaapperiode", "sleep period"),
     "axis_week": ("week vanaf", "week from"),
