@@ -38,10 +38,11 @@ def _resources(bundle, kind):
 
 def test_fhir_bundle_validates_against_r4_models(household_nl):
     models = pytest.importorskip("fhir.resources.R4B.bundle")
-    bundle = to_fhir(household_nl)
-    parsed = models.Bundle.model_validate(bundle)
-    assert parsed.type == "collection"
-    assert len(parsed.entry) == len(bundle["entry"])
+    for ids in (False, True):
+        bundle = to_fhir(household_nl, include_identifiers=ids)
+        parsed = models.Bundle.model_validate(bundle)
+        assert parsed.type == "collection"
+        assert len(parsed.entry) == len(bundle["entry"])
 
 
 def test_fhir_bundle_validates_against_the_schema_subset(household_nl):
