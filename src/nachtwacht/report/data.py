@@ -12,7 +12,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from nachtwacht.diary.clock import resolve
@@ -344,7 +344,13 @@ def build(
     nights.sort(key=lambda n: n.date)
     episodes.sort(key=lambda e: (e.date, e.time or dt.time(0)))
     days = (end - start).days + 1 if start and end else 0
-    sub = Diary(nights=tuple(nights), episodes=tuple(episodes), profile=diary.profile, tz=tz)
+    # Analyses see the period only, and without free text unless asked: then no note can
+    # ever be quoted into a flag's evidence on the page.
+    keep = include_private
+    sub = Diary(
+        nights=tuple(n if keep or not n.notes else replace(n, notes="") for n in nights),
+        episodes=tuple(e if keep or not e.notes else replace(e, notes="") for e in episodes),
+        profile=diary.profile, tz=tz)
 
     per_night = {n.date: night_metrics(n, tz=tz) for n in nights}
 
