@@ -107,6 +107,7 @@ def test_pdf_is_a4_at_most_two_pages_with_metadata(demo_pdf):
     assert "595.276 x 841.89" in fields["Page size"]  # A4 in points
     assert fields["Title"].strip().startswith("Slaapverslag voor de huisarts")
     assert fields["Author"].strip() == "Nachtwacht"
+    assert fields["Tagged"].strip() == "yes"  # structure for screen readers
 
 
 def test_pdf_text_is_selectable(demo_pdf, demo_files):

@@ -121,7 +121,8 @@ def render_pdf(
     doc = HTML(string=html, base_url=str(HERE)).render()
     # Stable identifier per content, so re-rendering the same report gives the same ID.
     ident = f"nachtwacht-{data.default_filename('')}".encode()
-    opts: dict[str, Any] = {"pdf_identifier": ident, "uncompressed_pdf": False}
+    # Tagged PDF: headings, tables and reading order for screen readers.
+    opts: dict[str, Any] = {"pdf_identifier": ident, "uncompressed_pdf": False, "pdf_tags": True}
     if target is None:
         return doc.write_pdf(**opts)
     if hasattr(target, "write"):
