@@ -76,3 +76,16 @@ def test_many_types_are_stacked_with_the_rest_grouped(household):
     assert "other types" in svg  # 5 own styles + the rest together
     assert sum(1 for tc in data.frequency if tc.label in svg) == 5
     assert "other types" in sleep_chart(data)
+
+
+def test_hypnogram_axis_shows_clock_times(household_nl):
+    import dataclasses
+
+    from nachtwacht.report.data import PsgInfo
+    from nachtwacht.report.figures import hypnogram_chart
+
+    hyp = {"epoch_s": 30, "start": "2026-03-01T23:40:00",
+           "stages": ["W"] * 20 + ["N2"] * 600 + ["W"] * 10}  # 23:40 to 04:55
+    data = dataclasses.replace(household_nl, psg=PsgInfo("x", [], hyp, [], []))
+    svg = hypnogram_chart(data)
+    assert re.findall(r">(\d\d:\d\d)<", svg) == ["00:00", "01:00", "02:00", "03:00", "04:00"]

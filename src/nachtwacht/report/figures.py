@@ -249,12 +249,33 @@ def hypnogram_chart(data: ReportData) -> str | None:
     ax.set_yticklabels(list(_STAGE_Y.keys()))
     ax.set_ylim(-0.5, 4.5)
     ax.set_xlim(0, xs[-1] if xs else 1)
-    ax.set_xlabel(t("axis_hours", data.lang))
+    start = _start_time(hyp.get("start"))
+    if start is not None:
+        # Clock times on the axis, on the whole hours of the recording.
+        first = (60 - start.minute) % 60 / 60 - start.second / 3600
+        ticks = [first + h for h in range(int(xs[-1] - first) + 1) if first + h >= 0]
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{(start.hour + round(x + start.minute / 60)) % 24:02d}:00"
+                            for x in ticks])
+        ax.set_xlabel(t("axis_clock", data.lang))
+    else:
+        ax.set_xlabel(t("axis_hours", data.lang))
     ax.tick_params(length=2, pad=1)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout(pad=0.2)
     return _svg(fig, "nw-hypno")
+
+
+def _start_time(value: Any) -> Any:
+    import datetime as dt
+
+    if not value:
+        return None
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def all_figures(data: ReportData) -> dict[str, str | None]:

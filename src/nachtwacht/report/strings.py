@@ -124,6 +124,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     "clock_note": ("Meestal (klok): de middelste helft van de tijdstippen.",
                    "Mostly (clock): the middle half of the times."),
+    "axis_clock": ("kloktijd", "clock time"),
     "axis_hours": ("uur na start", "hours from start"),
     "trend_note": (
         "Verloop: eerste helft van de periode vergeleken met de tweede helft.",
