@@ -85,3 +85,22 @@ def test_bootstrap_intervals_are_reproducible() -> None:
     assert stats.median_difference(x, y) == stats.median_difference(x, y)
     d, lo, hi = stats.mean_difference(x, y)
     assert lo < d < hi
+
+
+def test_shift_p_is_small_for_a_real_link_and_none_when_too_short() -> None:
+    rng = np.random.default_rng(3)
+    e = (rng.random(60) < 0.4).astype(float)
+    linked = e * 5 + rng.normal(0, 1, 60)
+    p_linked = stats.shift_p(e, linked)
+    assert p_linked == pytest.approx(1 / (1 + len(range(7, 54))))
+    independent = [stats.shift_p(e, rng.normal(0, 1, 60)) for _ in range(20)]
+    assert np.median(independent) > 0.2
+    assert stats.shift_p(e[:10], linked[:10]) is None
+
+
+def test_shift_p_respects_blocks() -> None:
+    """Two independent series that both come in runs: the shift test is not fooled."""
+    days = np.arange(84)
+    e = ((days // 14) % 2 == 0).astype(float)  # alternating fortnights
+    o = ((days // 14) % 3 == 0).astype(float) * 3  # a different block rhythm
+    assert stats.shift_p(e, o) > 0.05

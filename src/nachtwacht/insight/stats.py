@@ -29,7 +29,9 @@ Known limitation: consecutive nights are not independent (a stressful week
 gives several stressed nights and several tense mornings). All tests above
 assume exchangeable nights, so p values can be somewhat too small when both
 factor and outcome drift slowly over weeks. The texts therefore never claim
-cause, only that a difference is "probably not chance".
+cause, only that a difference is "probably not chance". Each reported finding
+also carries :func:`shift_p`, a circular-shift p value that keeps runs of
+similar nights intact, as extra information for a careful reader.
 """
 
 from __future__ import annotations
@@ -308,6 +310,58 @@ def rate_ratio(x: np.ndarray, y: np.ndarray) -> dict[str, float | None]:
             high = math.exp(math.log(ratio) + f * (math.log(high) - math.log(ratio)))
     out.update(ratio=ratio, low=low, high=high, dispersion=max(phi, 1.0))
     return out
+
+
+# ---------------------------------------------------------------------------
+# Autocorrelation check
+# ---------------------------------------------------------------------------
+#: Circular shifts closer than this many nights to zero are not used (they keep the pairing).
+MIN_SHIFT = 7
+
+
+def shift_p(exposure: np.ndarray, outcome: np.ndarray, min_shift: int = MIN_SHIFT) -> float | None:
+    """Circular-shift p value of a difference in outcome means, robust to runs of similar nights.
+
+    The exposure series is rotated against the outcome series by every shift of
+    at least ``min_shift`` nights (in both directions). Each rotation keeps the
+    week-to-week structure of both series (a stressful fortnight stays a
+    fortnight) but breaks their pairing, so the share of rotations with an
+    absolute mean difference at least as large as the observed one is a p value
+    that does not assume independent nights. With few nights it cannot get very
+    small (at best ``1 / (n - 2 * min_shift + 2)``), which is why it is shown as
+    extra information and not used to decide significance.
+
+    Parameters
+    ----------
+    exposure : ndarray
+        1 / 0 / NaN per night, consecutive nights in order.
+    outcome : ndarray
+        Outcome per night (NaN = not recorded), same length.
+
+    Returns
+    -------
+    float or None
+        ``None`` when there are too few nights for any allowed shift.
+    """
+    n = len(exposure)
+    shifts = np.arange(min_shift, n - min_shift + 1)
+    if len(shifts) == 0:
+        return None
+    idx = (np.arange(n)[None, :] - np.concatenate([[0], shifts])[:, None]) % n
+    e = exposure[idx]  # row 0 = observed pairing
+    rec = ~np.isnan(e) & ~np.isnan(outcome)[None, :]
+    o = np.where(rec, outcome[None, :], 0.0)
+    exp = rec & (e == 1)
+    une = rec & (e == 0)
+    n1, n0 = exp.sum(axis=1), une.sum(axis=1)
+    valid = (n1 > 0) & (n0 > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diff = np.abs((o * exp).sum(axis=1) / n1 - (o * une).sum(axis=1) / n0)
+    if not valid[0]:
+        return None
+    stat = diff[0]
+    null = diff[1:][valid[1:]]
+    return float((1 + np.sum(null >= stat - 1e-12)) / (1 + len(null)))
 
 
 # ---------------------------------------------------------------------------

@@ -259,7 +259,14 @@ def _fmt(v: float, lang: str, digits: int = 0) -> str:
     return s.replace(".", ",") if lang == "nl" else s
 
 
-def _describe(pair: _Pair, significant: bool) -> Finding:
+def _on_calendar(values: np.ndarray, day_offsets: np.ndarray) -> np.ndarray:
+    """Place per-night values on consecutive calendar days (NaN for days not in the diary)."""
+    out = np.full(int(day_offsets[-1]) + 1, np.nan)
+    out[day_offsets] = values
+    return out
+
+
+def _describe(pair: _Pair, significant: bool, day_offsets: np.ndarray) -> Finding:
     e, o = pair.exposure, pair.outcome
     x, y = pair.xy
     n1, n2 = len(x), len(y)
@@ -304,6 +311,9 @@ def _describe(pair: _Pair, significant: bool) -> Finding:
         body_en = (f"{o.label_en} typically {_fmt(np.median(x), 'en')}{unit_en}; "
                    f"otherwise {_fmt(np.median(y), 'en')}{unit_en} "
                    f"({n1} vs {n2} nights).")
+    # Extra information, not used for decisions (see stats.shift_p).
+    effect["shift_p"] = stats.shift_p(_on_calendar(e.values, day_offsets),
+                                      _on_calendar(o.values, day_offsets))
     if significant:
         tail_nl = ("Dat verschil is waarschijnlijk geen toeval (maar het zegt niet zeker "
                    "dat het de oorzaak is).")
@@ -420,12 +430,13 @@ def analyse(
     for pair, qv in zip(pairs, q, strict=True):
         pair.q = float(qv)
     pairs.sort(key=lambda p: (p.q, p.p))
-    findings = [_describe(p, True) for p in pairs if p.q < q_max]
+    day_offsets = np.array([(nt.date - nights[0].date).days for nt in nights])
+    findings = [_describe(p, True, day_offsets) for p in pairs if p.q < q_max]
     # Weaker signals, leaving out links already reported in another form.
     known = {(factor_family(f.factor), f.outcome) for f in findings}
     weak = [p for p in pairs if q_max <= p.q < Q_POSSIBLE and p.p < P_POSSIBLE
             and (factor_family(p.exposure.factor), p.outcome.code) not in known]
-    possible = [_describe(p, False) for p in weak[:MAX_POSSIBLE]]
+    possible = [_describe(p, False, day_offsets) for p in weak[:MAX_POSSIBLE]]
     heads = headlines(findings)
     if heads:
         k = len(heads)
