@@ -18,7 +18,7 @@ def _diary(nights, episodes) -> Diary:
 
 
 def _find(result, factor: str, outcome: str, lag=0):
-    return [f for f in result.findings
+    return [f for f in result.all_findings
             if f.factor == factor and f.outcome == outcome and f.lag == lag]
 
 
@@ -37,7 +37,9 @@ def test_planted_alcohol_effect_is_found_and_nothing_else(seed: int) -> None:
     assert "in 14 van de 20 nachten; anders in 4 van de 40" in f.text_nl
     assert "geen toeval" in f.text_nl and "oorzaak" in f.text_nl
     assert "on 14 of 20 nights; otherwise on 4 of 40" in f.text_en
-    assert all(x.factor.startswith("alcohol") for x in res.findings)
+    assert all(x.factor.startswith("alcohol") for x in res.all_findings)
+    assert [(x.factor[:7], x.outcome) for x in res.findings] == [("alcohol",
+                                                                  "episode:sexsomnia")]
 
 
 def test_lag_one_effect_is_found_at_lag_one() -> None:
@@ -50,8 +52,8 @@ def test_lag_one_effect_is_found_at_lag_one() -> None:
     lagged = _find(res, "stress_high", "episode:sleepwalking", lag=1)
     assert lagged and lagged[0].significant
     assert lagged[0].text_nl.startswith("In de tweede nacht na dagen met stress 7 of hoger")
-    same_day = [f for f in res.findings if f.outcome == "episode:sleepwalking"]
-    assert same_day[0].lag == 1  # the strongest link for this outcome is the lagged one
+    shown = [f for f in res.findings if f.outcome == "episode:sleepwalking"]
+    assert [f.lag for f in shown] == [1]  # the lagged form is the one shown
 
 
 def test_withdrawal_effect_is_found() -> None:
@@ -138,9 +140,9 @@ def test_headlines_merge_forms_of_one_link_and_message_counts_them() -> None:
     eps = planted_episodes(nights, rng, "sexsomnia", [n.alcohol_units >= 3 for n in nights],
                            0.7, 0.1)
     res = analyse(_diary(nights, eps))
-    assert len(res.findings) > 1  # alcohol_any, alcohol_3plus, episode count ...
-    assert [(h.factor, h.outcome) for h in res.headlines] == [(res.findings[0].factor,
-                                                               "episode:sexsomnia")]
+    assert len(res.all_findings) > 1  # alcohol_any, alcohol_3plus, episode count ...
+    assert [(h.factor, h.outcome) for h in res.findings] == [(res.all_findings[0].factor,
+                                                              "episode:sexsomnia")]
     assert res.message_nl.startswith("In 60 nachten vonden we 1 verband dat")
     assert all(p.factor not in ("alcohol_any", "alcohol_3plus", "alcohol_late")
                or p.outcome != "episode:sexsomnia" for p in res.possible)
@@ -159,12 +161,17 @@ def test_sleeping_apart_note_on_partner_episodes() -> None:
 
 def test_demo_household_patterns_are_found(demo: Diary) -> None:
     res = analyse(demo)
-    pairs = {(f.factor, f.outcome) for f in res.findings}
+    pairs = {(f.factor, f.outcome) for f in res.all_findings}
     assert {("alcohol_3plus", "episode:sexsomnia"), ("short_sleep_before", "episode:sexsomnia")} \
         & pairs
     assert {("caffeine_after_15", "episode:hypnic_jerk"),
             ("caffeine_after_14", "episode:hypnic_jerk")} & pairs
     assert ("stress_high", "tension") in pairs
+    # One line per link: the three planted links, each once.
+    shown = [(f.factor.split("_")[0], f.outcome) for f in res.findings]
+    assert ("caffeine", "episode:hypnic_jerk") in shown and ("stress", "tension") in shown
+    assert {("alcohol", "episode:sexsomnia"), ("short", "episode:sexsomnia")} & set(shown)
+    assert len(shown) == len(set(shown))
     json.dumps(res.to_dict(), allow_nan=False)
 
 

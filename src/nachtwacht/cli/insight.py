@@ -65,11 +65,11 @@ def register(main: click.Group) -> None:
             _echo_json(result.to_dict())
             return
         click.echo(result.message)
-        if result.headlines:
+        if result.findings:
             click.echo("")
-            for f in result.headlines:
+            for f in result.findings:
                 click.echo(f"- {f.text(lang)}")
-            extra = len(result.findings) - len(result.headlines)
+            extra = len(result.all_findings) - len(result.findings)
             if extra:
                 click.echo(f"  ({extra} " + ("andere vorm(en) van dezelfde verbanden; zie --json)"
                                              if lang == "nl" else

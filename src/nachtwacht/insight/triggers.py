@@ -110,11 +110,14 @@ class InsightResult:
     min_nights: int
     nights_needed: int
     n_tests: int
+    #: Likely links, one per factor family and outcome (the strongest form, see
+    #: :func:`headlines`), sorted by q value.
     findings: list[Finding] = field(default_factory=list)
     possible: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    #: The strongest finding per factor family and outcome (see :func:`headlines`).
-    headlines: list[Finding] = field(default_factory=list)
+    #: Every pair with q < q_max, including other forms of the same link
+    #: (other thresholds, lags, the episode count).
+    all_findings: list[Finding] = field(default_factory=list)
     message_nl: str = ""
     message_en: str = ""
     params: dict[str, Any] = field(default_factory=dict)
@@ -138,7 +141,8 @@ class InsightResult:
             "findings": [f.to_dict() | {"text": f.text(self.lang)} for f in self.findings],
             "possible": [f.to_dict() | {"text": f.text(self.lang)} for f in self.possible],
             "skipped": [s.to_dict() for s in self.skipped],
-            "headlines": [f.to_dict() | {"text": f.text(self.lang)} for f in self.headlines],
+            "all_findings": [f.to_dict() | {"text": f.text(self.lang)}
+                             for f in self.all_findings],
             "params": self.params,
         }
 
@@ -156,8 +160,13 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-def factor_family(factor: str) -> str:
-    """Factors that measure the same thing in different ways ("alcohol_any", "alcohol_3plus")."""
+def factor_family(factor: str, lag: int | str = 0) -> str:
+    """Factors that measure the same thing in different ways ("alcohol_any", "alcohol_3plus").
+
+    Withdrawal from a substance is its own family, apart from using it.
+    """
+    if lag == "withdrawal":
+        return f"{factor}@withdrawal"
     if ":" in factor:
         return factor
     for family in ("alcohol", "caffeine"):
@@ -174,11 +183,12 @@ def headlines(findings: Sequence[Finding]) -> list[Finding]:
     headlines keep the first of each group, and drop the episode count when an
     episode type of the same factor family is already there.
     """
-    with_type = {factor_family(f.factor) for f in findings if f.outcome.startswith("episode:")}
+    with_type = {factor_family(f.factor, f.lag) for f in findings
+                 if f.outcome.startswith("episode:")}
     out: list[Finding] = []
     seen: set[tuple[str, str]] = set()
     for f in findings:
-        family = factor_family(f.factor)
+        family = factor_family(f.factor, f.lag)
         if (family, f.outcome) in seen or (f.outcome == "episode_count" and family in with_type):
             continue
         seen.add((family, f.outcome))
@@ -398,8 +408,9 @@ def analyse(
     Returns
     -------
     InsightResult
-        Findings sorted by q value then p value, weaker "possible" signals,
-        factors skipped for too few nights.
+        Findings (one per factor family and outcome) sorted by q value then p
+        value, every form of them in ``all_findings``, weaker "possible"
+        signals, factors skipped for too few nights.
     """
     if lang not in ("nl", "en"):
         raise ValueError(f"lang must be 'nl' or 'en', not {lang!r}")
@@ -431,13 +442,13 @@ def analyse(
         pair.q = float(qv)
     pairs.sort(key=lambda p: (p.q, p.p))
     day_offsets = np.array([(nt.date - nights[0].date).days for nt in nights])
-    findings = [_describe(p, True, day_offsets) for p in pairs if p.q < q_max]
+    every = [_describe(p, True, day_offsets) for p in pairs if p.q < q_max]
+    heads = headlines(every)
     # Weaker signals, leaving out links already reported in another form.
-    known = {(factor_family(f.factor), f.outcome) for f in findings}
+    known = {(factor_family(f.factor, f.lag), f.outcome) for f in every}
     weak = [p for p in pairs if q_max <= p.q < Q_POSSIBLE and p.p < P_POSSIBLE
-            and (factor_family(p.exposure.factor), p.outcome.code) not in known]
+            and (factor_family(p.exposure.factor, p.exposure.lag), p.outcome.code) not in known]
     possible = [_describe(p, False, day_offsets) for p in weak[:MAX_POSSIBLE]]
-    heads = headlines(findings)
     if heads:
         k = len(heads)
         msg_nl = (f"In {n} nachten vonden we {k} verband{'en die' if k > 1 else ' dat'} "
@@ -451,6 +462,5 @@ def analyse(
                   "Dat kan betekenen dat er geen is, of dat er meer nachten nodig zijn.")
         msg_en = (f"In {n} nights we found no link that is clearly more than chance. "
                   "There may be none, or more nights may be needed.")
-    return InsightResult("ok", lang, n, min_nights, 0, len(pairs), findings, possible, skipped,
-                         message_nl=msg_nl, message_en=msg_en, params=params,
-                         headlines=heads)
+    return InsightResult("ok", lang, n, min_nights, 0, len(pairs), heads, possible, skipped,
+                         message_nl=msg_nl, message_en=msg_en, params=params, all_findings=every)
