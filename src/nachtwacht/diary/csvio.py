@@ -109,7 +109,9 @@ def _rows(text: str) -> tuple[list[str], list[list[str]]]:
     try:
         rows = list(csv.reader(io.StringIO(text.lstrip("\r\n")), delimiter=delimiter))
     except csv.Error as exc:  # e.g. an unclosed quote at the very end
-        raise _NotCsvError("binary") from exc
+        # A cell over the csv module's limit (128 KiB) is a pasted blob, not binary data.
+        reason = "huge_cell" if "field limit" in str(exc) else "binary"
+        raise _NotCsvError(reason) from exc
     if not rows:
         raise _NotCsvError("no_rows")
     return rows[0], rows[1:]
@@ -288,6 +290,9 @@ def read_profile(source: Source, lang: str = "nl") -> Profile:
     except json.JSONDecodeError as exc:
         raise DiaryImportError([RowError(None, None, "not_json",
                                          {"reason": f"{exc.msg} (line {exc.lineno})"}, "profile")],
+                               lang) from None
+    except RecursionError:  # thousands of nested brackets: no profile looks like that
+        raise DiaryImportError([RowError(None, None, "not_json", {"reason": "too_deep"}, "profile")],
                                lang) from None
     if not isinstance(data, dict):
         raise DiaryImportError([RowError(None, None, "not_json", {"reason": "not_object"},

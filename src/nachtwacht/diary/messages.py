@@ -151,6 +151,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "binary": ("het bevat binaire gegevens (bijvoorbeeld een Excel-bestand)",
                "it contains binary data (for example an Excel workbook)"),
     "json": ("het lijkt een JSON-bestand", "it looks like a JSON file"),
+    "too_deep": ("het bevat duizenden geneste haakjes", "it holds thousands of nested brackets"),
+    "huge_cell": ("één cel bevat meer dan 100.000 tekens", "one cell holds more than 100,000 characters"),
     "encoding": ("de tekens zijn niet te lezen als UTF-8", "its characters cannot be read as UTF-8"),
     "no_rows": ("er staan geen kolomnamen in", "it has no column names"),
     "not_object": ("het bestand bevat geen object met sleutels", "the file holds no object with keys"),
@@ -178,6 +180,10 @@ def word(key: str, lang: str = "nl") -> str:
     """One of :data:`WORDS` in ``lang``."""
     nl, en = WORDS[key]
     return en if lang == "en" else nl
+
+
+#: Longest user value quoted in a message (characters).
+MAX_ECHO = 80
 
 
 class _Defaults(dict):
@@ -219,6 +225,10 @@ def _params(err: RowError, lang: str) -> dict[str, Any]:
             label = spec.choice_label(code, lang) if spec else code
             shown.append(code if label == code else f"{code} ({label})")
         p["choices"] = ", ".join(shown)
+    for key, v in list(p.items()):
+        # A pasted essay or a corrupted cell must not be echoed whole: show its start.
+        if isinstance(v, str) and len(v) > MAX_ECHO:
+            p[key] = v[:MAX_ECHO] + "…"
     for key in ("value", "min", "max", "sol", "window"):
         v = p.get(key)
         if isinstance(v, float) and v.is_integer():
