@@ -44,7 +44,7 @@ def test_time_order_is_checked(household, as_user):
     # Out of bed before the final awakening: a typical typo.
     r = c.post("/nacht/", _night_post("2026-11-21", out_of_bed="06:00"))
     assert r.status_code == 200
-    assert "Laatste keer wakker" in r.content.decode()
+    assert "ligt vóór de laatste keer wakker worden" in r.content.decode()
     assert not Night.objects.filter(date=dt.date(2026, 11, 21)).exists()
 
 
@@ -94,3 +94,12 @@ def test_sleeper_logs_private_episode(household, as_user):
     assert r.status_code == 302
     e = Episode.objects.get(sleeper=household["sleeper"], type="sleepwalking")
     assert e.private and e.reporter == "self"
+
+
+def test_future_night_is_refused(household, as_user):
+    from django.utils import timezone
+
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    r = as_user(household["sleeper"]).post("/nacht/", _night_post(future))
+    assert r.status_code == 200
+    assert not Night.objects.filter(date=dt.date.fromisoformat(future)).exists()

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from html import escape
 from zoneinfo import ZoneInfo
 
+from nachtwacht.diary.clock import resolve
 from nachtwacht.diary.metrics import night_metrics
 from nachtwacht.diary.types import Episode, Night
-from nachtwacht.web.clockfallback import resolve
 
 AXIS_START_H = 18  # the chart runs from 18:00 the evening before to 18:00 on the morning date
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
-from django.utils.translation import gettext as _
 
 from nachtwacht.diary.fields import EPISODE_FIELDS, NIGHT_FIELDS, PROFILE_FIELDS, FieldSpec
-from nachtwacht.web.clockfallback import resolve
+from nachtwacht.diary.types import Night
+from nachtwacht.diary.validate import validate_night
 
 
 def lang() -> str:
@@ -113,35 +113,27 @@ class RegistryForm(forms.Form):
 
 
 class NightForm(RegistryForm):
-    """The morning diary: sleep core plus the factors this person tracks."""
+    """The morning diary: sleep core plus the factors this person tracks.
+
+    Cross-field rules (time order, minutes asleep within the night, no future
+    dates) come from :func:`nachtwacht.diary.validate.validate_night`, so the
+    form, the CSV import and the CLI refuse exactly the same nights.
+    """
 
     specs = NIGHT_FIELDS
 
     def clean(self):
         data = super().clean()
-        d = data.get("date")
-        if d and d > dt.date.today() + dt.timedelta(days=1):
-            self.add_error("date", _("This date is in the future."))
-        if d:
-            self._check_order(d, data)
+        if self.errors or not data.get("date"):
+            return data
+        values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items()
+                  if k in self.spec_by_name}
+        values["notes"] = values.get("notes") or ""
+        night = Night(**values)
+        for err in validate_night(night, today=timezone.localdate(), check_fields=False):
+            target = err.field if err.field in self.fields else None
+            self.add_error(target, err.text(lang()))
         return data
-
-    def _check_order(self, day: dt.date, data: dict) -> None:
-        # The diary times must follow each other through the night; a swapped
-        # AM/PM is the most common typo on a phone.
-        order = [n for n in ("bedtime", "lights_out", "final_wake", "out_of_bed") if data.get(n)]
-        anchors = {s.name: s.anchor for s in NIGHT_FIELDS}
-        prev = None
-        for name in order:
-            when = resolve(day, data[name], anchors[name])
-            if prev is not None and when < prev[1]:
-                self.add_error(name, _("This time lies before “%(other)s”.") % {
-                    "other": self.spec_by_name[prev[0]].label(lang())})
-            prev = (name, when)
-        if data.get("bedtime") and data.get("out_of_bed"):
-            span = resolve(day, data["out_of_bed"], "morning") - resolve(day, data["bedtime"], "evening")
-            if span > dt.timedelta(hours=20):
-                self.add_error("out_of_bed", _("More than 20 hours in bed: please check the times."))
 
 
 class EpisodeForm(RegistryForm):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import zipfile
@@ -18,19 +17,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nachtwacht.diary.fields import EPISODE_FIELDS, EPISODE_HEADERS, NIGHT_FIELDS, NIGHT_HEADERS
-from nachtwacht.diary.values import format_value
+from nachtwacht.diary import csvio
 from nachtwacht.web.convert import diary_for
 from nachtwacht.web.front.models import PsgUpload
 
 
-def _csv(records, specs, headers) -> str:
+def _csv(write, records) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(headers)
-    by = {s.name: s for s in specs}
-    for r in records:
-        w.writerow([format_value(by[h], getattr(r, h)) for h in headers])
+    write(records, buf)
     return buf.getvalue()
 
 
@@ -61,8 +55,8 @@ def export_bytes(user) -> bytes:
     data["private_episodes"] = [e.pk for e in user.episodes.filter(private=True)]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("nights.csv", _csv(diary.nights, NIGHT_FIELDS, NIGHT_HEADERS))
-        z.writestr("episodes.csv", _csv(diary.episodes, EPISODE_FIELDS, EPISODE_HEADERS))
+        z.writestr("nights.csv", _csv(csvio.write_nights, diary.nights))
+        z.writestr("episodes.csv", _csv(csvio.write_episodes, diary.episodes))
         z.writestr("profile.json", json.dumps(diary.profile.to_dict(), indent=2, ensure_ascii=False))
         z.writestr("nachtwacht.json", json.dumps(data, indent=2, ensure_ascii=False))
     return buf.getvalue()
