@@ -69,3 +69,17 @@ def test_experiment_command(files: tuple[Path, Path], demo: Diary) -> None:
     res = CliRunner().invoke(main, ["experiment", str(nights), "--code", "wind_down_45",
                                     "--start", start, "--baseline-days", "-3"])
     assert res.exit_code == 2
+
+
+def test_custom_experiment_command(files: tuple[Path, Path], demo: Diary) -> None:
+    nights, _ = files
+    start = (demo.nights[-1].date - dt.timedelta(days=13)).isoformat()
+    res = CliRunner().invoke(main, ["experiment", str(nights), "--code", "custom", "--factor",
+                                    "screens_last_hour", "--want", "no", "--title",
+                                    "Telefoon uit de slaapkamer", "--start", start, "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["code"] == "custom" and data["title"] == "Telefoon uit de slaapkamer"
+    res = CliRunner().invoke(main, ["experiment", str(nights), "--code", "custom",
+                                    "--start", start])
+    assert res.exit_code == 2 and "--factor" in res.output

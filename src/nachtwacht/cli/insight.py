@@ -91,13 +91,18 @@ def register(main: click.Group) -> None:
                     click.echo(f"- {s.label}: {s.n_exposed} night{'s' if s.n_exposed != 1 else ''} "
                                f"with, {s.n_unexposed} without ({s.nights_needed} more needed)")
 
-    from nachtwacht.insight.experiments import LIBRARY
+    from nachtwacht.insight.experiments import LIBRARY, factor_codes
 
     @main.command("experiment")
     @click.argument("nights_csv", type=_FILE)
     @click.argument("episodes_csv", type=_FILE, required=False)
-    @click.option("--code", type=click.Choice(sorted(LIBRARY)), required=True,
-                  help="The change you tried.")
+    @click.option("--code", type=click.Choice([*sorted(LIBRARY), "custom"]), required=True,
+                  help="The change you tried ('custom': give --factor, --want and --title).")
+    @click.option("--factor", type=click.Choice(factor_codes()), default=None,
+                  help="For --code custom: the factor you changed.")
+    @click.option("--want", type=click.Choice(["yes", "no"]), default="no", show_default=True,
+                  help="For --code custom: whether the factor should be present on a night.")
+    @click.option("--title", default=None, help="For --code custom: your name for the change.")
     @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True,
                   help="First morning of the change (YYYY-MM-DD).")
     @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None,
@@ -109,11 +114,15 @@ def register(main: click.Group) -> None:
     @click.option("--lenient", is_flag=True, help="Ignore unknown columns instead of refusing.")
     @_LANG
     @_TZ
-    def experiment(nights_csv: Path, episodes_csv: Path | None, code: str, start: dt.datetime,
-                   end: dt.datetime | None, baseline_days: str | None, as_json: bool,
-                   lenient: bool, lang: str, tz: str) -> None:
+    def experiment(nights_csv: Path, episodes_csv: Path | None, code: str, factor: str | None,
+                   want: str, title: str | None, start: dt.datetime, end: dt.datetime | None,
+                   baseline_days: str | None, as_json: bool, lenient: bool, lang: str,
+                   tz: str) -> None:
         """Compare a period with one change (e.g. no caffeine after 14:00) with the weeks before."""
-        from nachtwacht.insight.experiments import compare, make
+        from nachtwacht.insight.experiments import compare, custom, make
+
+        if code == "custom" and factor is None:
+            raise click.UsageError("--code custom needs --factor")
 
         baseline: int | str | None = None
         if baseline_days is not None:
@@ -126,7 +135,11 @@ def register(main: click.Group) -> None:
                                          param_hint="--baseline-days")
         diary = _load(nights_csv, episodes_csv, lang, lenient, tz)
         try:
-            exp = make(code, start.date(), end.date() if end else None)
+            if code == "custom":
+                exp = custom(title or f"{factor} = {want}", start.date(),
+                             end.date() if end else None, factor=factor or "", want=want == "yes")
+            else:
+                exp = make(code, start.date(), end.date() if end else None)
             result = compare(diary, exp, baseline_days=baseline, lang=lang)  # type: ignore[arg-type]
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None

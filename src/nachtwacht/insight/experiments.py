@@ -95,6 +95,11 @@ class Experiment:
         return self.title_en if lang == "en" else self.title_nl
 
 
+def factor_codes() -> list[str]:
+    """Factor codes a custom experiment can be built on."""
+    return sorted(f.code for f in FACTORS)
+
+
 def _factor_rule(code: str, want: bool) -> Rule:
     by_code = {f.code: f for f in FACTORS}
     if code not in by_code:
@@ -167,15 +172,19 @@ def make(code: str, start: dt.date, end: dt.date | None = None) -> Experiment:
 
 
 def custom(title: str, start: dt.date, end: dt.date | None, factor: str, want: bool,
-           primary: Sequence[str] = ("sol_min", "se_pct", "quality")) -> Experiment:
-    """A custom experiment: keep ``factor`` (a code of :data:`.factors.FACTORS`) at ``want``."""
+           primary: Sequence[str] = ("sol_min", "se_pct", "quality"),
+           title_en: str | None = None) -> Experiment:
+    """A custom experiment: keep ``factor`` (a code of :data:`.factors.FACTORS`) at ``want``.
+
+    ``title`` is the person's own words (used in both languages unless ``title_en``).
+    """
     for m in primary:
         if m not in _METRIC_BY_CODE:
             raise ValueError(f"unknown metric {m!r}; choose from {', '.join(_METRIC_BY_CODE)}")
     if not primary:
         raise ValueError("an experiment needs at least one primary metric")
-    return Experiment("custom", title, title, start, end, _factor_rule(factor, want),
-                      tuple(primary))
+    return Experiment("custom", title, title_en or title, start, end,
+                      _factor_rule(factor, want), tuple(primary))
 
 
 # ---------------------------------------------------------------------------
@@ -207,6 +216,8 @@ class ExperimentResult:
 
     code: str
     title: str
+    title_nl: str
+    title_en: str
     lang: str
     experiment_period: tuple[dt.date, dt.date]
     baseline_period: tuple[dt.date, dt.date]
@@ -361,6 +372,8 @@ def compare(
     """
     if lang not in ("nl", "en"):
         raise ValueError(f"lang must be 'nl' or 'en', not {lang!r}")
+    if not isinstance(min_nights, int) or min_nights < 2:
+        raise ValueError(f"min_nights must be a whole number of at least 2, not {min_nights!r}")
     nights = sorted({n.date: n for n in diary.nights}.values(), key=lambda n: n.date)
     if not nights:
         raise ValueError("the diary has no nights")
@@ -444,6 +457,7 @@ def compare(
         text_en += (f" You kept to the change on {followed} of {applicable} nights, so the "
                     "comparison says less.")
     return ExperimentResult(
-        experiment.code, experiment.title(lang), lang, (start, end), (base_start, base_end),
+        experiment.code, experiment.title(lang), experiment.title_nl, experiment.title_en, lang,
+        (start, end), (base_start, base_end),
         n_exp, n_base, adh, (followed, applicable), base_adh, comparisons, verdict,
         text_nl, text_en)
