@@ -80,6 +80,7 @@ def test_factor_on_three_nights_is_never_reported() -> None:
     assert reported == []
     skipped = {s.factor: s for s in res.skipped}
     assert skipped["travel"].n_exposed == 3 and skipped["travel"].nights_needed == 2
+    assert skipped["travel"].reason == "too_few_with"
 
 
 def test_below_minimum_says_how_many_nights_are_needed() -> None:

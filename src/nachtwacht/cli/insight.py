@@ -79,11 +79,12 @@ def register(main: click.Group) -> None:
             click.echo("Misschien, nog niet zeker:" if lang == "nl" else "Maybe, not sure yet:")
             for f in result.possible:
                 click.echo(f"- {f.text(lang)}")
-        if result.skipped:
+        few = [s for s in result.skipped if s.reason != "never_present"]
+        if few:
             click.echo("")
             click.echo("Te weinig nachten om te beoordelen:" if lang == "nl"
                        else "Too few nights to judge:")
-            for s in result.skipped:
+            for s in few:
                 if lang == "nl":
                     click.echo(f"- {s.label}: {s.n_exposed} {_nl_nights(s.n_exposed)} met, "
                                f"{s.n_unexposed} zonder (nog {s.nights_needed} nodig)")

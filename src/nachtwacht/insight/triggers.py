@@ -95,6 +95,9 @@ class Skipped:
     n_exposed: int
     n_unexposed: int
     nights_needed: int
+    #: ``never_present`` (nothing to compare, e.g. someone who does not smoke),
+    #: ``too_few_with`` or ``too_few_without`` nights.
+    reason: str = "too_few_with"
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -359,8 +362,10 @@ def _tested_pairs(nights: list[Night], diary: Diary, min_exposed: int, min_unexp
             tested.append(e)
         elif e.lag in (0, "withdrawal"):
             need = max(0, min_exposed - n1) + max(0, min_unexposed - n0)
+            reason = ("never_present" if n1 == 0 else
+                      "too_few_with" if n1 < min_exposed else "too_few_without")
             skipped.append(Skipped(e.code, e.lag, e.prefix_en if lang == "en" else e.prefix_nl,
-                                   n1, n0, need))
+                                   n1, n0, need, reason))
     pairs: list[_Pair] = []
     if tested:
         matrix = np.vstack([e.values for e in tested])
