@@ -113,3 +113,45 @@ def test_stranger_gets_404_for_other_peoples_objects(household, as_user):
     assert Episode.objects.filter(pk=h["ep_open"].pk).exists()
     body = c.get("/nachten/").content.decode()
     assert "schok bij inslapen" not in body
+
+
+def test_partner_scope_with_nights_shows_nights_but_never_notes(household, as_user):
+    link = household["link"]
+    link.scope = "episodes_nights"
+    link.save()
+    body = as_user(household["partner"]).get(f"/bedpartner/{link.pk}/").content.decode()
+    assert "23:00" in body  # the sleeper's bedtime
+    assert "NOTITIE" not in body and "GEHEIM" not in body
+
+
+def test_sleeper_changes_partner_scope(household, as_user):
+    link = household["link"]
+    r = as_user(household["sleeper"]).post(f"/partner/{link.pk}/", {f"l{link.pk}-scope": "episodes"})
+    assert r.status_code == 302
+    link.refresh_from_db()
+    assert link.scope == "episodes"
+
+
+def test_clinician_share_scope_limits_what_is_seen(household, as_user):
+    share = household["share"]
+    share.scope = ["nights"]
+    share.save()
+    body = as_user(household["gp"]).get(f"/zorg/{share.pk}/").content.decode()
+    assert "schok bij inslapen" not in body  # episodes not shared
+    assert "23:00" in body
+
+
+def test_share_link_is_claimed_once(household, as_user):
+    from django.utils import timezone
+
+    from nachtwacht.web.sharing.models import ClinicianShare
+
+    share = ClinicianShare.objects.create(sleeper=household["sleeper"], scope=["nights"],
+                                          expires_at=timezone.now() + timedelta(days=1))
+    gp = as_user(household["gp"])
+    assert gp.get(f"/zorg/link/{share.token}/").status_code == 200
+    assert gp.post(f"/zorg/link/{share.token}/").status_code == 302
+    share.refresh_from_db()
+    assert share.clinician == household["gp"]
+    # A second clinician with the same link gets nothing.
+    assert as_user(household["other_gp"]).get(f"/zorg/link/{share.token}/").status_code == 404
