@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from insight_synth import START, random_nights
 
-from nachtwacht.diary.types import Diary
+from nachtwacht.diary.types import Diary, Episode
 from nachtwacht.insight.experiments import LIBRARY, compare, custom, make
 
 EXP_START = START + dt.timedelta(days=21)
@@ -106,3 +106,29 @@ def test_every_library_experiment_runs_and_is_json(code: str, demo: Diary) -> No
     assert res.verdict in ("better", "worse", "no_clear_difference", "cant_tell_yet")
     data = json.loads(json.dumps(res.to_dict(), allow_nan=False))
     assert data["code"] == code and data["text"] == res.text_nl
+
+
+def test_fewer_episodes_without_weeknight_alcohol_is_better() -> None:
+    rng = np.random.default_rng(4)
+    nights = random_nights(rng, 42, alcohol_units=lambda i: 0.0 if i >= 21 else 4.0)
+    eps = [Episode(date=n.date, type="sexsomnia", reporter="partner", count=2)
+           for i, n in enumerate(nights) if i < 21 and i % 3 != 0]
+    res = compare(Diary(nights=tuple(nights), episodes=tuple(eps)),
+                  make("no_alcohol_weeknights", EXP_START))
+    ep = next(m for m in res.metrics if m.code == "episodes")
+    assert ep.primary and ep.mean_experiment == 0 and ep.verdict == "better"
+    assert res.verdict == "better" and res.adherence == 1.0
+
+
+def test_fixed_rise_time_adherence() -> None:
+    rng = np.random.default_rng(5)
+    wobble = rng.integers(-90, 90, 42)
+
+    def out_of_bed(i: int) -> dt.time:
+        m = 7 * 60 + (int(wobble[i]) if i < 21 else int(wobble[i]) // 10)
+        return dt.time(m // 60, m % 60)
+
+    nights = random_nights(rng, 42, out_of_bed=out_of_bed, final_wake=lambda i: dt.time(6, 0))
+    res = compare(Diary(nights=tuple(nights)), make("fixed_rise_time", EXP_START))
+    assert res.adherence == 1.0
+    assert res.baseline_adherence is not None and res.baseline_adherence < 0.6
