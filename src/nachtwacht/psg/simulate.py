@@ -803,7 +803,7 @@ def _spo2(n: int, fs: float, st_s: np.ndarray, plan: dict, crng: np.random.Gener
     sleep = np.isin(st_s, SLEEP_STAGES)
     figs = {"t90_min": round(float(((clean < 90) & sleep).sum()) / 60.0, 2),
             "spo2_nadir": round(float(np.round(clean[sleep]).min()), 1) if sleep.any() else None}
-    s = s + 0.15 * (1 + noise) * crng.standard_normal(m)
+    s = s + (0.1 + 0.1 * noise) * crng.standard_normal(m)
     if noise > 0:
         k = int(round(noise * 2 * m / (8 * 3600)))
         for _ in range(max(1, k)):

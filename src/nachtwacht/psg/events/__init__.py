@@ -47,7 +47,7 @@ __all__ = ["REGISTRY", "SKIP_CODES", "by_name", "run_all"]
 def by_name(name: str) -> ModuleType:
     """The detector module called ``name``."""
     for mod in REGISTRY:
-        if mod.NAME == name:
+        if name == mod.NAME:
             return mod
     known = ", ".join(m.NAME for m in REGISTRY)
     raise KeyError(f"no detector named {name!r}; known: {known}")

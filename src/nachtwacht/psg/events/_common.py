@@ -32,7 +32,7 @@ SKIP_CODES = (
 )
 
 
-class SkipDetector(Exception):
+class SkipDetector(Exception):  # noqa: N818 - a control-flow signal, not an error
     """Raised inside a detector to return a skipped result with a stated reason."""
 
     def __init__(self, code: str, reason: str) -> None:
@@ -77,6 +77,7 @@ def require(
     *,
     min_sf: float = 0.0,
     what: str = "",
+    clipping: bool = True,
 ) -> Channel:
     """Return a usable channel for ``roles`` or raise :class:`SkipDetector` saying why.
 
@@ -88,12 +89,17 @@ def require(
     label = what or " or ".join(names)
     if ch is None:
         raise SkipDetector("missing_channel", f"no {label} channel in the recording")
-    check_usable(ch, min_sf=min_sf, what=label)
+    check_usable(ch, min_sf=min_sf, what=label, clipping=clipping)
     return ch
 
 
-def check_usable(ch: Channel, *, min_sf: float = 0.0, what: str = "") -> None:
-    """Raise :class:`SkipDetector` when ``ch`` is too slow, flat or clipped."""
+def check_usable(ch: Channel, *, min_sf: float = 0.0, what: str = "",
+                 clipping: bool = True) -> None:
+    """Raise :class:`SkipDetector` when ``ch`` is too slow, flat or clipped.
+
+    ``clipping=False`` for slow integer signals such as SpO2, which sit at one value for
+    long stretches without being clipped.
+    """
     label = what or ch.role or ch.name
     if ch.sf < min_sf:
         raise SkipDetector(
@@ -106,7 +112,7 @@ def check_usable(ch: Channel, *, min_sf: float = 0.0, what: str = "") -> None:
         raise SkipDetector("flat_channel", f"{label} channel '{ch.name}' holds no samples")
     if is_flat(x):
         raise SkipDetector("flat_channel", f"{label} channel '{ch.name}' is flat (no signal)")
-    if clipped_fraction(x) > 0.5:
+    if clipping and clipped_fraction(x) > 0.5:
         raise SkipDetector(
             "clipped_channel", f"{label} channel '{ch.name}' sits at its limits most of the time"
         )
@@ -195,7 +201,9 @@ def per_hour(count: float, hours: float) -> float | None:
 
 def block_mean(x: np.ndarray, factor: int) -> np.ndarray:
     """Mean over consecutive blocks of ``factor`` samples (the tail is averaged too)."""
-    x = np.asarray(x, dtype=np.float64)
+    x = np.asarray(x)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
     if factor <= 1:
         return x
     n = x.size // factor

@@ -9,6 +9,7 @@ bruxism and sleep-start detectors do not filter the same chin channel four times
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ import numpy as np
 from scipy import signal
 from scipy.ndimage import percentile_filter, uniform_filter1d
 
+from nachtwacht.psg.events._common import block_mean
 from nachtwacht.psg.types import Channel
 
 #: Minimum sampling rate for any EMG rule: a 10-100 Hz band needs at least ~50 Hz.
@@ -45,10 +47,8 @@ def _cache_for(x: np.ndarray) -> dict:
     for k in [k for k, (ref, _) in _CACHE.items() if ref() is None]:
         del _CACHE[k]
     store: dict = {}
-    try:
+    with contextlib.suppress(TypeError):  # arrays without weakref support: no cache
         _CACHE[key] = (weakref.ref(x), store)
-    except TypeError:  # arrays that cannot be weak-referenced are simply not cached
-        pass
     return store
 
 
@@ -85,11 +85,16 @@ def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
     key = (float(ch.sf), win_s, out_sf, lo, hi, notch_hz)
     if key in store:
         return store[key]
-    y = bandpass(x, ch.sf, lo, hi, notch_hz)
-    win = max(1, int(round(win_s * ch.sf)))
-    ms = uniform_filter1d(y * y, win, mode="nearest")
+    fkey = ("filtered", float(ch.sf), lo, hi, notch_hz)
+    if fkey not in store:
+        store[fkey] = bandpass(x, ch.sf, lo, hi, notch_hz).astype(np.float32)
+    y = store[fkey]
     step = max(1, int(round(ch.sf / out_sf)))
-    env = np.sqrt(np.maximum(ms[::step], 0.0)).astype(np.float32)
+    # Mean square per output sample first, then the moving window at the lower rate.
+    ms = block_mean(np.square(y, dtype=np.float32), step)
+    win = max(1, int(round(win_s * ch.sf / step)))
+    ms = uniform_filter1d(ms, win, mode="nearest")
+    env = np.sqrt(np.maximum(ms, 0.0)).astype(np.float32)
     out = Envelope(env, ch.sf / step)
     store[key] = out
     return out

@@ -51,6 +51,9 @@ class Params:
     min_valid_pct: float = 50.0
     #: Changes faster than this are artefacts, %/s (common practice: > 4 %/s is not physiology).
     max_slope_pct_s: float = 4.0
+    #: Median smoothing before finding nadirs, s (implementation choice: oximeters average
+    #: over 3-10 s).
+    smooth_s: float = 3.0
     #: Level for time-below figure, % (T90: time with SpO2 < 90 %, standard report figure).
     t_below_pct: float = 90.0
 
@@ -76,7 +79,7 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     """Find desaturations and summarise ODI, nadir and T90 over sleep."""
     p = params or Params()
     try:
-        ch = require(rec, "spo2", min_sf=0.1, what="SpO2")
+        ch = require(rec, "spo2", min_sf=0.1, what="SpO2", clipping=False)
         if tst_hours(hyp) <= 0:
             raise SkipDetector("no_sleep", "the hypnogram scores no sleep")
     except SkipDetector as exc:
@@ -89,6 +92,8 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     filled = s.copy()
     if valid.any():
         filled[~valid] = np.interp(np.flatnonzero(~valid), np.flatnonzero(valid), s[valid])
+    # Oximeters average over a few seconds; a one-second dip is noise, not a nadir.
+    filled = median_filter(filled, size=max(1, int(p.smooth_s)), mode="nearest")
     w = int(p.baseline_s)
     base = median_filter(filled, size=w, mode="nearest", origin=(w - 1) // 2)
     base = np.concatenate(([base[0]], base[:-1]))

@@ -28,7 +28,6 @@ from nachtwacht.psg.events._common import (
     params_dict,
     per_hour,
     pick,
-    require,
     runs,
     skipped,
     sleep_mask_at,
