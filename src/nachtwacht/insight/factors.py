@@ -318,11 +318,10 @@ def _withdrawal(use: np.ndarray, dates: Sequence[dt.date]) -> np.ndarray:
             last = d - dt.timedelta(days=k)
             if last not in used_dates:
                 continue
-            run = all(last - dt.timedelta(days=j) in used_dates for j in range(WITHDRAWAL_MIN_RUN))
-            no_use_between = all(last + dt.timedelta(days=j) not in used_dates for j in range(1, k))
-            if run and no_use_between:
+            # The first use night found walking back is the most recent one.
+            if all(last - dt.timedelta(days=j) in used_dates for j in range(WITHDRAWAL_MIN_RUN)):
                 out[i] = 1.0
-            break  # only the most recent use night matters
+            break
     return out
 
 
