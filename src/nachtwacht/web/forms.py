@@ -67,9 +67,8 @@ def form_field(spec: FieldSpec, language: str) -> forms.Field:
     if k == "bool":
         return forms.NullBooleanField(widget=NullBoolRadio(choices=_BOOL_CHOICES), **kw)
     if k == "choice":
-        choices = [(c.code, c.en if language == "en" else c.nl) for c in spec.choices]
-        if not spec.required:
-            choices = [("", "—"), *choices]
+        # Always start empty: a preselected episode type would be logged by accident.
+        choices = [("", "—"), *((c.code, c.en if language == "en" else c.nl) for c in spec.choices)]
         return forms.ChoiceField(choices=choices, **kw)
     if k == "multichoice":
         choices = [(c.code, c.en if language == "en" else c.nl) for c in spec.choices]
@@ -142,6 +141,10 @@ class EpisodeForm(RegistryForm):
     specs = tuple(s for s in EPISODE_FIELDS if s.name != "reporter")
     private = forms.BooleanField(required=False, label=gettext_lazy(
         "Private: never show this to my partner or a clinician"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["private"] = self.fields.pop("private")  # last, next to the notes
 
 
 class PartnerEpisodeForm(RegistryForm):
