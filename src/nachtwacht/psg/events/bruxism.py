@@ -62,6 +62,9 @@ class Params:
     #: Floor the background at the median N1/N2 tone (implementation choice: keeps REM
     #: atonia and its recovery from passing as bursts).
     nrem_floor: bool = True
+    #: On chin EMG, keep REM episodes out of the index (implementation choice: phasic REM
+    #: twitches cannot be told from RMMA without a masseter channel).
+    chin_rem_apart: bool = True
     #: Envelope RMS window, s (implementation choice).
     envelope_s: float = 0.1
     #: Research cut-off: episodes per hour of sleep (Lavigne 1996: > 4).
@@ -141,7 +144,14 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
             events.append(Event("rmma", a / fs, (b - a) / fs, ch.name, stage_label(hyp, a / fs), {
                 "type": typ, "n_bursts": n_ph + n_to, "phasic_bursts": n_ph,
                 "tonic_bursts": n_to, "peak_x_background": round(peak, 1)}))
-    in_sleep = [ev for ev in events if sleep_mask_at(hyp, np.array([ev.onset_s]))[0]]
+    if ch.role == "emg_chin" and p.chin_rem_apart:
+        # On chin EMG, REM twitches (RSWA) look like RMMA bursts: REM episodes are kept
+        # apart as "rmma_rem" and left out of the index.
+        for ev in events:
+            if ev.stage == "R":
+                ev.kind = "rmma_rem"
+    in_sleep = [ev for ev in events if ev.kind == "rmma"
+                and sleep_mask_at(hyp, np.array([ev.onset_s]))[0]]
     hours = tst_hours(hyp)
     n_bursts = sum(ev.figures["n_bursts"] for ev in in_sleep)
     ep_h = per_hour(len(in_sleep), hours)
@@ -160,6 +170,7 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
             "bursts_per_episode_gt_6": bool(bpe > p.cutoff_bursts_per_episode),
             "bursts_per_h_gt_25": bool((b_h or 0) > p.cutoff_bursts_per_h),
         },
+        "rmma_rem_apart": sum(ev.kind == "rmma_rem" for ev in events),
         "channel": ch.name,
         "tst_h": round(hours, 3),
         "notes": notes,
