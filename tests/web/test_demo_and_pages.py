@@ -89,3 +89,23 @@ def test_experiment_start_and_stop(demo, client):
     assert client.post(f"/plan/experiment/{e.pk}/stop/").status_code == 302
     e.refresh_from_db()
     assert e.ended is not None
+
+
+def test_report_html_for_sleeper_and_clinician(demo, client):
+    from nachtwacht.web.sharing.models import ClinicianShare
+
+    demo_user = User.objects.get(username="demo")
+    client.force_login(demo_user)
+    r = client.get("/rapport/")
+    assert r.status_code == 200 and "<html" in r.content.decode().lower()
+    share = ClinicianShare.objects.get(sleeper=demo_user)
+    client.force_login(User.objects.get(username="huisarts"))
+    assert client.get(f"/zorg/{share.pk}/rapport/").status_code == 200
+
+
+@pytest.mark.slow  # WeasyPrint lays out the whole report, ~5 s
+def test_report_pdf(demo, client):
+    client.force_login(User.objects.get(username="demo"))
+    r = client.get("/rapport.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert r.content.startswith(b"%PDF")

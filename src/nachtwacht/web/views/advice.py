@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,15 +161,18 @@ def _report_response(request, diary, pdf: bool, language: str):
         data = mod.build(diary, period=_period(request), lang=language)
         if not pdf:
             return HttpResponse(mod.render_html(data))
-        tmp = Path(tempfile.mkdtemp(prefix="nw-report-")) / "rapport.pdf"
-        mod.render_pdf(data, tmp)
+        with tempfile.TemporaryDirectory(prefix="nw-report-") as tmpdir:
+            tmp = Path(tmpdir) / "rapport.pdf"
+            mod.render_pdf(data, tmp)
+            pdf_bytes = tmp.read_bytes()
     except ImportError:
         return render(request, "nachtwacht/report_missing.html", status=503)
     except Exception as exc:  # a report bug must not show a stack trace to a patient
         log.warning("report failed: %s", type(exc).__name__)
         return render(request, "nachtwacht/report_missing.html", {"failed": True}, status=503)
-    # The PDF is streamed from a private temp dir; the OS cleans it up.
-    return FileResponse(open(tmp, "rb"), content_type="application/pdf", filename="nachtwacht-rapport.pdf")
+    resp = HttpResponse(pdf_bytes, content_type="application/pdf")
+    resp["Content-Disposition"] = 'inline; filename="nachtwacht-rapport.pdf"'
+    return resp
 
 
 @sleeper_required
