@@ -115,7 +115,7 @@ def test_hmc_lights_window_figures(psg_dir: Path) -> None:
 
 
 def test_aasm_extras_on_a_constructed_night() -> None:
-    W, A, B, C, R = WAKE, N1, N2, N3, REM
+    W, A, B, C, R = WAKE, N1, N2, N3, REM  # noqa: N806 (stage letters read like a hypnogram)
     stages = ([W] * 10 + [A] * 2 + [B] * 20 + [C] * 20 + [R] * 4  # cycle 1 (first REM may be short)
               + [B] * 10 + [W] * 2 + [B] * 25 + [R] * 12  # cycle 2 (REM >= 5 min)
               + [B] * 40 + [R] * 4 + [B] * 2  # REM of 2 min is too short: incomplete third cycle
