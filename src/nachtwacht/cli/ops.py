@@ -50,54 +50,98 @@ def _tool(name: str) -> str:
     raise click.ClickException(f"{name} not found: install the PostgreSQL client tools")
 
 
+def _run_tool(cmd: list[str], env: dict[str, str], what: str) -> None:
+    """Run a PostgreSQL client tool; turn its failure into one readable message."""
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip().splitlines()
+        raise click.ClickException(f"{what} failed: {' '.join(detail[-3:]) or f'exit {proc.returncode}'}")
+
+
+def _disk_error(dest: Path, exc: BaseException) -> click.ClickException:
+    # Full disk and read-only file systems are the usual causes: say so plainly.
+    return click.ClickException(f"could not write the backup to {dest}: {exc}. "
+                                "Check that the disk is not full and the folder is writable.")
+
+
 def backup_database(dest: Path) -> str:
-    """Write a consistent copy of the configured database to ``dest``; return the vendor."""
+    """Write a consistent copy of the configured database to ``dest``; return the vendor.
+
+    The copy is written next to ``dest`` first and renamed at the end, so a full disk or
+    a crash never leaves a half-written file under the backup's name.
+    """
     conn = _default_connection()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if conn.vendor == "sqlite":
-        src = sqlite3.connect(str(conn.settings_dict["NAME"]))
-        try:
-            out = sqlite3.connect(str(dest))
+    tmp = dest.with_name(f".{dest.name}.partial")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp.unlink(missing_ok=True)
+        if conn.vendor == "sqlite":
+            src = sqlite3.connect(str(conn.settings_dict["NAME"]))
             try:
-                src.backup(out)
+                out = sqlite3.connect(str(tmp))
+                try:
+                    src.backup(out)
+                finally:
+                    out.close()
             finally:
-                out.close()
-        finally:
-            src.close()
-    elif conn.vendor == "postgresql":
-        args, env = _pg_args(conn.settings_dict)
-        subprocess.run([_tool("pg_dump"), "-Fc", "-f", str(dest), *args], check=True, env=env)
-    else:  # pragma: no cover - only the two supported back ends exist
-        raise click.ClickException(f"backup is not supported for {conn.vendor}")
+                src.close()
+        elif conn.vendor == "postgresql":
+            args, env = _pg_args(conn.settings_dict)
+            _run_tool([_tool("pg_dump"), "-Fc", "-f", str(tmp), *args], env, "pg_dump")
+        else:  # pragma: no cover - only the two supported back ends exist
+            raise click.ClickException(f"backup is not supported for {conn.vendor}")
+        os.replace(tmp, dest)
+    except (OSError, sqlite3.Error) as exc:
+        tmp.unlink(missing_ok=True)
+        raise _disk_error(dest, exc) from None
+    except click.ClickException:
+        tmp.unlink(missing_ok=True)
+        raise
     return conn.vendor
 
 
+def _check_sqlite_backup(src: Path) -> sqlite3.Connection:
+    try:
+        backup = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+        tables = {r[0] for r in backup.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.DatabaseError as exc:
+        raise click.ClickException(f"{src} is not a SQLite backup: {exc}") from None
+    if "django_migrations" not in tables:
+        backup.close()
+        raise click.ClickException(f"{src} is a SQLite file but not a Nachtwacht backup")
+    return backup
+
+
 def restore_database(src: Path) -> str:
-    """Replace the configured database's contents with the backup at ``src``."""
+    """Replace the configured database's contents with the backup at ``src``.
+
+    The backup is checked before anything is touched, and PostgreSQL restores in one
+    transaction: a bad file or a failure half-way leaves the database as it was.
+    """
     if not src.is_file():
         raise click.ClickException(f"backup file not found: {src}")
     conn = _default_connection()
     if conn.vendor == "sqlite":
-        try:
-            backup = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
-            backup.execute("PRAGMA schema_version").fetchone()
-        except sqlite3.DatabaseError as exc:
-            raise click.ClickException(f"{src} is not a SQLite backup: {exc}") from None
+        backup = _check_sqlite_backup(src)
         conn.close()
-        target = sqlite3.connect(str(conn.settings_dict["NAME"]))
         try:
-            backup.backup(target)
+            target = sqlite3.connect(str(conn.settings_dict["NAME"]))
+            try:
+                backup.backup(target)
+            finally:
+                target.close()
+        except sqlite3.Error as exc:
+            raise click.ClickException(f"restore failed: {exc}") from None
         finally:
-            target.close()
             backup.close()
     elif conn.vendor == "postgresql":
         args, env = _pg_args(conn.settings_dict)
         conn.close()
-        subprocess.run(
-            [_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", *args, str(src)],
-            check=True,
-            env=env,
-        )
+        listing = subprocess.run([_tool("pg_restore"), "-l", str(src)], env=env, capture_output=True, text=True)
+        if listing.returncode != 0:
+            raise click.ClickException(f"{src} is not a pg_dump backup (pg_restore cannot read it)")
+        _run_tool([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--single-transaction",
+                   "--exit-on-error", *args, str(src)], env, "pg_restore")
     else:  # pragma: no cover
         raise click.ClickException(f"restore is not supported for {conn.vendor}")
     return conn.vendor

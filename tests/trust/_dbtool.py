@@ -1,0 +1,118 @@
+"""Small database steps run in a child process by the trust tests.
+
+Each step sets Django up against the environment it is given (``NACHTWACHT_DATA_DIR``,
+``DATABASE_URL``), so a test can kill it, or back up and restore the database
+between steps, exactly as an operator would. Usage::
+
+    python _dbtool.py migrate
+    python _dbtool.py export OUT.json          # every user's export, comparable
+    python _dbtool.py mutate                    # change, delete and add data
+    python _dbtool.py import USER CSV [--hang-after N]
+    python _dbtool.py count USER                # nights stored for USER
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import time
+import zipfile
+
+
+def setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nachtwacht.web.settings")
+    import django
+
+    django.setup()
+
+
+def migrate() -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def export_all() -> dict:
+    """Every user's own export (the zip the web app hands out), minus the export time."""
+    from nachtwacht.web.accounts.models import User
+    from nachtwacht.web.views.account import export_bytes
+
+    out = {}
+    for user in User.objects.order_by("username"):
+        with zipfile.ZipFile(io.BytesIO(export_bytes(user))) as z:
+            files = {name: z.read(name).decode("utf-8") for name in sorted(z.namelist())}
+        meta = json.loads(files.pop("nachtwacht.json"))
+        meta.pop("exported_at", None)
+        files["nachtwacht.json"] = meta
+        out[user.username] = files
+    return out
+
+
+def mutate() -> None:
+    """What happens after a backup: an edit, a deletion, a new account, a deleted account."""
+    from nachtwacht.web.accounts.models import User
+    from nachtwacht.web.diary.models import Episode, Night
+
+    sleeper = User.objects.get(username="demo")
+    night = Night.objects.filter(sleeper=sleeper).order_by("date").first()
+    night.notes = "changed after the backup"
+    night.save()
+    Episode.objects.filter(sleeper=sleeper).order_by("id").first().delete()
+    User.objects.create_user("nieuw", password="nieuw-wachtwoord-1", role="sleeper")
+    User.objects.get(username="huisarts").delete()
+
+
+def import_csv(username: str, path: str, hang_after: int | None) -> int:
+    from django.db.models.signals import post_save
+
+    from nachtwacht.web.accounts.models import User
+    from nachtwacht.web.diary.models import Night
+    from nachtwacht.web.views.uploads import import_csv as web_import
+
+    if hang_after is not None:
+        seen = {"n": 0}
+
+        def _hang(sender, **kwargs):  # noqa: ANN001 - Django signal signature
+            seen["n"] += 1
+            if seen["n"] == hang_after:
+                # Rows are written inside the open transaction: tell the parent, then
+                # wait for the SIGKILL it sends.
+                print("IN-TRANSACTION", flush=True)
+                time.sleep(120)
+
+        post_save.connect(_hang, sender=Night, weak=False)
+    user = User.objects.get(username=username)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    return web_import(user, "nights", text, "en")
+
+
+def main(argv: list[str]) -> None:
+    setup()
+    step = argv[0]
+    if step == "migrate":
+        migrate()
+    elif step == "export":
+        with open(argv[1], "w", encoding="utf-8") as f:
+            json.dump(export_all(), f, indent=1, sort_keys=True, ensure_ascii=False)
+    elif step == "mutate":
+        mutate()
+    elif step == "import":
+        hang = int(argv[argv.index("--hang-after") + 1]) if "--hang-after" in argv else None
+        print(f"IMPORTED {import_csv(argv[1], argv[2], hang)}", flush=True)
+    elif step == "count":
+        from nachtwacht.web.diary.models import Night
+
+        print(Night.objects.filter(sleeper__username=argv[1]).count())
+    elif step == "user":
+        from nachtwacht.web.accounts.models import User
+
+        User.objects.create_user(argv[1], password="importeur-wachtwoord-1", role="sleeper")
+    else:
+        raise SystemExit(f"unknown step {step}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
