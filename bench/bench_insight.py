@@ -104,7 +104,7 @@ def main() -> None:
         eps = planted_episodes(nights, rng, "sexsomnia", list(heavy), 0.7, 0.1)
         r = analyse(Diary(nights=tuple(nights), episodes=tuple(eps)))
         found += any(f.factor == "alcohol_3plus" and f.outcome == "episode:sexsomnia"
-                     and f.lag == 0 for f in r.findings)
+                     and f.lag == 0 for f in r.all_findings)
     print(f"planted diaries: {args.planted}, link found in {found / max(1, args.planted):.3f}")
 
     diaries = [null_diary(50_000 + s) for s in range(args.reference)]

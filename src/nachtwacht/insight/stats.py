@@ -31,7 +31,7 @@ assume exchangeable nights, so p values can be somewhat too small when both
 factor and outcome drift slowly over weeks. The texts therefore never claim
 cause, only that a difference is "probably not chance". Each reported finding
 also carries :func:`shift_p`, a circular-shift p value that keeps runs of
-similar nights intact, as extra information for a careful reader.
+similar nights intact; links that do not survive it are only shown as possible.
 """
 
 from __future__ import annotations
@@ -317,6 +317,14 @@ def rate_ratio(x: np.ndarray, y: np.ndarray) -> dict[str, float | None]:
 # ---------------------------------------------------------------------------
 #: Circular shifts closer than this many nights to zero are not used (they keep the pairing).
 MIN_SHIFT = 7
+#: At most this many shifts, evenly spread, are used (long diaries stay fast).
+MAX_SHIFTS = 199
+
+
+def shift_p_floor(n: int, min_shift: int = MIN_SHIFT) -> float:
+    """Smallest p value :func:`shift_p` can give for ``n`` consecutive days (1.0 if none)."""
+    k = min(max(0, n - 2 * min_shift + 1), MAX_SHIFTS)
+    return 1.0 / (1 + k)
 
 
 def shift_p(exposure: np.ndarray, outcome: np.ndarray, min_shift: int = MIN_SHIFT) -> float | None:
@@ -328,8 +336,7 @@ def shift_p(exposure: np.ndarray, outcome: np.ndarray, min_shift: int = MIN_SHIF
     fortnight) but breaks their pairing, so the share of rotations with an
     absolute mean difference at least as large as the observed one is a p value
     that does not assume independent nights. With few nights it cannot get very
-    small (at best ``1 / (n - 2 * min_shift + 2)``), which is why it is shown as
-    extra information and not used to decide significance.
+    small (see :func:`shift_p_floor`).
 
     Parameters
     ----------
@@ -347,6 +354,8 @@ def shift_p(exposure: np.ndarray, outcome: np.ndarray, min_shift: int = MIN_SHIF
     shifts = np.arange(min_shift, n - min_shift + 1)
     if len(shifts) == 0:
         return None
+    if len(shifts) > MAX_SHIFTS:
+        shifts = shifts[np.linspace(0, len(shifts) - 1, MAX_SHIFTS).round().astype(int)]
     idx = (np.arange(n)[None, :] - np.concatenate([[0], shifts])[:, None]) % n
     e = exposure[idx]  # row 0 = observed pairing
     rec = ~np.isnan(e) & ~np.isnan(outcome)[None, :]

@@ -18,6 +18,16 @@ multiple-testing burden honest.
 Findings say "probably not chance", never "the cause": diaries are
 observational, consecutive nights are correlated (see :mod:`.stats`), and a
 third thing (a stressful week) can drive both factor and outcome.
+
+Autocorrelation: two unrelated habits that both come in runs (a busy fortnight,
+a sticky mood) can look linked to the rank and exact tests, which assume
+exchangeable nights. Each finding therefore carries a circular-shift p value
+(``effect["shift_p"]``, :func:`.stats.shift_p`) that keeps runs intact; a link
+with q < ``q_max`` but shift p >= :data:`SHIFT_P_MAX` is shown as "possible"
+with a caution (``effect["rhythm_caution"]``) instead of as a likely link. This
+halves such false links in simulations with runs of about two weeks, but does
+not remove them all; a strictly periodic factor (every Saturday) cannot be told
+apart from the weekly rhythm itself and is cautioned too.
 """
 
 from __future__ import annotations
@@ -51,6 +61,11 @@ P_POSSIBLE = 0.05
 #: ... and q below this. Without it, hundreds of pairs would always yield a dozen
 #: chance "maybe"s with p < 0.05; this keeps only those that survive a loose FDR.
 Q_POSSIBLE = 0.25
+#: A link with q < Q_MAX whose circular-shift p (runs of similar nights kept intact)
+#: is at least this is shown as "possible" with a caution that a rhythm (work weeks,
+#: a busy month) may explain it. Not applied to diaries too short for the shift
+#: test to reach this level (under about 23 days).
+SHIFT_P_MAX = 0.10
 #: At most this many weaker signals are shown, strongest first.
 MAX_POSSIBLE = 5
 
@@ -324,10 +339,20 @@ def _describe(pair: _Pair, significant: bool, day_offsets: np.ndarray) -> Findin
         body_en = (f"{o.label_en} typically {_fmt(np.median(x), 'en')}{unit_en}; "
                    f"otherwise {_fmt(np.median(y), 'en')}{unit_en} "
                    f"({n1} vs {n2} nights).")
-    # Extra information, not used for decisions (see stats.shift_p).
-    effect["shift_p"] = stats.shift_p(_on_calendar(e.values, day_offsets),
-                                      _on_calendar(o.values, day_offsets))
-    if significant:
+    # Runs of similar nights: a link that does not survive rotating the two series
+    # against each other may come from a shared rhythm (see stats.shift_p).
+    sp = stats.shift_p(_on_calendar(e.values, day_offsets), _on_calendar(o.values, day_offsets))
+    effect["shift_p"] = sp
+    rhythm = (significant and sp is not None and sp >= SHIFT_P_MAX
+              and stats.shift_p_floor(int(day_offsets[-1]) + 1) < SHIFT_P_MAX)
+    effect["rhythm_caution"] = rhythm
+    if rhythm:
+        significant = False
+        tail_nl = ("Het verschil is groot, maar het kan ook komen door reeksen van gelijke dagen "
+                   "(zoals werkweken, weekenden of een drukke periode); daarom nog niet zeker.")
+        tail_en = ("The difference is large, but it may also come from runs of similar days "
+                   "(such as work weeks, weekends or a busy spell), so it is not certain yet.")
+    elif significant:
         tail_nl = ("Dat verschil is waarschijnlijk geen toeval (maar het zegt niet zeker "
                    "dat het de oorzaak is).")
         tail_en = ("That difference is probably not chance (but it does not prove "
@@ -427,7 +452,8 @@ def analyse(
         raise ValueError(f"q_max must be between 0 and 1, not {q_max!r}")
     params = {"min_nights": min_nights, "min_exposed": min_exposed,
               "min_unexposed": min_unexposed, "q_max": q_max, "p_possible": P_POSSIBLE,
-              "q_possible": Q_POSSIBLE, "min_event_nights": MIN_EVENT_NIGHTS}
+              "q_possible": Q_POSSIBLE, "min_event_nights": MIN_EVENT_NIGHTS,
+              "shift_p_max": SHIFT_P_MAX}
     nights = _nights_sorted(diary.nights)
     n = len(nights)
     if n < min_nights:
@@ -447,13 +473,18 @@ def analyse(
         pair.q = float(qv)
     pairs.sort(key=lambda p: (p.q, p.p))
     day_offsets = np.array([(nt.date - nights[0].date).days for nt in nights])
-    every = [_describe(p, True, day_offsets) for p in pairs if p.q < q_max]
+    described = [_describe(p, True, day_offsets) for p in pairs if p.q < q_max]
+    every = [f for f in described if f.significant]
     heads = headlines(every)
-    # Weaker signals, leaving out links already reported in another form.
+    # Weaker signals, leaving out links already reported in another form: first the
+    # strong ones that a rhythm may explain, then p < 0.05 with a loose q.
     known = {(factor_family(f.factor, f.lag), f.outcome) for f in every}
+    rhythm = [f for f in headlines([f for f in described if not f.significant])
+              if (factor_family(f.factor, f.lag), f.outcome) not in known]
+    known |= {(factor_family(f.factor, f.lag), f.outcome) for f in rhythm}
     weak = [p for p in pairs if q_max <= p.q < Q_POSSIBLE and p.p < P_POSSIBLE
             and (factor_family(p.exposure.factor, p.exposure.lag), p.outcome.code) not in known]
-    possible = [_describe(p, False, day_offsets) for p in weak[:MAX_POSSIBLE]]
+    possible = (rhythm + [_describe(p, False, day_offsets) for p in weak])[:MAX_POSSIBLE]
     if heads:
         k = len(heads)
         msg_nl = (f"In {n} nachten vonden we {k} verband{'en die' if k > 1 else ' dat'} "
