@@ -36,22 +36,22 @@ def test_upload_is_stored_and_analysed(household, as_user, settings, tmp_path, m
     r = c.post("/slaaponderzoek/", {"file": SimpleUploadedFile("nacht.edf", EDF_HEAD)})
     up = PsgUpload.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/slaaponderzoek/{up.pk}/"
-    assert (tmp_path / up.stored_name).read_bytes() == EDF_HEAD and started == [(up.pk,)]
+    assert (tmp_path / up.stored_name).read_bytes() == EDF_HEAD and started == [(up.pk, "nl")]
     assert "Wacht op analyse" in c.get(r["Location"]).content.decode()
 
     class FakeResult:
         def to_json(self):
             return {"stats": {"TST": 420}, "hypnogram": []}
 
-    fake = types.SimpleNamespace(analyse=lambda path: FakeResult())
+    fake = types.SimpleNamespace(analyse=lambda path, lang: FakeResult())
     monkeypatch.setattr(uploads, "optional", lambda name: fake)
     monkeypatch.setattr(uploads, "close_old_connections", lambda: None)
     uploads._analyse(up.pk)
     up.refresh_from_db()
     assert up.status == "done" and up.result["stats"]["TST"] == 420
-    assert "TST" in c.get(f"/slaaponderzoek/{up.pk}/").content.decode()
+    assert "Totale slaaptijd" in c.get(f"/slaaponderzoek/{up.pk}/").content.decode()
 
-    def broken(path):
+    def broken(path, lang):
         raise ValueError("bad header")
 
     monkeypatch.setattr(uploads, "optional", lambda name: types.SimpleNamespace(analyse=broken))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -124,7 +125,7 @@ def upload_csv(request):
     return render(request, "nachtwacht/upload_csv.html", {"form": form, "errors": errors})
 
 
-def _analyse(upload_id: int) -> None:
+def _analyse(upload_id: int, language: str = "nl") -> None:
     """Run the sleep-study pipeline on one stored file (in a worker thread)."""
     close_old_connections()
     try:
@@ -137,8 +138,12 @@ def _analyse(upload_id: int) -> None:
         up.status = PsgUpload.Status.RUNNING
         up.save(update_fields=["status"])
         try:
-            result = pipeline.analyse(str(settings.UPLOAD_DIR / up.stored_name))
-            up.result = result.to_json() if hasattr(result, "to_json") else None
+            result = pipeline.analyse(str(settings.UPLOAD_DIR / up.stored_name), lang=language)
+            # ``dumps`` turns NumPy numbers into plain JSON, which the JSONField needs.
+            if hasattr(result, "dumps"):
+                up.result = json.loads(result.dumps())
+            else:
+                up.result = result.to_json() if hasattr(result, "to_json") else None
             up.status = PsgUpload.Status.DONE
         except Exception as exc:  # a broken file must end as a visible failure
             up.status = PsgUpload.Status.FAILED
@@ -171,7 +176,7 @@ def upload_edf(request):
                         out.write(chunk)
                 up = PsgUpload.objects.create(sleeper=request.user, original_name=f.name[:255],
                                               stored_name=stored, size=f.size)
-                threading.Thread(target=_analyse, args=(up.pk,), daemon=True).start()
+                threading.Thread(target=_analyse, args=(up.pk, lang()), daemon=True).start()
                 return redirect("psg_detail", pk=up.pk)
     else:
         form = EdfForm()
@@ -183,6 +188,24 @@ def upload_edf(request):
 @sleeper_required
 def psg_detail(request, pk: int):
     up = owned_or_404(PsgUpload, request, pk=pk)
-    stats = (up.result or {}).get("stats") if up.result else None
-    return render(request, "nachtwacht/psg_detail.html", {"up": up, "stats": stats,
-                                                           "refresh": up.status in ("queued", "running")})
+    res = up.result or {}
+    stats = res.get("stats") or {}
+    rows = [(label, stats.get(key), unit) for key, label, unit in STAT_ROWS if key in stats]
+    events = []
+    for name, r in (res.get("events") or {}).items():
+        items = r.get("events") if isinstance(r, dict) else None
+        events.append((name, len(items) if isinstance(items, list) else None))
+    return render(request, "nachtwacht/psg_detail.html", {
+        "up": up, "rows": rows, "events": events, "skipped": sorted((res.get("skipped") or {}).items()),
+        "warnings": res.get("warnings") or [], "refresh": up.status in ("queued", "running")})
+
+
+#: Architecture figures shown to the sleeper (AASM names, from the pipeline's stats).
+STAT_ROWS = (
+    ("TIB", gettext_lazy("Time in bed"), "min"), ("TST", gettext_lazy("Total sleep time"), "min"),
+    ("SE", gettext_lazy("Sleep efficiency"), "%"), ("SOL", gettext_lazy("Minutes to fall asleep"), "min"),
+    ("WASO", gettext_lazy("Minutes awake after falling asleep"), "min"), ("%N1", "N1", "%"),
+    ("%N2", "N2", "%"), ("%N3", gettext_lazy("N3 (deep sleep)"), "%"), ("%REM", gettext_lazy("REM (dream sleep)"), "%"),
+    ("Lat_REM", gettext_lazy("Minutes until the first REM sleep"), "min"),
+    ("awakenings", gettext_lazy("Awakenings"), ""),
+)
