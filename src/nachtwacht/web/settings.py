@@ -10,6 +10,8 @@ NACHTWACHT_DATA_DIR       where SQLite, uploads and the generated key live
                           (default ``<repo>/var`` in a checkout, else ``./var``).
 NACHTWACHT_SERVE_STATIC   1 to let Django serve /static/ itself (local use).
 NACHTWACHT_SECURE_COOKIES override of the secure-cookie flags (default: not DEBUG).
+NACHTWACHT_BEHIND_PROXY   1 when a TLS proxy sets X-Forwarded-Proto.
+NACHTWACHT_CSRF_TRUSTED_ORIGINS  e.g. ``https://slaap.example.nl``.
 """
 
 from __future__ import annotations
@@ -161,6 +163,12 @@ LANGUAGE_COOKIE_SECURE = _secure
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_TRUSTED_ORIGINS = env_list("NACHTWACHT_CSRF_TRUSTED_ORIGINS", [])
+if env_bool("NACHTWACHT_BEHIND_PROXY", False):
+    # nginx/Caddy terminate TLS and say so in this header; only trust it behind a proxy.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("NACHTWACHT_HSTS_SECONDS", 0, 0, 2 * 365 * 24 * 3600)
+SECURE_SSL_REDIRECT = env_bool("NACHTWACHT_SSL_REDIRECT", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
