@@ -227,6 +227,12 @@ def _per_second(stages_per_s: np.ndarray, table: Mapping[int, float]) -> np.ndar
 def _to_rate(per_s: np.ndarray, sf: float, n: int, smooth_s: float) -> np.ndarray:
     """Per-second values to per-sample values, smoothing the steps over ``smooth_s``."""
     v = uniform_filter1d(per_s.astype(np.float64), max(1, int(smooth_s)), mode="nearest")
+    v = v.astype(np.float32)
+    if float(sf).is_integer():  # whole samples per second: a repeat is exact and fast
+        out = np.repeat(v, int(sf))
+        if out.size < n:
+            out = np.concatenate((out, np.full(n - out.size, v[-1], dtype=np.float32)))
+        return out[:n]
     t = np.arange(n, dtype=np.float64) / sf
     return np.interp(t, np.arange(v.size) + 0.5, v).astype(np.float32)
 
@@ -625,18 +631,23 @@ def _eeg(name: str, n: int, fs: float, st_s: np.ndarray, plan: dict,
     if fs not in cache:
         cache[fs] = _eeg_components(n, fs, np.random.default_rng(plan["rng_seed"]))
     comps = cache[fs]
-    amps = {c: _to_rate(_per_second(st_s, {k: v[i] for k, v in _EEG_AMP.items()}), fs, n, 4)
-            for i, c in enumerate(("pink", "delta", "theta", "alpha", "beta"))}
-    for a in plan["arousals"]:
-        _raise_to(amps["alpha"], fs, a["onset"], a["dur"], 22.0, ramp=0.3)
-        _raise_to(amps["beta"], fs, a["onset"], a["dur"], 9.0, ramp=0.3)
-    x = np.zeros(n, dtype=np.float32)
-    for c, comp in comps.items():
-        x += amps[c] * comp
+    if "_sum" not in comps:
+        amps = {c: _to_rate(_per_second(st_s, {k: v[i] for k, v in _EEG_AMP.items()}), fs, n, 4)
+                for i, c in enumerate(("pink", "delta", "theta", "alpha", "beta"))}
+        for a in plan["arousals"]:
+            _raise_to(amps["alpha"], fs, a["onset"], a["dur"], 22.0, ramp=0.3)
+            _raise_to(amps["beta"], fs, a["onset"], a["dur"], 9.0, ramp=0.3)
+        total = np.zeros(n, dtype=np.float32)
+        for c in ("pink", "delta", "theta", "alpha", "beta"):
+            total += amps[c] * comps[c]
+        comps["_sum"] = total
+    x = comps["_sum"].copy()
     if name != "C3-M2":
         # The other hemisphere shares most of the signal, plus its own background.
-        own = _shape(_spectrum_noise(crng, n), n, fs, 0.3, min(45.0, 0.45 * fs), pink=True)
-        x = 0.85 * x + 5.0 * own
+        # A far circular shift of the shared background stands in for independent noise.
+        own = np.roll(comps["pink"], n // 3 + int(crng.integers(1, max(2, n // 3))))
+        x *= 0.85
+        x += 5.0 * own
     # Spindles (12-14 Hz, 0.5-2 s) and K-complexes in N2, a few per minute.
     srng = np.random.default_rng(plan["rng_seed"] + 1)
     n2 = np.flatnonzero(st_s == N2)
@@ -671,25 +682,33 @@ def _eog(name: str, n: int, fs: float, st_s: np.ndarray, plan: dict,
          crng: np.random.Generator, noise: float, cache: dict) -> np.ndarray:
     """Eye movements (blinks/saccades in W, slow rolling in N1, rapid in REM) plus EEG leak."""
     erng = np.random.default_rng(plan["rng_seed"] + 2)
-    st = _to_rate(st_s.astype(np.float32), fs, n, 1).round().astype(np.int8)
     eye = np.zeros(n, dtype=np.float32)
     # Rapid eye movements (REM) and saccades (W): random steps, smoothed, drift removed.
-    p = np.where(st == REM, 0.6 / fs, np.where(st == WAKE, 0.3 / fs, 0.0))
-    jumps = (erng.uniform(size=n) < p) * erng.normal(0, 80, size=n)
+    rate = np.where(st_s == REM, 0.6, np.where(st_s == WAKE, 0.3, 0.0))
+    k = erng.poisson(rate)  # events per second
+    secs = np.repeat(np.arange(st_s.size), k)
+    idx = np.minimum(n - 1, ((secs + erng.uniform(size=secs.size)) * fs).astype(np.int64))
+    jumps = np.zeros(n, dtype=np.float64)
+    np.add.at(jumps, idx, erng.normal(0, 80, size=idx.size))
     steps = np.cumsum(jumps)
     steps -= uniform_filter1d(steps, int(2 * fs), mode="nearest")
     eye += uniform_filter1d(steps, max(1, int(0.05 * fs))).astype(np.float32)
-    # Slow rolling eye movements in N1.
-    sem = _shape(_spectrum_noise(erng, n), n, fs, 0.1, 0.5)
-    eye += sem * _to_rate(_per_second(st_s, {N1: 40.0, WAKE: 10.0}), fs, n, 10)
+    # Slow rolling eye movements in N1, drawn at 4 Hz and held (they are slow).
+    m = st_s.size * 4
+    sem = np.repeat(_shape(_spectrum_noise(erng, m), m, 4.0, 0.1, 0.5), int(np.ceil(fs / 4)))
+    sem = np.interp(np.arange(n), np.arange(sem.size) * (fs / 4) / np.ceil(fs / 4), sem) \
+        if not float(fs / 4).is_integer() else sem[:n]
+    eye += (sem * _to_rate(_per_second(st_s, {N1: 40.0, WAKE: 10.0}), fs, n, 10)).astype(
+        np.float32)
     leak = np.zeros(n, dtype=np.float32)
     if fs in cache:
         leak = 0.3 * (cache[fs]["delta"] * _to_rate(_per_second(
             st_s, {k: v[1] for k, v in _EEG_AMP.items()}), fs, n, 4))
     sign = 1.0 if name == "E1-M2" else -1.0
     x = sign * eye + leak + 3.0 * crng.standard_normal(n, dtype=np.float32)
-    if noise > 0:
-        x += noise * 5.0 * _shape(_spectrum_noise(crng, n), n, fs, 0.05, 0.3)
+    if noise > 0:  # slow electrode drift
+        drift = _shape(_spectrum_noise(crng, st_s.size), st_s.size, 1.0, 0.01, 0.3)
+        x += noise * 5.0 * _to_rate(drift, fs, n, 1)
     return x.astype(np.float32)
 
 
