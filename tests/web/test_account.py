@@ -75,3 +75,15 @@ def test_signup_creates_sleeper_with_argon2(db, client, settings):
     assert r.status_code == 302
     u = User.objects.get(username="nieuw")
     assert u.password.startswith("argon2") and u.language == "en" and u.role == "sleeper"
+
+
+def test_clinician_deleting_account_keeps_sleepers_history(household, as_user):
+    gp = household["gp"]
+    gp.set_password("dokter-wachtwoord-1")  # hashed with the fast test hasher
+    gp.save()
+    c = as_user(gp)
+    c.get(f"/zorg/{household['share'].pk}/")
+    assert c.post("/account/verwijderen/", {"password": "dokter-wachtwoord-1", "sure": "on"}).status_code == 302
+    share = ClinicianShare.objects.get(pk=household["share"].pk)
+    assert share.clinician is None and share.revoked_at is not None and not share.is_live()
+    assert household["sleeper"].access_log.count() == 1

@@ -70,7 +70,9 @@ class ClinicianShare(models.Model):
 
     sleeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
                                 related_name="clinician_shares")
-    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+    #: SET_NULL keeps the sleeper's history when a clinician deletes their account
+    #: (their shares are revoked first, so the token cannot be claimed again).
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
                                   null=True, blank=True, related_name="shares_received")
     label = models.CharField(_("for whom"), max_length=120, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_token)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from nachtwacht.diary import csvio
 from nachtwacht.web.convert import diary_for
 from nachtwacht.web.front.models import PsgUpload
+from nachtwacht.web.sharing.models import ClinicianShare
 
 
 def _csv(write, records) -> str:
@@ -90,6 +91,8 @@ def delete_account(request):
                 user = request.user
                 for up in PsgUpload.objects.filter(sleeper=user):
                     (settings.UPLOAD_DIR / up.stored_name).unlink(missing_ok=True)
+                ClinicianShare.objects.filter(clinician=user, revoked_at__isnull=True).update(
+                    revoked_at=timezone.now())
                 logout(request)
                 # Cascades remove nights, episodes, profile, partner links (both
                 # directions), invites, shares and the access log.
