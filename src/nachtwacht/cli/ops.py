@@ -7,6 +7,7 @@ are not part of the database backup: copy ``NACHTWACHT_DATA_DIR/uploads`` alongs
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
@@ -64,6 +65,12 @@ def _disk_error(dest: Path, exc: BaseException) -> click.ClickException:
                                 "Check that the disk is not full and the folder is writable.")
 
 
+def _discard(path: Path) -> None:
+    # A read-only file system cannot hold a partial file anyway.
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
 def backup_database(dest: Path) -> str:
     """Write a consistent copy of the configured database to ``dest``; return the vendor.
 
@@ -92,10 +99,10 @@ def backup_database(dest: Path) -> str:
             raise click.ClickException(f"backup is not supported for {conn.vendor}")
         os.replace(tmp, dest)
     except (OSError, sqlite3.Error) as exc:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise _disk_error(dest, exc) from None
     except click.ClickException:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         raise
     return conn.vendor
 
