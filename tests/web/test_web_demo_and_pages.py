@@ -109,3 +109,16 @@ def test_report_pdf(demo, client):
     r = client.get("/rapport.pdf")
     assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
     assert r.content.startswith(b"%PDF")
+
+
+def test_knowledge_pages_are_open_to_anonymous_visitors(client):
+    from nachtwacht import knowledge
+
+    slug = knowledge.pages("nl")[0].slug
+    nl = client.get(f"/kennis/{slug}/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert nl.status_code == 200 and knowledge.page(slug, "nl").title in nl.content.decode()
+    en = client.get(f"/kennis/{slug}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert knowledge.page(slug, "en").title in en.content.decode()
+    assert client.get("/kennis/bestaat-niet/").status_code == 404
+    hits = client.get("/kennis/?q=slaapwandelen").content.decode()
+    assert "/kennis/" in hits and "Niets gevonden" not in hits
