@@ -226,3 +226,14 @@ def test_no_caution_for_a_night_by_night_link() -> None:
     eps = planted_episodes(nights, rng, "sexsomnia", list(heavy), 0.7, 0.1)
     f = analyse(_diary(nights, eps)).findings[0]
     assert f.effect["shift_p"] < 0.10 and not f.effect["rhythm_caution"]
+
+
+def test_short_diary_with_a_perfect_link_is_not_demoted() -> None:
+    """Four weeks: too short for the rhythm check, so a link on every drinking night stays clear."""
+    rng = np.random.default_rng(0)
+    days = (3, 4, 10, 17, 18, 24)
+    nights = random_nights(rng, 28, alcohol_units=lambda i: 4.0 if i in days else 0.0)
+    eps = [Episode(date=nights[i].date, type="sexsomnia", reporter="partner") for i in days]
+    res = analyse(_diary(nights, eps))
+    hit = _find(res, "alcohol_3plus", "episode:sexsomnia")
+    assert hit and hit[0].significant and not hit[0].effect["rhythm_caution"]

@@ -321,12 +321,6 @@ MIN_SHIFT = 7
 MAX_SHIFTS = 199
 
 
-def shift_p_floor(n: int, min_shift: int = MIN_SHIFT) -> float:
-    """Smallest p value :func:`shift_p` can give for ``n`` consecutive days (1.0 if none)."""
-    k = min(max(0, n - 2 * min_shift + 1), MAX_SHIFTS)
-    return 1.0 / (1 + k)
-
-
 def shift_p(exposure: np.ndarray, outcome: np.ndarray, min_shift: int = MIN_SHIFT) -> float | None:
     """Circular-shift p value of a difference in outcome means, robust to runs of similar nights.
 
@@ -336,7 +330,7 @@ def shift_p(exposure: np.ndarray, outcome: np.ndarray, min_shift: int = MIN_SHIF
     fortnight) but breaks their pairing, so the share of rotations with an
     absolute mean difference at least as large as the observed one is a p value
     that does not assume independent nights. With few nights it cannot get very
-    small (see :func:`shift_p_floor`).
+    small: at best ``1 / (1 + number of shifts)``.
 
     Parameters
     ----------

@@ -24,7 +24,9 @@ a sticky mood) can look linked to the rank and exact tests, which assume
 exchangeable nights. Each finding therefore carries a circular-shift p value
 (``effect["shift_p"]``, :func:`.stats.shift_p`) that keeps runs intact; a link
 with q < ``q_max`` but shift p >= :data:`SHIFT_P_MAX` is shown as "possible"
-with a caution (``effect["rhythm_caution"]``) instead of as a likely link. This
+with a caution (``effect["rhythm_caution"]``) instead of as a likely link, in
+diaries of at least :data:`SHIFT_MIN_DAYS` days (shorter ones allow too few
+shifts). This
 halves such false links in simulations with runs of about two weeks, but does
 not remove them all; a strictly periodic factor (every Saturday) cannot be told
 apart from the weekly rhythm itself and is cautioned too.
@@ -63,9 +65,12 @@ P_POSSIBLE = 0.05
 Q_POSSIBLE = 0.25
 #: A link with q < Q_MAX whose circular-shift p (runs of similar nights kept intact)
 #: is at least this is shown as "possible" with a caution that a rhythm (work weeks,
-#: a busy month) may explain it. Not applied to diaries too short for the shift
-#: test to reach this level (under about 23 days).
+#: a busy month) may explain it.
 SHIFT_P_MAX = 0.10
+#: The rhythm check is only applied to diaries of at least this many days: shorter
+#: ones allow too few shifts for it to tell a rhythm from a link (with 4 weeks, one
+#: chance re-alignment already gives p = 0.125).
+SHIFT_MIN_DAYS = 53
 #: At most this many weaker signals are shown, strongest first.
 MAX_POSSIBLE = 5
 
@@ -344,7 +349,7 @@ def _describe(pair: _Pair, significant: bool, day_offsets: np.ndarray) -> Findin
     sp = stats.shift_p(_on_calendar(e.values, day_offsets), _on_calendar(o.values, day_offsets))
     effect["shift_p"] = sp
     rhythm = (significant and sp is not None and sp >= SHIFT_P_MAX
-              and stats.shift_p_floor(int(day_offsets[-1]) + 1) < SHIFT_P_MAX)
+              and int(day_offsets[-1]) + 1 >= SHIFT_MIN_DAYS)
     effect["rhythm_caution"] = rhythm
     if rhythm:
         significant = False
@@ -453,7 +458,7 @@ def analyse(
     params = {"min_nights": min_nights, "min_exposed": min_exposed,
               "min_unexposed": min_unexposed, "q_max": q_max, "p_possible": P_POSSIBLE,
               "q_possible": Q_POSSIBLE, "min_event_nights": MIN_EVENT_NIGHTS,
-              "shift_p_max": SHIFT_P_MAX}
+              "shift_p_max": SHIFT_P_MAX, "shift_min_days": SHIFT_MIN_DAYS}
     nights = _nights_sorted(diary.nights)
     n = len(nights)
     if n < min_nights:
