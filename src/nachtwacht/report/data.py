@@ -363,7 +363,7 @@ def build(
     frequency = _frequency(episodes, start, days, lang)
     metrics = _metrics(nights, per_night, lang)
     insight_res, factors, factors_status, factors_more = _insight(sub, lang, insight)
-    triage_info, triage_raw = _triage(sub, insight_res, lang, triage)
+    triage_info, triage_raw = _triage(sub, insight_res, lang, triage, per_night)
 
     return ReportData(
         lang=lang,
@@ -704,14 +704,17 @@ def _insight(sub: Diary, lang: str, given: Any) -> tuple[Any, list[FactorRow], s
     return res, shown, ("ok" if rows else "none"), len(rows) - len(shown)
 
 
-def _triage(sub: Diary, insight: Any, lang: str, given: Any) -> tuple[TriageInfo | None, dict]:
+def _triage(sub: Diary, insight: Any, lang: str, given: Any,
+            per_night: dict[dt.date, Any]) -> tuple[TriageInfo | None, dict]:
     res = given
     if res is None:
         try:
             from nachtwacht.triage import assess
         except ImportError:
             return None, {}
-        res = assess(sub, insight=insight, lang=lang)
+        # The insight result and the night metrics computed above are handed on, so
+        # neither is computed twice for one report.
+        res = assess(sub, insight=insight, lang=lang, night_figures=per_night)
     d = res.to_dict() if hasattr(res, "to_dict") else dict(res)
     flags = [FlagRow(code=f.get("code", ""), level=f.get("level", ""),
                      condition=f.get("condition", ""),

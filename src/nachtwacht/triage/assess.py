@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from nachtwacht.diary.types import Diary
@@ -30,6 +31,7 @@ def assess(
     *,
     use_insight: bool = True,
     rules: Iterable[Rule] | None = None,
+    night_figures: Mapping[dt.date, Any] | None = None,
 ) -> TriageResult:
     """Triage a diary.
 
@@ -46,6 +48,10 @@ def assess(
         Set to false to triage from the diary alone.
     rules : iterable of Rule, optional
         Rules to apply instead of the shipped ones (for tests and reviews).
+    night_figures : mapping of date to NightMetrics, optional
+        Per-night results of :func:`nachtwacht.diary.metrics.night_metrics` for these
+        nights, when the caller has them already (the report does); saves computing
+        them twice. Nights missing here are computed as usual.
 
     Returns
     -------
@@ -58,7 +64,8 @@ def assess(
     if not isinstance(diary, Diary):
         raise TypeError(f"assess() needs a Diary, got {type(diary).__name__}")
     vocab = load_vocabulary()
-    facts = Facts(diary, lang=lang, insight=insight, use_insight=use_insight, aliases=vocab.aliases)
+    facts = Facts(diary, lang=lang, insight=insight, use_insight=use_insight, aliases=vocab.aliases,
+                  night_figures=night_figures)
     rules = tuple(load_rules() if rules is None else rules)
 
     fired: list[Flag] = []

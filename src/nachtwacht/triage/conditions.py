@@ -383,14 +383,18 @@ def _night_test(test: Mapping[str, Any], night: Any, facts: Facts) -> list[Evide
 def _since_last_use(arg: Mapping[str, Any], facts: Facts) -> tuple[dt.date | None, list[str]]:
     """Date of the last night with any of the substances (None: never used)."""
     names = arg["since_last_use"]
-    names = [names] if isinstance(names, str) else names
-    last, used = None, []
-    for n in facts.nights:
-        hits = facts.uses(n, names)
-        if hits:
-            last = n.date
-            used.extend(h for h in hits if h not in used)
-    return last, used
+    names = (names,) if isinstance(names, str) else tuple(names)
+    key = ("since_last_use", names)
+    if key not in facts.memo:
+        last, used = None, []
+        for n in facts.nights:
+            hits = facts.uses(n, names)
+            if hits:
+                last = n.date
+                used.extend(h for h in hits if h not in used)
+        facts.memo[key] = (last, tuple(used))
+    last, used_t = facts.memo[key]
+    return last, list(used_t)
 
 
 def _nights(arg: Mapping[str, Any], facts: Facts) -> Match:
@@ -470,6 +474,24 @@ def _clock_text(minutes: float, anchor: str) -> str:
 
 
 def _episode_matches(arg: Mapping[str, Any], facts: Facts) -> list[Any]:
+    # The same episode selection appears in many rules, triggers and hints; it depends
+    # on the diary only, so it is computed once per Facts.
+    key = ("episodes", _freeze(arg))
+    if key not in facts.memo:
+        facts.memo[key] = tuple(_select_episodes(arg, facts))
+    return list(facts.memo[key])
+
+
+def _freeze(x: Any) -> Any:
+    """A hashable, order-independent copy of a condition argument (for memo keys)."""
+    if isinstance(x, Mapping):
+        return tuple(sorted((k, _freeze(v)) for k, v in x.items()))
+    if isinstance(x, list | tuple):
+        return tuple(_freeze(v) for v in x)
+    return x
+
+
+def _select_episodes(arg: Mapping[str, Any], facts: Facts) -> list[Any]:
     types = arg.get("type")
     types = [types] if isinstance(types, str) else types
     reporters = arg.get("reporter")
@@ -480,9 +502,13 @@ def _episode_matches(arg: Mapping[str, Any], facts: Facts) -> list[Any]:
         if after is None:
             return []
     out = []
-    for ep in facts.episodes:
-        if types and ep.type not in types:
-            continue
+    if types:
+        # Only the episodes of the asked types, in the diary's order.
+        pool = sorted((ep for ty in set(types) for ep in facts.episodes_by_type.get(ty, ())),
+                      key=facts.episode_order)
+    else:
+        pool = list(facts.episodes)
+    for ep in pool:
         if reporters and ep.reporter not in reporters:
             continue
         if not facts.in_window(ep.date, arg.get("within_days")) or (after and ep.date <= after):
@@ -566,7 +592,8 @@ def _pattern(arg: Mapping[str, Any], facts: Facts) -> Match:
         if ev:
             hit_dates.append(d)
             evidence.extend(ev)
-    others = [n for n in facts.nights if n.date not in set(ep_dates)]
+    ep_set, hit_set = set(ep_dates), set(hit_dates)
+    others = [n for n in facts.nights if n.date not in ep_set]
     other_hits = sum(1 for n in others if _night_test(arg["night"], n, facts))
     share = len(hit_dates) / len(with_night)
     base = other_hits / len(others) if others else 0.0
@@ -574,10 +601,10 @@ def _pattern(arg: Mapping[str, Any], facts: Facts) -> Match:
           and share > base)
     if not ok:
         return Match(False)
-    evidence.extend(facts.episode_evidence(e) for e in eps if e.date in set(hit_dates))
+    evidence.extend(facts.episode_evidence(e) for e in eps if e.date in hit_set)
     stats = _date_stats(hit_dates, facts)
     stats["share"] = f"{round(100 * share)}%"
-    stats["n_episodes"] = sum(e.n for e in eps if e.date in set(hit_dates))
+    stats["n_episodes"] = sum(e.n for e in eps if e.date in hit_set)
     stats.update(_count_words(stats["n_episodes"], facts.lang, "times"))
     return Match(True, evidence, stats)
 
@@ -621,7 +648,11 @@ def _share_ok(n: int, arg: Mapping[str, Any], facts: Facts) -> bool:
     """``n`` nights are at least ``min_share`` of the diary nights in the window."""
     if "min_share" not in arg:
         return True
-    total = sum(1 for night in facts.nights if facts.in_window(night.date, arg.get("within_days")))
+    key = ("nights_in_window", arg.get("within_days"))
+    if key not in facts.memo:
+        facts.memo[key] = sum(1 for night in facts.nights
+                              if facts.in_window(night.date, arg.get("within_days")))
+    total = facts.memo[key]
     return total > 0 and n / total >= arg["min_share"]
 
 

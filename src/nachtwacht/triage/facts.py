@@ -84,7 +84,16 @@ def parse_clock(text: str) -> dt.time:
 
 
 class Facts:
-    """Query helper over one diary; cheap to build, caches what it computes."""
+    """Query helper over one diary; cheap to build, caches what it computes.
+
+    Rules, plan triggers and hints ask the same questions many times (every rule that
+    looks for a substance scans every night), so folded text, alias words, substance
+    hits per night and episode selections are cached here, per diary: a three-year
+    diary would otherwise fold the same strings hundreds of thousands of times.
+
+    ``night_figures`` may hold precomputed :class:`~nachtwacht.diary.metrics.NightMetrics`
+    (or dicts) by date, e.g. from the report, which computes them anyway.
+    """
 
     def __init__(
         self,
@@ -93,6 +102,7 @@ class Facts:
         insight: Any = None,
         use_insight: bool = True,
         aliases: Mapping[str, Sequence[str]] | None = None,
+        night_figures: Mapping[dt.date, Any] | None = None,
     ) -> None:
         self.diary = diary
         self.lang = lang
@@ -111,6 +121,51 @@ class Facts:
         self._insight = insight
         self._insight_tried = insight is not None or not use_insight
         self._metrics: dict[dt.date, dict[str, float | None]] = {}
+        for d, nm in (night_figures or {}).items():
+            get = nm.get if isinstance(nm, Mapping) else lambda k, nm=nm: getattr(nm, k, None)
+            self._metrics[d] = {k: get(k) for k in METRICS}
+        # Caches; keys are plain values, or ids of nights held by this object.
+        self._folded: dict[str, str] = {}
+        self._words: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._taken: dict[int, tuple[Night, tuple[str, ...], dict[tuple[str, ...], Any]]] = {}
+        self._matched: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
+        self._alias_hits: dict[tuple[str, str], bool] = {}
+        self._ep_evidence: dict[int, tuple[Episode, Evidence]] = {}
+        #: Free for the condition evaluator to memoise pure, diary-only results.
+        self.memo: dict[Any, Any] = {}
+        by_type: dict[str, list[Episode]] = {}
+        for ep in self.episodes:
+            by_type.setdefault(ep.type, []).append(ep)
+        #: Episodes per type, each in diary order.
+        self.episodes_by_type = {k: tuple(v) for k, v in by_type.items()}
+        self._episode_index = {id(ep): i for i, ep in enumerate(self.episodes)}
+
+    def episode_order(self, ep: Episode) -> int:
+        """Position of one of this diary's episodes in :attr:`episodes`."""
+        return self._episode_index[id(ep)]
+
+    def fold(self, text: str) -> str:
+        """:func:`fold` with a per-diary cache."""
+        out = self._folded.get(text)
+        if out is None:
+            out = self._folded[text] = fold(text)
+        return out
+
+    def alias_words(self, names: Iterable[str]) -> tuple[str, ...]:
+        """Folded alias words of all ``names`` (a name without aliases stands for itself)."""
+        key = tuple(names)
+        words = self._words.get(key)
+        if words is None:
+            words = tuple(w for n in key for w in self.aliases.get(self.fold(n), (self.fold(n),)))
+            self._words[key] = words
+        return words
+
+    def _alias_hit(self, word: str, taken: str) -> bool:
+        key = (word, taken)
+        hit = self._alias_hits.get(key)
+        if hit is None:
+            hit = self._alias_hits[key] = _alias_match(word, taken)
+        return hit
 
     # -- time windows -----------------------------------------------------------------
     def in_window(self, d: dt.date, within_days: int | None) -> bool:
@@ -135,22 +190,39 @@ class Facts:
     # -- substances --------------------------------------------------------------------
     def uses(self, night: Night, names: Iterable[str]) -> list[str]:
         """Which of ``names`` (alias groups; ``alcohol`` = any units) were used this night."""
+        names = tuple(names)
+        held = self._taken.get(id(night))
+        if held is None or held[0] is not night:
+            # Keeping the night itself in the cache pins its id: no other object can
+            # take that id while the entry lives.
+            held = (night, tuple(self.fold(s) for s in (*night.substances, *night.medication)),
+                    {})
+            self._taken[id(night)] = held
+        _, taken, done = held
+        cached = done.get(names)
+        if cached is not None:
+            return list(cached)
         hits: list[str] = []
-        taken = [fold(s) for s in (*night.substances, *night.medication)]
         for name in names:
-            key = fold(name)
+            key = self.fold(name)
             if key == "alcohol" and (night.alcohol_units or 0) >= 1:
                 hits.append(name)
                 continue
-            words = self.aliases.get(key, (key,))
-            if any(_alias_match(w, t) for t in taken for w in words):
+            words = self.alias_words((name,))
+            if any(self._alias_hit(w, t) for t in taken for w in words):
                 hits.append(name)
+        done[names] = tuple(hits)
         return hits
 
     def matches_alias(self, values: Iterable[str], names: Iterable[str]) -> list[str]:
         """Return the values that match any alias of any of ``names``."""
-        words = [w for n in names for w in self.aliases.get(fold(n), (fold(n),))]
-        return [v for v in values if any(_alias_match(w, fold(v)) for w in words)]
+        key = (tuple(values), tuple(names))
+        hits = self._matched.get(key)
+        if hits is None:
+            words = self.alias_words(key[1])
+            hits = tuple(v for v in key[0] if any(self._alias_hit(w, self.fold(v)) for w in words))
+            self._matched[key] = hits
+        return list(hits)
 
     # -- insight -------------------------------------------------------------------------
     @property
@@ -168,10 +240,15 @@ class Facts:
                 self._insight = None
         if self._insight is None:
             return []
-        found = getattr(self._insight, "findings", None)
-        if found is None and isinstance(self._insight, Mapping):
-            found = self._insight.get("findings")
-        return list(found or [])
+        out: list[Any] = []
+        # Likely links and, since the analysis lists them apart, its weaker "possible"
+        # ones: a non-strict ``insight`` condition accepts those as well.
+        for key in ("findings", "possible"):
+            found = getattr(self._insight, key, None)
+            if found is None and isinstance(self._insight, Mapping):
+                found = self._insight.get(key)
+            out.extend(f for f in (found or []) if f not in out)
+        return out
 
     # -- evidence ------------------------------------------------------------------------
     def night_evidence(self, night: Night, name: str, value: Any = None) -> Evidence:
@@ -183,6 +260,12 @@ class Facts:
 
     def episode_evidence(self, ep: Episode) -> Evidence:
         """Evidence item for one episode."""
+        held = self._ep_evidence.get(id(ep))
+        if held is None or held[0] is not ep:
+            held = self._ep_evidence[id(ep)] = (ep, self._episode_evidence(ep))
+        return held[1]
+
+    def _episode_evidence(self, ep: Episode) -> Evidence:
         spec = F.spec("episode", "type")
         what = spec.choice_label(ep.type, self.lang)
         who = F.spec("episode", "reporter").choice_label(ep.reporter, self.lang)
