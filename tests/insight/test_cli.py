@@ -83,3 +83,15 @@ def test_custom_experiment_command(files: tuple[Path, Path], demo: Diary) -> Non
     res = CliRunner().invoke(main, ["experiment", str(nights), "--code", "custom",
                                     "--start", start])
     assert res.exit_code == 2 and "--factor" in res.output
+
+
+def test_cli_start_up_does_not_load_the_statistics() -> None:
+    """``nachtwacht --help`` must stay fast: the insight commands load SciPy only when run."""
+    import subprocess
+    import sys
+
+    code = ("import sys, nachtwacht.cli; "
+            "print(any(m.startswith(('nachtwacht.insight.stats', 'nachtwacht.insight.triggers'))"
+            " for m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr

@@ -38,7 +38,8 @@ def _echo_json(data: dict) -> None:
 
 def register(main: click.Group) -> None:
     """Add the ``insight`` and ``experiment`` commands to ``main``."""
-    from nachtwacht.insight.triggers import MIN_NIGHTS
+    # Light module only: NumPy/SciPy load when a command runs, not for --help.
+    from nachtwacht.insight.codes import EXPERIMENT_CODES, FACTOR_CODES, MIN_NIGHTS
 
     @main.command("insight")
     @click.argument("nights_csv", type=_FILE)
@@ -92,14 +93,12 @@ def register(main: click.Group) -> None:
                     click.echo(f"- {s.label}: {s.n_exposed} night{'s' if s.n_exposed != 1 else ''} "
                                f"with, {s.n_unexposed} without ({s.nights_needed} more needed)")
 
-    from nachtwacht.insight.experiments import LIBRARY, factor_codes
-
     @main.command("experiment")
     @click.argument("nights_csv", type=_FILE)
     @click.argument("episodes_csv", type=_FILE, required=False)
-    @click.option("--code", type=click.Choice([*sorted(LIBRARY), "custom"]), required=True,
+    @click.option("--code", type=click.Choice([*EXPERIMENT_CODES, "custom"]), required=True,
                   help="The change you tried ('custom': give --factor, --want and --title).")
-    @click.option("--factor", type=click.Choice(factor_codes()), default=None,
+    @click.option("--factor", type=click.Choice(sorted(FACTOR_CODES)), default=None,
                   help="For --code custom: the factor you changed.")
     @click.option("--want", type=click.Choice(["yes", "no"]), default="no", show_default=True,
                   help="For --code custom: whether the factor should be present on a night.")

@@ -32,7 +32,7 @@ import numpy as np
 
 from nachtwacht.diary.types import Diary, Night
 
-from . import stats
+from . import codes, stats
 from ._sleep import SleepNumbers, sleep_numbers
 from .factors import FACTORS
 
@@ -161,6 +161,10 @@ LIBRARY: dict[str, _Template] = {
         "No screens in the last hour before sleep",
         _factor_rule("screens_last_hour", False), ("sol_min", "quality")),
 }
+
+
+if tuple(LIBRARY) != codes.EXPERIMENT_CODES:  # pragma: no cover - import-time guard
+    raise ImportError("experiments.LIBRARY differs from codes.EXPERIMENT_CODES")
 
 
 def make(code: str, start: dt.date, end: dt.date | None = None) -> Experiment:

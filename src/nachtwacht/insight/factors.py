@@ -35,6 +35,7 @@ import numpy as np
 from nachtwacht.diary.fields import factor_fields, spec
 from nachtwacht.diary.types import Night
 
+from . import codes
 from ._sleep import SleepNumbers, sleep_numbers
 
 #: Alcohol units from which an evening counts as "drinking more" (Dutch guideline: 1 glass = 1 unit).
@@ -271,6 +272,8 @@ def _check_registry() -> None:
 
 
 _check_registry()
+if tuple(d.code for d in FACTORS) != codes.FACTOR_CODES:  # pragma: no cover - import-time guard
+    raise ImportError("factors.FACTORS differs from codes.FACTOR_CODES")
 
 
 # ---------------------------------------------------------------------------

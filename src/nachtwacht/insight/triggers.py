@@ -45,13 +45,13 @@ import numpy as np
 
 from nachtwacht.diary.types import Diary, Night
 
-from . import stats
+from . import codes, stats
 from ._sleep import sleep_numbers
 from .factors import Exposure, build_exposures
 from .outcomes import Outcome, build_outcomes
 
-#: Fewer diary nights than this: "not enough data yet".
-MIN_NIGHTS = 14
+#: Fewer diary nights than this: "not enough data yet" (defined in .codes for the CLI).
+MIN_NIGHTS = codes.MIN_NIGHTS
 #: A factor must be present on at least this many compared nights ...
 MIN_EXPOSED = 5
 #: ... and absent on at least this many.
