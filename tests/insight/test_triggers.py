@@ -123,20 +123,13 @@ def test_result_is_strict_json_and_validates_arguments() -> None:
 
 
 @pytest.mark.slow
-def test_null_diaries_rarely_report_anything() -> None:
-    """Factors and outcomes independent: at most ~10 % of diaries show any finding.
+def test_null_thousand_diaries() -> None:
+    """Factors and outcomes independent in 1,000 diaries: at most 10 % show any finding.
 
     Benjamini-Hochberg at q < 0.10 bounds this share (the family-wise error under the
-    global null) by 0.10; 1,000 diaries give 0.059 (see test_null_thousand_diaries).
+    global null) by 0.10; measured 0.059, and 0.108 with a "possible" signal. About a
+    minute on an idle machine (bench/bench_insight.py prints the same figures).
     """
-    n = 200
-    with_finding = sum(bool(analyse(null_diary(seed)).findings) for seed in range(n))
-    assert with_finding / n <= 0.10
-
-
-@pytest.mark.slow
-def test_null_thousand_diaries() -> None:
-    """The same check on 1,000 diaries (about a minute): share <= 0.10, and few "maybe"s."""
     n = 1000
     results = [analyse(null_diary(seed)) for seed in range(n)]
     assert sum(bool(r.findings) for r in results) / n <= 0.10
