@@ -58,7 +58,7 @@ def test_features_and_stages_equal_yasa(rec: Recording) -> None:
     sls = yasa.SleepStaging(raw, eeg_name=ch.eeg, eog_name=ch.eog, emg_name=ch.emg)
     pred = sls.predict()
     ref = sls._features
-    ours = staging.features({t: staging.resample_to_100(rec.channels[n].data, sf)
+    ours = staging.features({t: staging.resample_to_100(rec.channels[n].data, sf, exact=True)
                              for t, n in zip(["eeg", "eog", "emg"], names, strict=True)})
     assert sorted(ref.columns) == sorted(ours.columns)
     for c in ref.columns:
@@ -66,9 +66,12 @@ def test_features_and_stages_equal_yasa(rec: Recording) -> None:
         # Zero-crossing counts may differ by one where float32 and float64 disagree on a sign.
         tol = 0.2 if "nzc" in c else 1e-3
         np.testing.assert_allclose(b, a, rtol=tol, atol=1e-6, err_msg=c)
-    hyp = staging.stage(rec)
+    hyp = staging.stage(rec, exact_resample=True)
     codes = {"WAKE": 0, "N1": 1, "N2": 2, "N3": 3, "REM": 4}
-    assert [codes[v] for v in pred.hypno] == hyp.stages.tolist()
+    ref_stages = [codes[v] for v in pred.hypno]
+    assert ref_stages == hyp.stages.tolist()
+    # The default, memory-light resampling gives the same stages nearly everywhere.
+    assert np.mean(staging.stage(rec).stages == np.array(ref_stages)) >= 0.95
     # The few zero-crossing differences move a probability by at most ~0.01.
     np.testing.assert_allclose(hyp.confidence, pred.proba.max(axis=1).to_numpy(), atol=0.02)
 

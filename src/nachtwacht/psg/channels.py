@@ -112,7 +112,7 @@ def signal_problem(data: np.ndarray, phys_range: tuple[float, float] | None) -> 
     if phys_range is not None:
         lo, hi = phys_range
         span = abs(hi - lo) or 1.0
-        at_rail = (sample <= lo + 1e-6 * span) | (sample >= hi - 1e-6 * span)
+        at_rail = (sample <= lo + 1e-4 * span) | (sample >= hi - 1e-4 * span)
         if at_rail.mean() > 0.5:
             return "clipped (more than half the samples at the edge of the range)"
     return None

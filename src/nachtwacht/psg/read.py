@@ -188,20 +188,27 @@ def read_recording(path: str | Path, *, slow_sf: float | None = SLOW_SF) -> Reco
     if any("header indicates" in m for m in msgs):
         warn.append(f"the header's record count was wrong; {n_rec} complete records were read")
     channels: dict[str, Channel] = {}
+    calib = []
     for sig in signals:
+        dmin, dmax = sig.digital_range
+        pmin, pmax = sig.physical_range
+        gain = (pmax - pmin) / (dmax - dmin) if dmax != dmin else 1.0
+        calib.append((gain, pmin - dmin * gain))
+    chunked = None if path.suffix.lower() == ".bdf" else _read_edf_chunked(path, n_rec, calib)
+    for k, sig in enumerate(signals):
         name = sig.label.strip() or f"signal{len(channels) + 1}"
         while name in channels:
             name += "'"
         sf = float(sig.sampling_frequency)
-        dig = sig.digital
-        dmin, dmax = sig.digital_range
         pmin, pmax = sig.physical_range
-        gain = (pmax - pmin) / (dmax - dmin) if dmax != dmin else 1.0
-        # Calibrate in float32: the ADC has at most 24 bits, float32 keeps them all.
-        data = dig.astype(np.float32)
-        del dig
-        data *= np.float32(gain)
-        data += np.float32(pmin - dmin * gain)
+        if chunked is not None:
+            data = chunked[k]
+            chunked[k] = None  # type: ignore[call-overload]
+        else:
+            # Calibrate in float32: the ADC has at most 24 bits, float32 keeps them all.
+            data = sig.digital.astype(np.float32)
+            data *= np.float32(calib[k][0])
+            data += np.float32(calib[k][1])
         if onsets is not None:
             data = _fill_gaps(data, onsets, rec_dur, sf)
         role = guess_role(name)
@@ -234,6 +241,55 @@ def read_recording(path: str | Path, *, slow_sf: float | None = SLOW_SF) -> Reco
         source=str(path),
         warnings=warn,
     )
+
+
+def _read_edf_chunked(
+    path: Path, n_rec: int, calib: list[tuple[float, float]], chunk: int = 64
+) -> list[np.ndarray] | None:
+    """Calibrated float32 signals of a 16-bit EDF, read a few records at a time.
+
+    edfio memory-maps the whole data block, and every page it touches counts
+    towards the process's memory; reading in chunks keeps the peak at the size of
+    the result. Returns None when the header does not fit this simple layout
+    (edfio's arrays are used then).
+    """
+    with open(path, "rb") as f:
+        head = f.read(256)
+        try:
+            header_bytes = int(head[184:192])
+            ns = int(head[252:256])
+        except ValueError:
+            return None
+        ext = f.read(ns * 256)
+        if len(ext) < ns * 256:
+            return None
+        labels = [ext[i * 16 : (i + 1) * 16].decode("latin-1").strip() for i in range(ns)]
+        base = ns * 216
+        try:
+            spr = [int(ext[base + i * 8 : base + (i + 1) * 8]) for i in range(ns)]
+        except ValueError:
+            return None
+        keep = [i for i, lab in enumerate(labels) if lab != "EDF Annotations"]
+        if len(keep) != len(calib):
+            return None
+        offs = np.concatenate([[0], np.cumsum(spr)])
+        per_rec = int(offs[-1])
+        out = [np.empty(n_rec * spr[i], dtype=np.float32) for i in keep]
+        f.seek(header_bytes)
+        done = 0
+        while done < n_rec:
+            n = min(chunk, n_rec - done)
+            block = np.fromfile(f, dtype="<i2", count=n * per_rec)
+            if block.size < n * per_rec:
+                return None
+            block = block.reshape(n, per_rec)
+            for k, i in enumerate(keep):
+                seg = block[:, offs[i] : offs[i + 1]].reshape(-1)
+                dst = out[k][done * spr[i] : (done + n) * spr[i]]
+                np.multiply(seg, np.float32(calib[k][0]), out=dst, casting="unsafe")
+                dst += np.float32(calib[k][1])
+            done += n
+    return out
 
 
 def _fill_gaps(data: np.ndarray, onsets: np.ndarray, rec_dur: float, sf: float) -> np.ndarray:
