@@ -230,3 +230,13 @@ def test_short_diary_with_a_perfect_link_is_not_demoted() -> None:
     res = analyse(_diary(nights, eps))
     hit = _find(res, "alcohol_3plus", "episode:sexsomnia")
     assert hit and hit[0].significant and not hit[0].effect["rhythm_caution"]
+
+
+def test_labels_follow_the_language() -> None:
+    rng = np.random.default_rng(3)
+    heavy = rng.random(60) < 1 / 3
+    nights = random_nights(rng, 60, alcohol_units=lambda i: 4.0 if heavy[i] else 0.0)
+    eps = planted_episodes(nights, rng, "sexsomnia", list(heavy), 0.7, 0.1)
+    en = analyse(_diary(nights, eps), lang="en").findings[0]
+    nl = analyse(_diary(nights, eps)).findings[0]
+    assert en.exposed_label.startswith("After ") and nl.exposed_label.startswith("Na ")

@@ -79,7 +79,13 @@ MAX_POSSIBLE = 5
 
 @dataclass(frozen=True)
 class Finding:
-    """One factor-outcome pair worth telling the person about."""
+    """One factor-outcome pair worth telling the person about.
+
+    ``lag`` is 0, 1 or 2 (days) or ``"withdrawal"``; ``exposed_label`` is the
+    sentence opening in the analysis language ("Na avonden met ...");
+    ``effect["measure"]`` names the estimate that ``ci_low``/``ci_high`` belong
+    to (risk difference, rate ratio or median difference).
+    """
 
     factor: str
     outcome: str
@@ -301,7 +307,8 @@ def _on_calendar(values: np.ndarray, day_offsets: np.ndarray) -> np.ndarray:
     return out
 
 
-def _describe(pair: _Pair, significant: bool, day_offsets: np.ndarray) -> Finding:
+def _describe(pair: _Pair, significant: bool, day_offsets: np.ndarray,
+              lang: str = "nl") -> Finding:
     e, o = pair.exposure, pair.outcome
     x, y = pair.xy
     n1, n2 = len(x), len(y)
@@ -372,7 +379,8 @@ def _describe(pair: _Pair, significant: bool, day_offsets: np.ndarray) -> Findin
         tail_nl += " Let op: als u apart slaapt, kan uw partner ook minder zien."
         tail_en += " Note: when you sleep apart, your partner can also see less."
     return Finding(
-        factor=e.factor, outcome=o.code, lag=e.lag, exposed_label=e.prefix_nl, kind=o.kind,
+        factor=e.factor, outcome=o.code, lag=e.lag, exposed_label=e.prefix_en if lang == "en" else e.prefix_nl,
+        kind=o.kind,
         n_exposed=n1, n_unexposed=n2, events_exposed=events_x, events_unexposed=events_y,
         effect=_clean(effect), ci_low=_clean(lo), ci_high=_clean(hi), p=pair.p, q=pair.q,
         significant=significant, direction=direction,
@@ -480,7 +488,7 @@ def analyse(
         pair.q = float(qv)
     pairs.sort(key=lambda p: (p.q, p.p))
     day_offsets = np.array([(nt.date - nights[0].date).days for nt in nights])
-    described = [_describe(p, True, day_offsets) for p in pairs if p.q < q_max]
+    described = [_describe(p, True, day_offsets, lang) for p in pairs if p.q < q_max]
     every = [f for f in described if f.significant]
     heads = headlines(every)
     # Weaker signals, leaving out links already reported in another form: first the
@@ -491,7 +499,8 @@ def analyse(
     known |= {(factor_family(f.factor, f.lag), f.outcome) for f in rhythm}
     weak = [p for p in pairs if q_max <= p.q < Q_POSSIBLE and p.p < P_POSSIBLE
             and (factor_family(p.exposure.factor, p.exposure.lag), p.outcome.code) not in known]
-    possible = (rhythm + [_describe(p, False, day_offsets) for p in weak])[:MAX_POSSIBLE]
+    room = max(0, MAX_POSSIBLE - len(rhythm))
+    possible = (rhythm + [_describe(p, False, day_offsets, lang) for p in weak[:room]])[:MAX_POSSIBLE]
     if heads:
         k = len(heads)
         msg_nl = (f"In {n} nachten vonden we {k} verband{'en die' if k > 1 else ' dat'} "
