@@ -723,12 +723,13 @@ def _emg(name: str, n: int, fs: float, st_s: np.ndarray, plan: dict,
         tone = _LIMB_TONE
     base = _per_second(st_s, tone)
     amp = _to_rate(base, fs, n, 2)
-    if name in ("Chin", "Masseter"):
+    if name == "Chin":  # REM twitches and tone (RSWA) show on the mentalis, not the masseter
         for ep in plan["tonic_epochs"]:
             t0 = ep * 30.0
             _raise_to(amp, fs, t0, 30.0, tone[REM] * 5.0, ramp=0.5)
         for on, d, f in plan["chin_bursts"]:
             _raise_to(amp, fs, on, d, tone[REM] * f, ramp=0.05)
+    if name in ("Chin", "Masseter"):
         for on, d, f in plan["rmma"]:
             lvl = tone[N2] * f * (1.2 if name == "Masseter" else 1.0)
             _raise_to(amp, fs, on, d, lvl, ramp=0.05)
@@ -747,6 +748,13 @@ def _emg(name: str, n: int, fs: float, st_s: np.ndarray, plan: dict,
         _raise_to(amp, fs, on + off * (name != "Chin"), d, lvl, ramp=0.01)
     x = amp * crng.standard_normal(n, dtype=np.float32)
     if noise > 0:
+        # ECG artefact: a sharp QRS-like spike about once a second, the classic EMG pest.
+        beats = np.cumsum(crng.normal(0.9, 0.04, size=int(n / fs / 0.8) + 2))
+        idx = (beats[beats < n / fs] * fs).astype(np.int64)
+        spikes = np.zeros(n, dtype=np.float32)
+        spikes[idx] = noise * (5.0 if name == "Chin" else 10.0)
+        kern = np.diff(np.hanning(max(3, int(0.02 * fs)) + 1)).astype(np.float32) * 2
+        x += np.convolve(spikes, kern, mode="same")
         t = np.arange(n, dtype=np.float32) / fs
         x += noise * 1.0 * crng.standard_normal(n, dtype=np.float32)
         x += (noise * 8.0 * np.sin(2 * np.pi * 50.0 * t + crng.uniform(0, 6))).astype(np.float32)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import signal
-from scipy.ndimage import percentile_filter, uniform_filter1d
+from scipy.ndimage import median_filter, percentile_filter, uniform_filter1d
 
 from nachtwacht.psg.events._common import block_mean
 from nachtwacht.psg.types import Channel
@@ -67,7 +67,8 @@ def bandpass(x: np.ndarray, sf: float, lo: float = 10.0, hi: float = 100.0,
 
 
 def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
-             lo: float = 10.0, hi: float = 100.0, notch_hz: float | None = 50.0) -> Envelope:
+             lo: float = 10.0, hi: float = 100.0, notch_hz: float | None = 50.0,
+             robust: bool = False) -> Envelope:
     """Moving-RMS envelope (µV) of an EMG channel, decimated to about ``out_sf`` Hz.
 
     Parameters
@@ -79,10 +80,14 @@ def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
         rectified, smoothed EMG).
     out_sf : float
         Rate of the returned envelope.
+    robust : bool
+        Median of the per-output-sample RMS values over the window, then their mean:
+        spikes shorter than half the window, such as ECG artefact on a quiet REM chin,
+        no longer lift the envelope.
     """
     x = np.asarray(ch.data)
     store = _cache_for(x)
-    key = (float(ch.sf), win_s, out_sf, lo, hi, notch_hz)
+    key = (float(ch.sf), win_s, out_sf, lo, hi, notch_hz, robust)
     if key in store:
         return store[key]
     fkey = ("filtered", float(ch.sf), lo, hi, notch_hz)
@@ -93,7 +98,13 @@ def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
     # Mean square per output sample first, then the moving window at the lower rate.
     ms = block_mean(np.square(y, dtype=np.float32), step)
     win = max(1, int(round(win_s * ch.sf / step)))
-    ms = uniform_filter1d(ms, win, mode="nearest")
+    if robust:
+        # Median first (drops spikes shorter than half the window), then a mean of the
+        # medians to steady the estimate.
+        ms = median_filter(ms, size=win, mode="nearest")
+        ms = uniform_filter1d(ms, win, mode="nearest")
+    else:
+        ms = uniform_filter1d(ms, win, mode="nearest")
     env = np.sqrt(np.maximum(ms, 0.0)).astype(np.float32)
     out = Envelope(env, ch.sf / step)
     store[key] = out

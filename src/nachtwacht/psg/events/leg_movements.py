@@ -78,13 +78,17 @@ class Params:
     rest_window_s: float = 60.0
     #: Envelope RMS window, s (implementation choice; Ferri 2016 uses 10-100 ms).
     envelope_s: float = 0.1
+    #: Median-based envelope, so ECG spikes on the leg do not delay an LM's end or pass as
+    #: movement (implementation choice).
+    robust_envelope: bool = True
     #: Mains frequency to notch out of the EMG, Hz (50 in Europe).
     notch_hz: float = 50.0
 
 
 def leg_lms(ch: Channel, p: Params) -> list[tuple[float, float, float]]:
     """LMs on one leg as (onset_s, end_s, peak µV above rest)."""
-    env = _emg.envelope(ch, win_s=p.envelope_s, out_sf=50.0, notch_hz=p.notch_hz)
+    env = _emg.envelope(ch, win_s=p.envelope_s, out_sf=50.0, notch_hz=p.notch_hz,
+                        robust=p.robust_envelope)
     v, fs = env.values.astype(np.float64), env.sf
     rest = _emg.running_percentile(v, fs, window_s=p.rest_window_s, q=p.rest_percentile)
     above = v - rest

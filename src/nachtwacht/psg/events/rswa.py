@@ -76,8 +76,11 @@ class Params:
     background_percentile: float = 5.0
     #: Minimum REM for a verdict, min (implementation choice: too little REM is uninformative).
     min_rem_min: float = 5.0
-    #: Envelope RMS window, s (implementation choice).
+    #: Envelope window, s (implementation choice).
     envelope_s: float = 0.1
+    #: Median of 20-ms RMS blocks over the window, so ECG spikes on the atonic REM chin
+    #: do not count as phasic bursts (implementation choice; scorers ignore ECG artefact).
+    robust_envelope: bool = True
     #: Bursts closer than this are one burst, s (implementation choice).
     merge_gap_s: float = 0.1
 
@@ -134,7 +137,7 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     except SkipDetector as exc:
         return skipped(NAME, exc.code, exc.reason, p)
     notes: list[str] = []
-    env = _emg.envelope(chin, win_s=p.envelope_s, out_sf=50.0)
+    env = _emg.envelope(chin, win_s=p.envelope_s, out_sf=50.0, robust=p.robust_envelope)
     v, fs = env.values.astype(np.float64), env.sf
     st = stages_at(hyp, np.arange(v.size) / fs)
     rem = st == REM
@@ -170,7 +173,7 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     if arm is not None:
         try:
             check_usable(arm, min_sf=_emg.MIN_EMG_SF, what="arm EMG")
-            aenv = _emg.envelope(arm, win_s=p.envelope_s, out_sf=50.0).values.astype(np.float64)
+            aenv = _emg.envelope(arm, win_s=p.envelope_s, out_sf=50.0, robust=p.robust_envelope).values.astype(np.float64)
             m = min(aenv.size, v.size)
             abg = max(float(np.percentile(aenv[:m][rem[:m]], p.background_percentile)), 1e-6)
             a_ph = _bursts(aenv[:m] > p.sinbar_phasic_factor * abg, fs, p) & rem[:m]
