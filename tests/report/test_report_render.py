@@ -48,7 +48,7 @@ def test_demo_html_shows_the_counts_from_the_csv(demo_files, html_nl):
 def test_sections_in_the_agreed_order(html_nl):
     order = ["Wie en welke periode", "Hoofdklacht", "Hoe vaak", "Wanneer", "Na welke factoren",
              "Wat de partner zag", "Andere klachten", "Slaap volgens het dagboek",
-             "Wat is geprobeerd", "Signalen en advies", "Vragen om te bespreken"]
+             "Wat is geprobeerd", "Signalen en advies", "Om te bespreken met uw huisarts"]
     pos = [html_nl.index(h) for h in order]
     assert pos == sorted(pos)
     assert "geen diagnose" in html_nl
@@ -57,7 +57,7 @@ def test_sections_in_the_agreed_order(html_nl):
 def test_both_languages(demo_en):
     html = render_html(demo_en)
     assert '<html lang="en">' in html
-    for h in ("Main complaint", "How often", "What the bed partner saw", "Questions to discuss",
+    for h in ("Main complaint", "How often", "What the bed partner saw", "To discuss with your GP",
               "not a diagnosis", "Sleep efficiency"):
         assert h in html
     assert "Hoofdklacht" not in html
@@ -115,7 +115,7 @@ def test_pdf_text_is_selectable(demo_pdf, demo_files):
     text = subprocess.run(["pdftotext", "-layout", str(demo_pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     flat = " ".join(text.split())
-    for h in ("Hoofdklacht", "Hoe vaak", "Andere klachten", "Vragen om te bespreken",
+    for h in ("Hoofdklacht", "Hoe vaak", "Andere klachten", "Om te bespreken met uw huisarts",
               "geen diagnose"):
         assert h in flat
     nights, _ = _count_from_csv(demo_files / "episodes.csv", "sexsomnia")
@@ -197,3 +197,13 @@ def test_odd_diaries_still_render():
     data = build(untimed)
     assert data.timing[0].thirds["unknown"] == 1 and data.timing[0].median is None
     assert "slaapwandelen" in render_html(data)
+
+
+def test_discussion_section_has_things_to_tell_and_questions_to_ask(html_nl, demo_en):
+    sec = html_nl[html_nl.index('<section id="questions">'):]
+    sec = sec[:sec.index("</section>")]
+    assert "Om te vertellen" in sec and "Om te vragen" in sec
+    assert sec.index("<ul>") < sec.index("<ol>")  # statements first, then numbered questions
+    assert "Vragen om te bespreken" not in html_nl
+    html = render_html(demo_en)
+    assert "Worth telling your GP" in html and "Questions to ask" in html

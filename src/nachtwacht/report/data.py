@@ -45,6 +45,9 @@ DIARY_SCORES = ("quality", "tension")
 REGULARITY = ("sd_bedtime_min", "sd_risetime_min", "sd_midpoint_min", "sri")
 CHART_MAX_NIGHTS = 56
 MAX_FACTORS = 5
+#: At most this many points to tell and questions to ask, so the list stays a prompt.
+MAX_TELL = 4
+MAX_QUESTIONS = 5
 
 
 @dataclass
@@ -273,6 +276,9 @@ class ReportData:
     marks: list[EpisodeMark]
     include_private: bool = False
     private_notes: list[tuple[dt.date, str]] = field(default_factory=list)
+    #: Things worth telling the GP (statements from the triage hints); ``questions``
+    #: holds only real questions to ask.
+    tell_gp: list[str] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -383,7 +389,8 @@ def build(
         regularity=_regularity(nights, tz, lang),
         experiments=_experiments(diary, experiments, lang),
         triage=triage_info,
-        questions=_questions(triage_raw, frequency, factors, lang),
+        questions=_questions(frequency, factors, lang),
+        tell_gp=_tell_gp(triage_raw),
         psg=_psg(psg, lang),
         nights=_night_bars(nights, per_night),
         marks=_marks(episodes, tz),
@@ -678,10 +685,14 @@ def _insight(sub: Diary, lang: str, given: Any) -> tuple[Any, list[FactorRow], s
         except ImportError:
             return None, [], "unavailable", 0
         res = analyse(sub, lang=lang)
-    findings = list(getattr(res, "findings", []) or [])
+    # The analysis lists its likely links in ``findings`` and, apart, weaker signals
+    # in ``possible`` (e.g. a link a weekly rhythm could explain): those are shown as
+    # "possible", never as clear.
+    weak = list(getattr(res, "possible", []) or [])
+    findings = [(f, _certainty(f)) for f in getattr(res, "findings", []) or []]
+    findings += [(f, "possible") for f in weak if f not in [g for g, _ in findings]]
     rows = []
-    for f in findings:
-        cert = _certainty(f)
+    for f, cert in findings:
         if cert == "none":
             continue
         name, est = _first_number(getattr(f, "effect", None))
@@ -775,14 +786,19 @@ def _text_of(x: Any, keys: tuple[str, ...] = ("text", "title", "name", "conditio
     return ""
 
 
-def _questions(
-    triage: dict, freq: list[TypeCount], factors: list[FactorRow], lang: str
-) -> list[str]:
-    qs: list[str] = []
+def _tell_gp(triage: dict) -> list[str]:
+    """What is worth telling the GP: the "tell your GP" sentences of the triage hints."""
+    out: list[str] = []
     for d in triage.get("differentials", []) if triage else []:
-        q = _text_of(d, ("tell_gp", "question"))
-        if q:
-            qs.append(q)
+        s = _text_of(d, ("tell_gp",))
+        if s and s not in out:
+            out.append(s)
+    return out[:MAX_TELL]
+
+
+def _questions(freq: list[TypeCount], factors: list[FactorRow], lang: str) -> list[str]:
+    """Real questions to ask: one per episode type that has one, and one about alcohol."""
+    qs: list[str] = []
     for tc in sorted(freq, key=lambda c: -c.nights * SEVERITY.get(c.type, 1)):
         key = f"q_{tc.type}"
         if key in _QUESTION_KEYS:
@@ -791,13 +807,7 @@ def _questions(
         qs.append(t("q_alcohol", lang))
     if not qs:
         qs.append(t("q_generic", lang))
-    seen: set[str] = set()
-    out = []
-    for q in qs:
-        if q not in seen:
-            seen.add(q)
-            out.append(q)
-    return out[:5]
+    return list(dict.fromkeys(qs))[:MAX_QUESTIONS]
 
 
 _QUESTION_KEYS = {
