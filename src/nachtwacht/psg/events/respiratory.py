@@ -58,8 +58,8 @@ class Params:
     desat_4_pct: float = 4.0
     #: Which hypopnea rule gives ``ahi``: "1A" (3 % or arousal) or "1B" (4 %).
     hypopnea_rule: str = "1A"
-    #: A desaturation belongs to an event when it starts within this window after the
-    #: event end, s (common practice: the nadir lags the event by 10-30 s; unverified).
+    #: A desaturation belongs to an event when its nadir falls between the event start and
+    #: this long after its end, s (common practice: the nadir lags by 10-30 s; unverified).
     desat_window_s: float = 30.0
     #: An arousal belongs to a hypopnea when it starts up to this long after its end, s
     #: (common practice; unverified).
@@ -206,7 +206,9 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     arousals = ar.events if ar is not None and not ar.skipped else []
     if ar is None or ar.skipped:
         notes.append("no arousals available: rule 1A uses desaturations only")
-    d_on = np.array([e.onset_s for e in desats])
+    # Desaturations are tied to events by their nadir, which lags the event: the start of
+    # a slow drift can come before the event itself.
+    d_on = np.array([e.figures.get("nadir_s", e.onset_s) for e in desats])
     d_drop = np.array([e.figures.get("drop_pct", 0.0) for e in desats])
     a_on = np.array([e.onset_s for e in arousals])
 
