@@ -113,10 +113,20 @@ def test_cli_bad_input_message_without_traceback(short_psg: Path, psg_dir: Path,
     assert r.exit_code == 1 and "nope" in r.output
 
 
-def test_cli_channels_and_validate(short_psg: Path, psg_dir: Path) -> None:
+def test_cli_channels_and_validate(short_psg: Path, psg_dir: Path, tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["psg", "channels", str(short_psg), "--json"])
     assert r.exit_code == 0, r.output
     roles = json.loads(r.output)["roles"]
     assert roles["EOG horizontal"] == "eog"
-    r = CliRunner().invoke(main, ["psg", "validate", str(psg_dir / "dod"), "--lang", "en"])
-    assert r.exit_code == 0 and "human ceiling (kappa)" in r.output
+    # Two Dreem nights with their five scorers are enough to exercise the command.
+    src = psg_dir / "dod" / "scorers" / "dodh"
+    ids = sorted(p.name for p in (src / "scorer_1").glob("*.json"))[:2]
+    for scorer in sorted(src.glob("scorer_*")):
+        (tmp_path / "dodh" / scorer.name).mkdir(parents=True)
+        for i in ids:
+            shutil.copy(scorer / i, tmp_path / "dodh" / scorer.name / i)
+    out = tmp_path / "v.json"
+    r = CliRunner().invoke(main, ["psg", "validate", str(tmp_path), "--lang", "en",
+                                  "--json", str(out)])
+    assert r.exit_code == 0 and "human ceiling (kappa)" in r.output, r.output
+    assert json.loads(out.read_text())["scorers"]["mean_kappa"] > 0.5
