@@ -170,7 +170,10 @@ def read_json_hypnogram(source: str | Path, epoch_s: float = 30.0) -> Hypnogram:
             ("Het JSON-hypnogram is geen lijst.", "Verwacht: een lijst als [0, 1, 2, 3, 4]."),
             ("The JSON hypnogram is not a list.", "Expected a list such as [0, 1, 2, 3, 4]."),
         )
-    stages = np.array([stage_code(str(v)) for v in data], dtype=np.int8)
+    if all(isinstance(v, int) and -1 <= v <= 4 for v in data):
+        stages = np.array(data, dtype=np.int8)  # Dreem codes are ours
+    else:
+        stages = np.array([stage_code(str(v)) for v in data], dtype=np.int8)
     return Hypnogram(stages, epoch_s=epoch_s, source=str(source) if _is_path(source) else "json")
 
 

@@ -80,16 +80,17 @@ def agreement(ref: np.ndarray, pred: np.ndarray) -> dict[str, Any]:
 
 def majority(others: list[np.ndarray]) -> np.ndarray:
     """Epoch-wise majority vote of several scorers (ties: first listed scorer among the tied)."""
-    arr = np.vstack(others)
+    arr = np.vstack(others).astype(np.int64)
     out = np.full(arr.shape[1], UNSCORED, dtype=np.int8)
     counts = np.stack([(arr == s).sum(axis=0) for s in STAGES])  # (5, n)
     best = counts.max(axis=0)
-    for j in np.flatnonzero(best > 0):
-        tied = {STAGES[i] for i in np.flatnonzero(counts[:, j] == best[j])}
-        if len(tied) == 1:
-            out[j] = tied.pop()
-        else:
-            out[j] = next(int(v) for v in arr[:, j] if int(v) in tied)
+    tied = (counts == best) & (best > 0)  # (5, n): stages sharing the top count
+    cols = np.arange(arr.shape[1])
+    for row in arr:  # scorers in the order given: the first whose stage is among the tied wins
+        ok = (row >= 0) & (out == UNSCORED)
+        hit = ok.copy()
+        hit[ok] = tied[row[ok], cols[ok]]
+        out[hit] = row[hit]
     return out
 
 
