@@ -46,6 +46,7 @@ def _count(env: dict, user: str = "importeur") -> int:
     return int(run(env, "count", user).stdout.strip())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("vendor", ["sqlite", "postgres"])
 def test_sigkill_mid_import_leaves_all_or_nothing(vendor, tmp_path, nights_csv):
     with database_env(vendor, tmp_path) as env:
@@ -144,6 +145,7 @@ def test_backup_enospc_simulated(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_import_on_full_disk_keeps_database_consistent(tmp_path, nights_csv):
     """A full disk mid-import stores nothing; after space is freed the retry stores all."""
     with tiny_disk(tmp_path / "disk", "3m") as disk, database_env("sqlite", disk) as env:
