@@ -43,6 +43,7 @@ def test_batch_reports_broken_file_and_resumes(night_dir: Path, tmp_path: Path) 
     # A second run finds everything done and starts no cluster work.
     s2 = run_batch(night_dir, out, n_workers=2)
     assert s2["analysed"] == 0 and s2["skipped_done"] == 3
+    assert [Path(f).name for f, _ in s2["failed"]] == ["broken.edf"]
     assert len(pd.read_parquet(out)) == 3
 
 

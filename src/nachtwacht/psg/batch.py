@@ -71,7 +71,9 @@ def done_files(out: Path) -> dict[str, dict[str, Any]]:
     if out.exists():
         import pandas as pd
 
-        for r in pd.read_parquet(out).to_dict("records"):
+        df = pd.read_parquet(out)
+        # Parquet gives NaN for missing values; a row without error must stay without error.
+        for r in df.astype(object).where(df.notna(), None).to_dict("records"):
             rows[str(r["file"])] = r
     state = _state_path(out)
     if state.exists():
