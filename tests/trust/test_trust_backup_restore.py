@@ -81,3 +81,11 @@ def test_restore_asks_before_overwriting(tmp_path):
         assert proc.returncode != 0
         # Answering "no" keeps the account made after the backup.
         assert "na-de-backup" in _export(env, tmp_path / "after.json")
+
+
+def test_backup_without_configuration_is_a_clear_error(tmp_path):
+    with database_env("sqlite", tmp_path) as env:
+        env.pop("NACHTWACHT_SECRET_KEY")
+        out = run(env, "cli", "backup", str(tmp_path / "b.bak"), check=False)
+        assert out.returncode != 0 and "Traceback" not in out.stderr
+        assert "NACHTWACHT_SECRET_KEY" in out.stderr

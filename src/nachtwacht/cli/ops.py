@@ -19,9 +19,21 @@ import click
 
 def _default_connection():  # noqa: ANN202 - Django type, imported lazily
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "nachtwacht.web.settings")
-    import django
+    if not os.environ.get("NACHTWACHT_SECRET_KEY"):
+        # A local install (``nachtwacht serve``) keeps its key in the data dir; the
+        # backup does not need it, but the settings refuse to load without one.
+        from nachtwacht.cli.web import _data_dir
 
-    django.setup()
+        key = _data_dir() / "secret_key"
+        if key.is_file():
+            os.environ["NACHTWACHT_SECRET_KEY"] = key.read_text().strip()
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        raise click.ClickException(str(exc)) from None
     from django.db import connections
 
     return connections["default"]
