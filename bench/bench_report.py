@@ -9,7 +9,11 @@ PDF step with two references measured in the same run:
 * WeasyPrint printing a plain HTML page with the same text but no charts.
 
 The first round of each step warms imports (matplotlib, WeasyPrint, statsmodels)
-and is reported separately; the figures are the median of ``--repeat`` rounds.
+and is reported separately; the figures are the median of ``--repeat`` rounds, as
+wall-clock time and as CPU time of this process (the CPU time hardly moves when other
+jobs share the machine, so compare that one between runs). A breakdown shows where
+the build and PDF time goes: the trigger analysis, triage, the charts (matplotlib)
+and WeasyPrint.
 
     python bench/bench_report.py [--years 3] [--repeat 3]
 """
@@ -29,16 +33,18 @@ from nachtwacht.diary.types import Diary
 from nachtwacht.report import build, render_html, render_pdf
 
 
-def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+def _timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float, float, Any]:
+    """Return (first call wall s, median wall s, median CPU s, last result)."""
     t0 = time.perf_counter()
     out = fn()
     first = time.perf_counter() - t0
-    times = []
+    wall, cpu = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = fn()
-        times.append(time.perf_counter() - t0)
-    return first, statistics.median(times), out
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return first, statistics.median(wall), statistics.median(cpu), out
 
 
 def main() -> None:
@@ -52,27 +58,38 @@ def main() -> None:
     print(f"diary: {len(diary.nights)} nights, {len(diary.episodes)} episodes "
           f"({args.years:g} years)")
 
-    first_b, build_s, data = _timed(lambda: build(diary, today=end), args.repeat)
-    first_h, html_s, html = _timed(lambda: render_html(data), args.repeat)
-    first_p, pdf_s, pdf = _timed(lambda: render_pdf(data), args.repeat)
-    _, empty_s, _ = _timed(lambda: render_pdf(build(Diary(), today=end)), args.repeat)
+    first_b, build_s, build_c, data = _timed(lambda: build(diary, today=end), args.repeat)
+    first_h, html_s, html_c, html = _timed(lambda: render_html(data), args.repeat)
+    first_p, pdf_s, pdf_c, pdf = _timed(lambda: render_pdf(data), args.repeat)
+    _, empty_s, empty_c, _ = _timed(lambda: render_pdf(build(Diary(), today=end)), args.repeat)
 
     from weasyprint import HTML
 
+    from nachtwacht.insight import analyse
+    from nachtwacht.report.figures import all_figures
+    from nachtwacht.triage import assess
+
     plain = re.sub(r"<svg.*?</svg>", "", html, flags=re.S)
     plain = re.sub(r"<style>.*?</style>", "", plain, flags=re.S)
-    _, plain_s, _ = _timed(lambda: HTML(string=plain).write_pdf(), args.repeat)
+    _, plain_s, plain_c, _ = _timed(lambda: HTML(string=plain).write_pdf(), args.repeat)
+    _, ins_s, ins_c, ins = _timed(lambda: analyse(diary), args.repeat)
+    _, tri_s, tri_c, _ = _timed(lambda: assess(diary, insight=ins), args.repeat)
+    _, fig_s, fig_c, _ = _timed(lambda: all_figures(data), args.repeat)
 
-    total = build_s + pdf_s  # render_pdf renders the HTML itself
-    print(f"build data      {build_s:7.3f} s   (first call {first_b:.3f} s)")
-    print(f"render HTML     {html_s:7.3f} s   (first call {first_h:.3f} s)")
-    print(f"render PDF      {pdf_s:7.3f} s   (first call {first_p:.3f} s), "
+    total, total_c = build_s + pdf_s, build_c + pdf_c  # render_pdf renders the HTML itself
+    print("step                 wall      CPU")
+    print(f"build data      {build_s:7.3f} s {build_c:7.3f} s   (first call {first_b:.3f} s)")
+    print(f"  insight.analyse {ins_s:5.3f} s {ins_c:7.3f} s")
+    print(f"  triage.assess   {tri_s:5.3f} s {tri_c:7.3f} s")
+    print(f"render HTML     {html_s:7.3f} s {html_c:7.3f} s   (first call {first_h:.3f} s)")
+    print(f"  charts          {fig_s:5.3f} s {fig_c:7.3f} s")
+    print(f"render PDF      {pdf_s:7.3f} s {pdf_c:7.3f} s   (first call {first_p:.3f} s), "
           f"{len(pdf) / 1024:.0f} KiB, HTML included")
-    print(f"build + PDF     {total:7.3f} s   (first call {first_b + first_p:.3f} s)")
-    print(f"reference: empty report PDF          {empty_s:7.3f} s  "
-          f"ratio PDF/empty = {pdf_s / empty_s:.2f}")
-    print(f"reference: plain same-text HTML->PDF {plain_s:7.3f} s  "
-          f"ratio PDF/plain = {pdf_s / plain_s:.2f}")
+    print(f"build + PDF     {total:7.3f} s {total_c:7.3f} s   (first call {first_b + first_p:.3f} s)")
+    print(f"reference: empty report PDF          {empty_s:7.3f} s {empty_c:7.3f} s  "
+          f"ratio PDF/empty = {pdf_c / empty_c:.2f} (CPU)")
+    print(f"reference: plain same-text HTML->PDF {plain_s:7.3f} s {plain_c:7.3f} s  "
+          f"ratio PDF/plain = {pdf_c / plain_c:.2f} (CPU)")
 
 
 if __name__ == "__main__":
