@@ -107,7 +107,9 @@ def render_night(analysis: Any, path: str | Path, lang: str = "nl") -> Path:
         step = max(1, int(spo2.sf))  # one point per second is plenty on one page
         y = spo2.data[::step]
         ax_s.plot(np.arange(len(y)) * step / spo2.sf / 3600, y, color="black", lw=0.5)
-        ax_s.set_ylim(max(50, float(np.nanmin(y)) - 2) if np.isfinite(np.nanmin(y)) else 50, 100)
+        # Scale to the real nadir, not to brief probe-off drops to zero.
+        low = float(np.nanpercentile(y, 0.2)) if np.isfinite(y).any() else 50.0
+        ax_s.set_ylim(max(50.0, low - 2), 100)
     else:
         ax_s.text(0.5, 0.5, "geen SpO2-kanaal" if nl else "no SpO2 channel",
                   transform=ax_s.transAxes, ha="center")
