@@ -207,3 +207,10 @@ def test_discussion_section_has_things_to_tell_and_questions_to_ask(html_nl, dem
     assert "Vragen om te bespreken" not in html_nl
     html = render_html(demo_en)
     assert "Worth telling your GP" in html and "Questions to ask" in html
+
+
+def test_pdf_from_already_rendered_html_is_the_same_pdf(household):
+    # The CLI may write the HTML and the PDF: handing the HTML on skips drawing the
+    # charts twice and must not change a byte.
+    data = build(household, lang="en", today=dt.date(2026, 11, 2))
+    assert render_pdf(data, html=render_html(data)) == render_pdf(data)

@@ -98,7 +98,8 @@ def render_html(data: ReportData, figures: bool = True, embed_fonts: bool = True
 
 
 def render_pdf(
-    data: ReportData, target: str | os.PathLike[str] | IO[bytes] | None = None
+    data: ReportData, target: str | os.PathLike[str] | IO[bytes] | None = None,
+    html: str | None = None,
 ) -> Path | bytes | None:
     """Write the report as an A4 PDF.
 
@@ -109,6 +110,10 @@ def render_pdf(
     target : path, directory, binary file object or None
         Where to write. A directory gets the default file name
         (``nachtwacht-report-<period>.pdf``, no personal data). None returns the bytes.
+    html : str, optional
+        ``render_html(data)`` when the caller has it already (e.g. it also writes the
+        HTML file): the charts are then not drawn a second time. Must be made with the
+        default arguments (figures and embedded fonts).
 
     Returns
     -------
@@ -117,7 +122,8 @@ def render_pdf(
     """
     from weasyprint import HTML
 
-    html = render_html(data)
+    if html is None:
+        html = render_html(data)
     doc = HTML(string=html, base_url=str(HERE)).render()
     # Stable identifier per content, so re-rendering the same report gives the same ID.
     ident = f"nachtwacht-{data.default_filename('')}".encode()
