@@ -19,4 +19,4 @@ echo "==> pytest (PostgreSQL)"
 source "$ROOT/scripts/postgres.sh"
 start_postgres
 trap stop_postgres EXIT
-DATABASE_URL="$PG_URL" python -m pytest -q -m "not browser" tests/web "$@"
+DATABASE_URL="$PG_URL" python -m pytest -q -m "not browser" tests/web tests/trust "$@"

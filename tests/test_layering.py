@@ -31,8 +31,8 @@ FORBIDDEN = ("django", "nachtwacht.web", "nachtwacht.cli")
 
 def _loaded_after_import(module: str) -> set[str]:
     code = (
-        "import sys, importlib; importlib.import_module(%r); "
-        "print('\\n'.join(sorted(sys.modules)))" % module
+        f"import sys, importlib; importlib.import_module({module!r}); "
+        "print('\\n'.join(sorted(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     if out.returncode != 0:
