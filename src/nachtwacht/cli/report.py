@@ -121,14 +121,18 @@ def register(main: click.Group) -> None:
         data = build(diary, period=period, lang=lang, psg=psg_data, experiments=exps,
                      include_private=include_private, include_birth_year=fhir_birth_year)
         written: list[Path] = []
-        if out is not None:
-            from nachtwacht.report.render import render_pdf
-
-            written.append(render_pdf(data, out))  # type: ignore[arg-type]
+        page: str | None = None
         if html is not None:
             from nachtwacht.report.render import render_html
 
-            html.write_text(render_html(data), encoding="utf-8")
+            # Rendered once: the PDF below reuses this HTML, so the charts are drawn once.
+            page = render_html(data)
+            html.write_text(page, encoding="utf-8")
+        if out is not None:
+            from nachtwacht.report.render import render_pdf
+
+            written.append(render_pdf(data, out, html=page))  # type: ignore[arg-type]
+        if html is not None:
             written.append(html)
         if json_out is not None:
             from nachtwacht.report.export import to_json
