@@ -6,7 +6,7 @@ Nothing here knows about a particular rule; the detectors hold the rule numbers.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -145,7 +145,9 @@ def runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     m = np.asarray(mask, dtype=bool)
     if m.size == 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    d = np.diff(np.concatenate(([0], m.view(np.int8), [0])))
+    # int8 throughout: a Python [0] would promote a whole night's mask to int64.
+    edge = np.zeros(1, dtype=np.int8)
+    d = np.diff(np.concatenate((edge, m.view(np.int8), edge)))
     return np.flatnonzero(d == 1), np.flatnonzero(d == -1)
 
 
@@ -216,3 +218,30 @@ def block_mean(x: np.ndarray, factor: int) -> np.ndarray:
 def overlaps(a0: float, a1: float, b0: float, b1: float, tol: float = 0.0) -> bool:
     """True when [a0, a1] and [b0, b1] overlap or lie less than ``tol`` seconds apart."""
     return a0 < b1 + tol and b0 < a1 + tol
+
+
+#: Samples per chunk when filtering a whole night (2^18, about 17 min at 256 Hz): a few
+#: MB of float64 per chunk instead of several full-night float64 copies at once.
+CHUNK = 1 << 18
+
+
+def overlapping_chunks(n: int, pad: int, chunk: int = CHUNK,
+                       step: int = 1) -> Iterator[tuple[int, int, int, int]]:
+    """``(a, b, lo, hi)`` covering ``range(n)``: core ``[a, b)`` inside segment ``[lo, hi)``.
+
+    Filter each segment, keep its core: with ``pad`` at least the filter's settle length
+    the joined cores equal the whole-array result to rounding (the segments that touch
+    an end of the array are padded there exactly as the whole array would be). Cores
+    start at multiples of ``step``, so ``y[a - lo:b - lo:step]`` joins into ``y[::step]``.
+    """
+    step = max(1, int(step))
+    chunk = max(step, int(chunk) // step * step)
+    pad = max(0, int(pad))
+    for a in range(0, n, chunk):
+        b = min(n, a + chunk)
+        yield a, b, max(0, a - pad), min(n, b + pad)
+
+
+def segment64(x: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """``x[lo:hi]`` as float64 with NaN (gaps) as 0, ready for a filter."""
+    return np.nan_to_num(np.asarray(x[lo:hi], dtype=np.float64))

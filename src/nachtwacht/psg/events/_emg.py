@@ -17,11 +17,14 @@ import numpy as np
 from scipy import signal
 from scipy.ndimage import median_filter, percentile_filter, uniform_filter1d
 
-from nachtwacht.psg.events._common import block_mean
+from nachtwacht.psg.events._common import block_mean, overlapping_chunks, segment64
 from nachtwacht.psg.types import Channel
 
 #: Minimum sampling rate for any EMG rule: a 10-100 Hz band needs at least ~50 Hz.
 MIN_EMG_SF = 50.0
+
+#: Samples handled at once by the running percentile (float64 scratch of ~2 MB).
+CHUNK_ROWS = 1 << 18
 
 
 @dataclass(frozen=True)
@@ -52,18 +55,59 @@ def _cache_for(x: np.ndarray) -> dict:
     return store
 
 
-def bandpass(x: np.ndarray, sf: float, lo: float = 10.0, hi: float = 100.0,
-             notch_hz: float | None = 50.0) -> np.ndarray:
-    """Zero-phase 10-100 Hz band-pass (upper edge capped at 0.45·sf) and mains notch."""
+#: Filter settle length, s: segments overlap by this much on each side, far more than
+#: the 50-Hz notch (Q = 30, the slowest part, decays to 1e-7 in about 3 s) needs.
+SETTLE_S = 10.0
+
+
+def _design(sf: float, lo: float, hi: float, notch_hz: float | None):
+    """Band-pass SOS and, when the mains frequency is below Nyquist, the notch (b, a)."""
     hi = min(hi, 0.45 * sf)
     if hi <= lo:
         raise ValueError(f"sampling rate {sf:g} Hz is too low for an EMG band from {lo:g} Hz")
     sos = signal.butter(4, [lo, hi], btype="bandpass", fs=sf, output="sos")
-    y = signal.sosfiltfilt(sos, np.nan_to_num(np.asarray(x, dtype=np.float64)))
-    if notch_hz and notch_hz < 0.5 * sf - 1:
-        b, a = signal.iirnotch(notch_hz, 30.0, fs=sf)
-        y = signal.filtfilt(b, a, y)
+    notch = signal.iirnotch(notch_hz, 30.0, fs=sf) if notch_hz and notch_hz < 0.5 * sf - 1 else None
+    return sos, notch
+
+
+def _filter(seg: np.ndarray, sos: np.ndarray, notch) -> np.ndarray:
+    y = signal.sosfiltfilt(sos, seg)
+    if notch is not None:
+        y = signal.filtfilt(notch[0], notch[1], y)
     return y
+
+
+def bandpass(x: np.ndarray, sf: float, lo: float = 10.0, hi: float = 100.0,
+             notch_hz: float | None = 50.0) -> np.ndarray:
+    """Zero-phase 10-100 Hz band-pass (upper edge capped at 0.45·sf) and mains notch.
+
+    Returns float32. Filtered in overlapping chunks (see
+    :func:`~nachtwacht.psg.events._common.overlapping_chunks`), so a whole night never
+    exists as several float64 copies at once.
+    """
+    sos, notch = _design(sf, lo, hi, notch_hz)
+    x = np.asarray(x)
+    out = np.empty(x.size, dtype=np.float32)
+    for a, b, s0, s1 in overlapping_chunks(x.size, int(SETTLE_S * sf)):
+        out[a:b] = _filter(segment64(x, s0, s1), sos, notch)[a - s0:b - s0]
+    return out
+
+
+def _mean_square(x: np.ndarray, sf: float, step: int, lo: float, hi: float,
+                 notch_hz: float | None) -> np.ndarray:
+    """Band-passed signal squared and averaged over blocks of ``step`` samples (float32).
+
+    Chunk by chunk, so the full-rate filtered signal is never held: only the block
+    means, ``step`` times smaller, are kept.
+    """
+    sos, notch = _design(sf, lo, hi, notch_hz)
+    x = np.asarray(x)
+    out = np.empty(-(-x.size // step), dtype=np.float32)
+    for a, b, s0, s1 in overlapping_chunks(x.size, int(SETTLE_S * sf), step=step):
+        y = _filter(segment64(x, s0, s1), sos, notch)[a - s0:b - s0].astype(np.float32)
+        out[a // step:-(-b // step)] = block_mean(np.square(y, out=y), step)
+        del y
+    return out
 
 
 def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
@@ -84,19 +128,24 @@ def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
         Median of the per-output-sample RMS values over the window, then their mean:
         spikes shorter than half the window, such as ECG artefact on a quiet REM chin,
         no longer lift the envelope.
+
+    Notes
+    -----
+    Only decimated arrays are cached (per data array, for the other muscle detectors);
+    an envelope at the channel's own rate is recomputed rather than kept all night.
     """
     x = np.asarray(ch.data)
     store = _cache_for(x)
     key = (float(ch.sf), win_s, out_sf, lo, hi, notch_hz, robust)
     if key in store:
         return store[key]
-    fkey = ("filtered", float(ch.sf), lo, hi, notch_hz)
-    if fkey not in store:
-        store[fkey] = bandpass(x, ch.sf, lo, hi, notch_hz).astype(np.float32)
-    y = store[fkey]
     step = max(1, int(round(ch.sf / out_sf)))
-    # Mean square per output sample first, then the moving window at the lower rate.
-    ms = block_mean(np.square(y, dtype=np.float32), step)
+    mkey = ("mean_square", float(ch.sf), step, lo, hi, notch_hz)
+    ms = store.get(mkey)
+    if ms is None:
+        ms = _mean_square(x, ch.sf, step, lo, hi, notch_hz)
+        if step > 1:
+            store[mkey] = ms
     win = max(1, int(round(win_s * ch.sf / step)))
     if robust:
         # Median first (drops spikes shorter than half the window), then a mean of the
@@ -104,27 +153,36 @@ def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
         ms = median_filter(ms, size=win, mode="nearest")
         ms = uniform_filter1d(ms, win, mode="nearest")
     else:
-        ms = uniform_filter1d(ms, win, mode="nearest")
-    env = np.sqrt(np.maximum(ms, 0.0)).astype(np.float32)
+        # A full-rate ms is ours alone (not cached): smooth it in place.
+        ms = uniform_filter1d(ms, win, mode="nearest", output=None if step > 1 else ms)
+    env = np.sqrt(np.maximum(ms, 0.0, out=ms), out=ms).astype(np.float32, copy=False)
     out = Envelope(env, ch.sf / step)
-    store[key] = out
+    if step > 1:
+        store[key] = out
     return out
 
 
-def running_percentile(values: np.ndarray, sf: float, *, window_s: float, q: float,
-                       block_s: float = 1.0, causal: bool = False) -> np.ndarray:
-    """Running ``q``-th percentile over ``window_s`` seconds, at the input's rate.
-
-    Computed on ``block_s`` blocks (the ``q``-th percentile inside each block, then a
-    percentile filter across blocks) and interpolated back, which keeps a whole night
-    to a fraction of a second. ``causal`` uses only the preceding window.
-    """
-    v = np.asarray(values, dtype=np.float64)
+def percentile_blocks(values: np.ndarray, sf: float, *, window_s: float, q: float,
+                      block_s: float = 1.0, causal: bool = False
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Block centres (in samples) and the running percentile there; see
+    :func:`running_percentile`, which interpolates them back to every sample."""
+    v = np.asarray(values)
     bs = max(1, int(round(block_s * sf)))
     nb = int(np.ceil(v.size / bs))
-    pad = nb * bs - v.size
-    vb = np.concatenate((v, np.full(pad, v[-1]))) if pad else v
-    blocks = np.percentile(vb.reshape(nb, bs), q, axis=1)
+    blocks = np.empty(nb, dtype=np.float64)
+    full = v.size // bs
+    # Blocks in float64 a few thousand at a time: same values as one float64 copy of the
+    # whole night, without holding that copy.
+    rows = max(1, CHUNK_ROWS // bs)
+    for r in range(0, full, rows):
+        part = v[r * bs:min(full, r + rows) * bs].astype(np.float64).reshape(-1, bs)
+        blocks[r:r + part.shape[0]] = np.percentile(part, q, axis=1)
+    if full < nb:
+        # The last, short block is padded with its final value.
+        tail = np.full(bs, v[-1], dtype=np.float64)
+        tail[: v.size - full * bs] = v[full * bs:]
+        blocks[-1] = np.percentile(tail, q)
     size = max(1, int(round(window_s / block_s)))
     if causal:
         # Window [i - size, i - 1]: shift the filter left by (size - 1) // 2, then by one.
@@ -132,8 +190,25 @@ def running_percentile(values: np.ndarray, sf: float, *, window_s: float, q: flo
         base = np.concatenate(([base[0]], base[:-1]))
     else:
         base = percentile_filter(blocks, q, size=size, mode="nearest")
-    centres = (np.arange(nb) + 0.5) * bs
-    return np.interp(np.arange(v.size), centres, base)
+    return (np.arange(nb) + 0.5) * bs, base
+
+
+def running_percentile(values: np.ndarray, sf: float, *, window_s: float, q: float,
+                       block_s: float = 1.0, causal: bool = False) -> np.ndarray:
+    """Running ``q``-th percentile over ``window_s`` seconds, at the input's rate (float64).
+
+    Computed on ``block_s`` blocks (the ``q``-th percentile inside each block, then a
+    percentile filter across blocks) and interpolated back, which keeps a whole night
+    to a fraction of a second. ``causal`` uses only the preceding window.
+    """
+    centres, base = percentile_blocks(values, sf, window_s=window_s, q=q, block_s=block_s,
+                                      causal=causal)
+    n = np.asarray(values).size
+    out = np.empty(n, dtype=np.float64)
+    for a in range(0, n, CHUNK_ROWS):
+        b = min(n, a + CHUNK_ROWS)
+        out[a:b] = np.interp(np.arange(a, b), centres, base)
+    return out
 
 
 def running_median(values: np.ndarray, sf: float, window_s: float,

@@ -25,11 +25,13 @@ from nachtwacht.psg.events import _emg
 from nachtwacht.psg.events._common import (
     SkipDetector,
     merge_runs,
+    overlapping_chunks,
     params_dict,
     per_hour,
     pick,
     require,
     runs,
+    segment64,
     skipped,
     stage_label,
     stages_at,
@@ -89,8 +91,16 @@ def _band_power(x: np.ndarray, sf: float, band: tuple[float, float], smooth: int
                 step: int) -> np.ndarray:
     hi = min(band[1], 0.45 * sf)
     sos = signal.butter(4, [band[0], hi], btype="bandpass", fs=sf, output="sos")
-    y = signal.sosfiltfilt(sos, x)
-    return uniform_filter1d(y * y, smooth, mode="nearest")[::step]
+    # Chunk by chunk with overlap (float64 inside a chunk): the whole night at full rate
+    # would need several float64 copies at once; only every `step`-th value is kept.
+    pad = int(_emg.SETTLE_S * sf) + smooth
+    parts = []
+    for a, b, lo, hi_ in overlapping_chunks(x.size, pad, step=step):
+        y = signal.sosfiltfilt(sos, segment64(x, lo, hi_))
+        parts.append(uniform_filter1d(np.square(y, out=y), smooth,
+                                      mode="nearest")[a - lo:b - lo:step])
+        del y
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
@@ -116,7 +126,7 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     else:
         notes.append("no chin EMG: REM arousals not scored")
 
-    x = np.nan_to_num(np.asarray(ch.data, dtype=np.float64))
+    x = np.asarray(ch.data)  # stays float32; _band_power filters it in chunks
     fs_out = 4.0
     step = max(1, int(round(ch.sf / fs_out)))
     fs = ch.sf / step

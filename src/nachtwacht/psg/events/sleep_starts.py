@@ -61,13 +61,24 @@ class Params:
 def _bursts(ch: Channel, p: Params) -> np.ndarray:
     """(onset_s, end_s, peak ratio) rows of brief bursts on one channel."""
     env = _emg.envelope(ch, win_s=p.envelope_s, out_sf=200.0)
-    v, fs = env.values.astype(np.float64), env.sf
-    bg = _emg.running_median(v, fs, p.background_s, block_s=0.5)
-    s, e = runs(v >= p.burst_factor * np.maximum(bg, 1e-6))
+    # At the channel's own rate (75-ms bursts): keep float32 and compare chunk by chunk,
+    # so no full-night float64 temporaries pile up (float32 -> float64 is exact).
+    v, fs = env.values, env.sf
+    # The running median (background) as block values, interpolated chunk by chunk.
+    centres, base = _emg.percentile_blocks(v, fs, window_s=p.background_s, q=50.0,
+                                           block_s=0.5)
+    above = np.empty(v.size, dtype=bool)
+    for a in range(0, v.size, _emg.CHUNK_ROWS):
+        b = min(v.size, a + _emg.CHUNK_ROWS)
+        bg = np.interp(np.arange(a, b), centres, base)
+        above[a:b] = v[a:b] >= p.burst_factor * np.maximum(bg, 1e-6)
+    s, e = runs(above)
+    del above
     d = (e - s) / fs
     ok = (d >= p.min_burst_s) & (d <= p.max_burst_s)
-    rows = [(a / fs, b / fs, float((v[a:b] / bg[a:b]).max())) for a, b in
-            zip(s[ok], e[ok], strict=True)]
+    rows = [(a / fs, b / fs,
+             float((v[a:b] / np.interp(np.arange(a, b), centres, base)).max()))
+            for a, b in zip(s[ok], e[ok], strict=True)]
     return np.array(rows, dtype=np.float64).reshape(-1, 3)
 
 
