@@ -18,7 +18,7 @@ import numpy as np
 
 from nachtwacht.psg._deps import require
 from nachtwacht.psg.channels import BIOELECTRIC, guess_role
-from nachtwacht.psg.errors import TooLong, TruncatedFile, UnreadableFile
+from nachtwacht.psg.errors import PSGError, TooLong, TruncatedFile, UnreadableFile
 from nachtwacht.psg.types import Annotation, Channel, Recording
 
 #: Longest night we accept (s). Forty-hour "nights" are header errors or day recordings.
@@ -65,13 +65,21 @@ def _read_edf(path: Path):
         except Exception as exc:  # edfio raises ValueError/IndexError/... on broken headers
             if path.suffix.lower() != ".bdf" and _looks_like_bdf(path):
                 return _read_edf_bdf(path)
-            raise UnreadableFile(
-                (f"{path.name} is geen leesbaar EDF/BDF-bestand ({exc}).",
-                 "Controleer of het bestand compleet is gekopieerd en echt EDF/EDF+/BDF is."),
-                (f"{path.name} is not a readable EDF/BDF file ({exc}).",
-                 "Check that the file was copied completely and really is EDF/EDF+/BDF."),
-            ) from exc
+            # edfio's own message names Python internals; the user gets a plain one
+            # and the technical cause stays in ``details`` for the logs of the CLI.
+            raise _unreadable(path, cause=f"{type(exc).__name__}: {exc}") from exc
     return edf, [str(w.message) for w in caught]
+
+
+def _unreadable(path: Path, cause: str = "") -> UnreadableFile:
+    """The general "not EDF" error, in plain words."""
+    return UnreadableFile(
+        (f"{path.name} is geen leesbaar EDF/BDF-bestand: de kop volgt het EDF-formaat niet.",
+         "Controleer of het bestand compleet is gekopieerd en echt EDF/EDF+/BDF is."),
+        (f"{path.name} is not a readable EDF/BDF file: its header does not follow the EDF format.",
+         "Check that the file was copied completely and really is EDF/EDF+/BDF."),
+        cause=cause,
+    )
 
 
 def _looks_like_bdf(path: Path) -> bool:
@@ -115,6 +123,159 @@ def _record_onsets(edf) -> np.ndarray | None:
         return None
 
 
+#: Fastest sampling rate we believe (Hz). Sleep recorders sample at most a few kHz;
+#: more means a broken record duration (e.g. 0.000001 s) or sample count.
+MAX_SF = 50_000.0
+#: Digital value limits of the formats (16-bit EDF, 24-bit BDF).
+_DIGITAL_LIMITS = {False: (-32768, 32767), True: (-8388608, 8388607)}
+#: Per-signal header fields: (name, width), in file order (EDF spec, Kemp et al. 1992).
+_SIGNAL_FIELDS = (("label", 16), ("transducer", 80), ("dimension", 8), ("phys_min", 8),
+                  ("phys_max", 8), ("dig_min", 8), ("dig_max", 8), ("prefilter", 80),
+                  ("samples", 8), ("reserved", 32))
+#: Field names in the user's words.
+_FIELD_WORDS = {
+    "phys_min": ("fysiek minimum", "physical minimum"),
+    "phys_max": ("fysiek maximum", "physical maximum"),
+    "dig_min": ("digitaal minimum", "digital minimum"),
+    "dig_max": ("digitaal maximum", "digital maximum"),
+    "samples": ("aantal samples per datablok", "number of samples per data record"),
+}
+_DAMAGED_HINT = (
+    "De kop van het bestand is beschadigd; exporteer het opnieuw uit de opnamesoftware.",
+    "The file's header is damaged; export it again from the recording software.",
+)
+
+
+def _shown(raw: bytes) -> str:
+    """A header field as the user may see it: printable ASCII only."""
+    text = raw.decode("latin-1").strip()
+    return "".join(c if " " <= c <= "~" else "?" for c in text)
+
+
+def _header_error(path: Path, nl: str, en: str, **details: object) -> UnreadableFile:
+    return UnreadableFile((f"{path.name} is geen leesbaar EDF/BDF-bestand: {nl}", _DAMAGED_HINT[0]),
+                          (f"{path.name} is not a readable EDF/BDF file: {en}", _DAMAGED_HINT[1]),
+                          **details)
+
+
+def _float_field(raw: bytes) -> float | None:
+    try:
+        value = float(raw.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return value if np.isfinite(value) else None
+
+
+def _int_field(raw: bytes) -> int | None:
+    try:
+        return int(raw.decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def check_header(path: str | Path) -> None:
+    """Check the fields of an EDF/BDF header that the reader depends on.
+
+    edfio parses most header numbers lazily and raises bare ``ValueError``s deep
+    inside; checking them here first lets every damage be named in plain words.
+
+    Raises
+    ------
+    TruncatedFile
+        The file ends inside its header.
+    UnreadableFile
+        A field is not a number, out of range, or gives an impossible sampling rate;
+        the message names the field and the signal.
+    """
+    path = Path(path)
+    with open(path, "rb") as f:
+        head = f.read(256)
+        size = path.stat().st_size
+        if len(head) < 256:
+            raise TruncatedFile(
+                (f"{path.name} is afgebroken: zelfs de kop ({len(head)} van 256 bytes) is onvolledig.",
+                 "Kopieer het bestand opnieuw vanaf het opnameapparaat."),
+                (f"{path.name} is truncated: even the header ({len(head)} of 256 bytes) is incomplete.",
+                 "Copy the file again from the recording device."),
+            )
+        bdf = head[:8] == b"\xffBIOSEMI" or path.suffix.lower() == ".bdf"
+        if not bdf and head[:8].strip(b" \x00") != b"0":
+            raise _unreadable(path, cause="version field")
+        ns = _int_field(head[252:256])
+        if ns is None:
+            raise _header_error(
+                path, f"het veld 'aantal signalen' bevat '{_shown(head[252:256])}' en dat is geen geheel getal.",
+                f"the 'number of signals' field reads '{_shown(head[252:256])}', which is not a whole number.")
+        if ns <= 0:
+            raise _header_error(path, "volgens de kop bevat het bestand geen enkel signaal.",
+                                "according to its header the file holds no signals.")
+        need = 256 * (ns + 1)
+        if size < need:
+            raise TruncatedFile(
+                (f"{path.name} is afgebroken: de kop noemt {ns} signalen en is dan {need} bytes lang, "
+                 f"maar het bestand is maar {size} bytes.",
+                 "Kopieer het bestand opnieuw vanaf het opnameapparaat."),
+                (f"{path.name} is truncated: the header lists {ns} signals and so is {need} bytes long, "
+                 f"but the file has only {size} bytes.",
+                 "Copy the file again from the recording device."),
+            )
+        ext = f.read(256 * ns)
+    if _int_field(head[184:192]) is None:
+        raise _header_error(
+            path, f"het veld 'lengte van de kop' bevat '{_shown(head[184:192])}' en dat is geen geheel getal.",
+            f"the 'header length' field reads '{_shown(head[184:192])}', which is not a whole number.")
+    dur = _float_field(head[244:252])
+    if dur is None or dur < 0:
+        raise _header_error(
+            path, f"de duur van een datablok is '{_shown(head[244:252])}'; dat moet een positief aantal seconden zijn.",
+            f"the data record duration reads '{_shown(head[244:252])}'; it must be a positive number of seconds.")
+    fields: dict[str, list[bytes]] = {}
+    pos = 0
+    for name, width in _SIGNAL_FIELDS:
+        fields[name] = [ext[pos + i * width : pos + (i + 1) * width] for i in range(ns)]
+        pos += width * ns
+    labels = [_shown(raw) for raw in fields["label"]]
+    has_signal = any(lab != "EDF Annotations" for lab in labels)
+    if dur == 0 and has_signal:
+        # EDF+ allows a duration of 0 only for files that hold nothing but annotations.
+        raise _header_error(
+            path, "de duur van een datablok is 0 seconden, maar het bestand bevat wel signalen.",
+            "the data record duration is 0 seconds, yet the file holds signals.")
+    lo, hi = _DIGITAL_LIMITS[bdf]
+    for i, label in enumerate(labels):
+        nl_sig, en_sig = f"signaal {i + 1} ('{label}')", f"signal {i + 1} ('{label}')"
+        for key in ("phys_min", "phys_max"):
+            if _float_field(fields[key][i]) is None:
+                raise _header_error(
+                    path, f"{nl_sig} heeft als {_FIELD_WORDS[key][0]} '{_shown(fields[key][i])}'; dat is geen eindig getal.",
+                    f"{en_sig} has '{_shown(fields[key][i])}' as {_FIELD_WORDS[key][1]}, which is not a finite number.",
+                    signal=i + 1, field=key)
+        for key in ("dig_min", "dig_max"):
+            value = _int_field(fields[key][i])
+            if value is None or not lo <= value <= hi:
+                raise _header_error(
+                    path, f"{nl_sig} heeft als {_FIELD_WORDS[key][0]} '{_shown(fields[key][i])}'; "
+                    f"dat moet een geheel getal tussen {lo} en {hi} zijn.",
+                    f"{en_sig} has '{_shown(fields[key][i])}' as {_FIELD_WORDS[key][1]}; "
+                    f"it must be a whole number from {lo} to {hi}.",
+                    signal=i + 1, field=key)
+        spr = _int_field(fields["samples"][i])
+        if spr is None or spr < 0:
+            raise _header_error(
+                path, f"{nl_sig} heeft als {_FIELD_WORDS['samples'][0]} '{_shown(fields['samples'][i])}'; "
+                "dat moet een geheel getal van 0 of meer zijn.",
+                f"{en_sig} has '{_shown(fields['samples'][i])}' as {_FIELD_WORDS['samples'][1]}; "
+                "it must be a whole number of 0 or more.",
+                signal=i + 1, field="samples")
+        if dur > 0 and label != "EDF Annotations" and spr / dur > MAX_SF:
+            raise _header_error(
+                path, f"{nl_sig} zou volgens de kop {spr / dur:.0f} keer per seconde gemeten zijn "
+                f"({spr} samples per {_shown(head[244:252])} s); geen slaapopname meet zo snel.",
+                f"{en_sig} would be sampled {spr / dur:.0f} times per second according to the header "
+                f"({spr} samples per {_shown(head[244:252])} s); no sleep recording samples that fast.",
+                signal=i + 1, field="samples")
+
+
 def read_recording(path: str | Path, *, slow_sf: float | None = SLOW_SF) -> Recording:
     """Read an EDF/EDF+/BDF file into a :class:`Recording` in physical units.
 
@@ -144,15 +305,19 @@ def read_recording(path: str | Path, *, slow_sf: float | None = SLOW_SF) -> Reco
             (f"File not found: {path}.", "Check the path."),
         )
     size = path.stat().st_size
-    with open(path, "rb") as f:
-        head = f.read(256)
-    if len(head) < 256:
-        raise TruncatedFile(
-            (f"{path.name} is afgebroken: zelfs de kop ({len(head)} van 256 bytes) is onvolledig.",
-             "Kopieer het bestand opnieuw vanaf het opnameapparaat."),
-            (f"{path.name} is truncated: even the header ({len(head)} of 256 bytes) is incomplete.",
-             "Copy the file again from the recording device."),
-        )
+    check_header(path)
+    try:
+        return _read_checked(path, size, slow_sf)
+    except PSGError:
+        raise
+    except (ValueError, IndexError, KeyError, TypeError, ZeroDivisionError, OverflowError) as exc:
+        # Safety net: check_header() names every damage the fuzz tests found; anything
+        # it missed must still reach the user as "not readable", not as a traceback.
+        raise _unreadable(path, cause=f"{type(exc).__name__}: {exc}") from exc
+
+
+def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
+    """read_recording() after the header passed check_header()."""
     edf, msgs = _read_edf(path)
     warn: list[str] = []
     for m in msgs:
@@ -310,6 +475,8 @@ def _resample(x: np.ndarray, sf: float, new_sf: float) -> np.ndarray:
     from scipy.signal import resample_poly
 
     frac = Fraction(new_sf / sf).limit_denominator(1000)
+    if frac.numerator == 0:  # ratio below 1/2000: plain integer decimation factor
+        frac = Fraction(1, max(1, round(sf / new_sf)))
     if np.isnan(x).any():
         x = np.nan_to_num(x)
     y = resample_poly(x, frac.numerator, frac.denominator)
