@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -155,6 +156,23 @@ def _analyse(upload_id: int, language: str = "nl") -> None:
         close_old_connections()
 
 
+def _store_upload(f, stored: str) -> bool:
+    """Write an uploaded file to UPLOAD_DIR; False (and no partial file) on a disk error."""
+    target = settings.UPLOAD_DIR / stored
+    try:
+        settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as out:
+            for chunk in f.chunks():
+                out.write(chunk)
+    except OSError as exc:  # disk full, read-only volume, permissions
+        # Only the errno goes to the log: the file name may say what the study was for.
+        log.error("storing a sleep-study upload failed: %s (errno %s)", type(exc).__name__, exc.errno)
+        with contextlib.suppress(OSError):
+            target.unlink(missing_ok=True)
+        return False
+    return True
+
+
 @sleeper_required
 def upload_edf(request):
     if request.method == "POST":
@@ -170,14 +188,15 @@ def upload_edf(request):
                 form.add_error("file", _("This does not look like an EDF or BDF file."))
             else:
                 stored = f"{request.user.pk}-{uuid.uuid4().hex}.edf"
-                settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-                with open(settings.UPLOAD_DIR / stored, "wb") as out:
-                    for chunk in f.chunks():
-                        out.write(chunk)
-                up = PsgUpload.objects.create(sleeper=request.user, original_name=f.name[:255],
-                                              stored_name=stored, size=f.size)
-                threading.Thread(target=_analyse, args=(up.pk, lang()), daemon=True).start()
-                return redirect("psg_detail", pk=up.pk)
+                if _store_upload(f, stored):
+                    up = PsgUpload.objects.create(sleeper=request.user, original_name=f.name[:255],
+                                                  stored_name=stored, size=f.size)
+                    threading.Thread(target=_analyse, args=(up.pk, lang()), daemon=True).start()
+                    return redirect("psg_detail", pk=up.pk)
+                form.add_error("file", _(
+                    "The file could not be stored: the server has no room left or cannot write "
+                    "files right now. Nothing was saved. Please try again later; if it keeps "
+                    "happening, tell whoever runs this Nachtwacht."))
     else:
         form = EdfForm()
     uploads = PsgUpload.objects.filter(sleeper=request.user).order_by("-created")
