@@ -237,12 +237,42 @@ def rank_sum_p_many(ranks: np.ndarray, counts: np.ndarray, in_x: np.ndarray) -> 
     return p
 
 
+def _bootstrap_medians(values: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Median of every resample ``values[idx[b]]``, identical to ``np.median(values[idx], axis=1)``.
+
+    Diary outcomes take few distinct values (whole minutes, a 0-10 scale), so
+    each resample is reduced to how often it drew each distinct value; the
+    median is then read off the running totals. This is the same number as
+    sorting every resample, at a fraction of the cost on long diaries.
+    """
+    uniq, code = np.unique(values, return_inverse=True)
+    n_boot, n = idx.shape
+    u = len(uniq)
+    flat = code[idx]
+    flat += (np.arange(n_boot) * u)[:, None]
+    cum = np.bincount(flat.ravel(), minlength=n_boot * u).reshape(n_boot, u)
+    np.cumsum(cum, axis=1, out=cum)
+    # The k-th smallest draw (0-based) is the first distinct value whose running total exceeds k.
+    low = uniq[(cum <= (n - 1) // 2).sum(axis=1)]
+    high = uniq[(cum <= n // 2).sum(axis=1)]
+    # np.median averages the two middle values (the same one twice when n is odd).
+    return (low + high) / 2
+
+
 def median_difference(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
-    """Difference in medians ``median(x) - median(y)`` with a bootstrap interval."""
+    """Difference in medians ``median(x) - median(y)`` with a bootstrap interval.
+
+    The resamples are the ones ``rng.choice(x, size=(N_BOOT, len(x)))`` draws
+    (same seed, same stream), so the interval does not depend on how the
+    medians are computed.
+    """
     rng = np.random.default_rng(BOOT_SEED)
-    bx = rng.choice(x, size=(N_BOOT, len(x)), replace=True)
-    by = rng.choice(y, size=(N_BOOT, len(y)), replace=True)
-    diffs = np.median(bx, axis=1) - np.median(by, axis=1)
+    # uint32 draws the same numbers as choice's int64 for these ranges (both use
+    # 32-bit bounded draws below 2**32), at a third of the cost.
+    ix = rng.integers(0, len(x), size=(N_BOOT, len(x)), dtype=np.uint32)
+    iy = rng.integers(0, len(y), size=(N_BOOT, len(y)), dtype=np.uint32)
+    diffs = _bootstrap_medians(np.asarray(x, dtype=float), ix) - _bootstrap_medians(
+        np.asarray(y, dtype=float), iy)
     alpha = (1 - CONFIDENCE) / 2
     low, high = np.quantile(diffs, [alpha, 1 - alpha])
     return float(np.median(x) - np.median(y)), float(low), float(high)
@@ -344,27 +374,39 @@ def shift_p(exposure: np.ndarray, outcome: np.ndarray, min_shift: int = MIN_SHIF
     float or None
         ``None`` when there are too few nights for any allowed shift.
     """
-    n = len(exposure)
+    idx = _shift_index(len(exposure), min_shift)
+    if idx is None:
+        return None
+    rec = ~np.isnan(outcome)
+    # Per rotation: nights (and outcome sums) with the factor present / absent, both
+    # recorded. A NaN exposure is neither == 1 nor == 0, so it drops out by itself.
+    cols = np.stack([rec.astype(float), np.where(rec, outcome, 0.0)], axis=1)
+    e = exposure[idx]  # row 0 = observed pairing
+    (n1, s1), (n0, s0) = ((e == 1) @ cols).T, ((e == 0) @ cols).T
+    valid = (n1 > 0) & (n0 > 0)
+    if not valid[0]:
+        return None
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diff = np.abs(s1 / n1 - s0 / n0)
+    stat = diff[0]
+    null = diff[1:][valid[1:]]
+    return float((1 + np.sum(null >= stat - 1e-12)) / (1 + len(null)))
+
+
+@lru_cache(maxsize=16)
+def _shift_index(n: int, min_shift: int) -> np.ndarray | None:
+    """Row ``i`` holds the night indices of the ``i``-th rotation (row 0 = none).
+
+    Cached because every finding of one diary uses the same rotations.
+    """
     shifts = np.arange(min_shift, n - min_shift + 1)
     if len(shifts) == 0:
         return None
     if len(shifts) > MAX_SHIFTS:
         shifts = shifts[np.linspace(0, len(shifts) - 1, MAX_SHIFTS).round().astype(int)]
     idx = (np.arange(n)[None, :] - np.concatenate([[0], shifts])[:, None]) % n
-    e = exposure[idx]  # row 0 = observed pairing
-    rec = ~np.isnan(e) & ~np.isnan(outcome)[None, :]
-    o = np.where(rec, outcome[None, :], 0.0)
-    exp = rec & (e == 1)
-    une = rec & (e == 0)
-    n1, n0 = exp.sum(axis=1), une.sum(axis=1)
-    valid = (n1 > 0) & (n0 > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        diff = np.abs((o * exp).sum(axis=1) / n1 - (o * une).sum(axis=1) / n0)
-    if not valid[0]:
-        return None
-    stat = diff[0]
-    null = diff[1:][valid[1:]]
-    return float((1 + np.sum(null >= stat - 1e-12)) / (1 + len(null)))
+    idx.flags.writeable = False
+    return idx
 
 
 # ---------------------------------------------------------------------------

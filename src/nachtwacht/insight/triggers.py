@@ -39,7 +39,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from functools import cached_property
+from typing import Any, Literal, Protocol, TypeVar
 
 import numpy as np
 
@@ -146,12 +147,21 @@ class InsightResult:
     findings: list[Finding] = field(default_factory=list)
     possible: list[Finding] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
-    #: Every pair with q < q_max, including other forms of the same link
-    #: (other thresholds, lags, the episode count).
-    all_findings: list[Finding] = field(default_factory=list)
     message_nl: str = ""
     message_en: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    #: The forms behind :attr:`all_findings`, described only when someone asks:
+    #: on a long diary most of the time would otherwise go into bootstrap intervals
+    #: of forms nobody is shown. Entries are ``(form, finding already described or None)``.
+    _forms: tuple[tuple[_Form, Finding | None], ...] = field(default=(), repr=False,
+                                                             compare=False)
+
+    @cached_property
+    def all_findings(self) -> list[Finding]:
+        """Every pair with q < q_max, including other forms of the same link
+        (other thresholds, lags, the episode count), in q order."""
+        return [done if done is not None else _describe(form, self.lang)
+                for form, done in self._forms]
 
     @property
     def message(self) -> str:
@@ -206,7 +216,16 @@ def factor_family(factor: str, lag: int | str = 0) -> str:
     return factor
 
 
-def headlines(findings: Sequence[Finding]) -> list[Finding]:
+class _Linked(Protocol):
+    factor: str
+    lag: int | str
+    outcome: str
+
+
+_L = TypeVar("_L", bound=_Linked)
+
+
+def headlines(findings: Sequence[_L]) -> list[_L]:
     """The strongest finding per factor family and outcome, in the given (q) order.
 
     One link shows up many times: as "any alcohol" and "3+ drinks", on the same
@@ -216,7 +235,7 @@ def headlines(findings: Sequence[Finding]) -> list[Finding]:
     """
     with_type = {factor_family(f.factor, f.lag) for f in findings
                  if f.outcome.startswith("episode:")}
-    out: list[Finding] = []
+    out: list[_L] = []
     seen: set[tuple[str, str]] = set()
     for f in findings:
         family = factor_family(f.factor, f.lag)
@@ -307,8 +326,43 @@ def _on_calendar(values: np.ndarray, day_offsets: np.ndarray) -> np.ndarray:
     return out
 
 
-def _describe(pair: _Pair, significant: bool, day_offsets: np.ndarray,
-              lang: str = "nl") -> Finding:
+@dataclass(frozen=True)
+class _Form:
+    """A tested pair with its rhythm check done: all that is needed to pick what to show."""
+
+    pair: _Pair
+    #: Reported as likely (q < q_max and, in long diaries, not explained by a rhythm).
+    significant: bool
+    shift_p: float | None
+    rhythm: bool
+
+    @property
+    def factor(self) -> str:
+        return self.pair.exposure.factor
+
+    @property
+    def lag(self) -> int | str:
+        return self.pair.exposure.lag
+
+    @property
+    def outcome(self) -> str:
+        return self.pair.outcome.code
+
+
+def _check_rhythm(pair: _Pair, significant: bool, day_offsets: np.ndarray) -> _Form:
+    """Attach the circular-shift p value; a link that does not survive it is not significant."""
+    # Runs of similar nights: a link that does not survive rotating the two series
+    # against each other may come from a shared rhythm (see stats.shift_p).
+    sp = stats.shift_p(_on_calendar(pair.exposure.values, day_offsets),
+                       _on_calendar(pair.outcome.values, day_offsets))
+    rhythm = (significant and sp is not None and sp >= SHIFT_P_MAX
+              and int(day_offsets[-1]) + 1 >= SHIFT_MIN_DAYS)
+    return _Form(pair, significant and not rhythm, sp, rhythm)
+
+
+def _describe(form: _Form, lang: str = "nl") -> Finding:
+    """The full finding (effect size, interval, texts) of one checked pair."""
+    pair, significant, sp, rhythm = form.pair, form.significant, form.shift_p, form.rhythm
     e, o = pair.exposure, pair.outcome
     x, y = pair.xy
     n1, n2 = len(x), len(y)
@@ -353,15 +407,9 @@ def _describe(pair: _Pair, significant: bool, day_offsets: np.ndarray,
         body_en = (f"{o.label_en} typically {_fmt(np.median(x), 'en')}{unit_en}; "
                    f"otherwise {_fmt(np.median(y), 'en')}{unit_en} "
                    f"({n1} vs {n2} nights).")
-    # Runs of similar nights: a link that does not survive rotating the two series
-    # against each other may come from a shared rhythm (see stats.shift_p).
-    sp = stats.shift_p(_on_calendar(e.values, day_offsets), _on_calendar(o.values, day_offsets))
     effect["shift_p"] = sp
-    rhythm = (significant and sp is not None and sp >= SHIFT_P_MAX
-              and int(day_offsets[-1]) + 1 >= SHIFT_MIN_DAYS)
     effect["rhythm_caution"] = rhythm
     if rhythm:
-        significant = False
         tail_nl = ("Het verschil is groot, maar het kan ook komen door reeksen van gelijke dagen "
                    "(zoals werkweken, weekenden of een drukke periode); daarom nog niet zeker.")
         tail_en = ("The difference is large, but it may also come from runs of similar days "
@@ -488,19 +536,25 @@ def analyse(
         pair.q = float(qv)
     pairs.sort(key=lambda p: (p.q, p.p))
     day_offsets = np.array([(nt.date - nights[0].date).days for nt in nights])
-    described = [_describe(p, True, day_offsets, lang) for p in pairs if p.q < q_max]
-    every = [f for f in described if f.significant]
-    heads = headlines(every)
+    # Only the rhythm check runs on every form; the full description (with its
+    # bootstrap interval) is made for the forms shown, the rest when asked for.
+    checked = [_check_rhythm(p, True, day_offsets) for p in pairs if p.q < q_max]
+    every = [f for f in checked if f.significant]
+    head_forms = headlines(every)
+    heads = [_describe(f, lang) for f in head_forms]
     # Weaker signals, leaving out links already reported in another form: first the
     # strong ones that a rhythm may explain, then p < 0.05 with a loose q.
     known = {(factor_family(f.factor, f.lag), f.outcome) for f in every}
-    rhythm = [f for f in headlines([f for f in described if not f.significant])
+    rhythm = [f for f in headlines([f for f in checked if not f.significant])
               if (factor_family(f.factor, f.lag), f.outcome) not in known]
     known |= {(factor_family(f.factor, f.lag), f.outcome) for f in rhythm}
     weak = [p for p in pairs if q_max <= p.q < Q_POSSIBLE and p.p < P_POSSIBLE
             and (factor_family(p.exposure.factor, p.exposure.lag), p.outcome.code) not in known]
     room = max(0, MAX_POSSIBLE - len(rhythm))
-    possible = (rhythm + [_describe(p, False, day_offsets, lang) for p in weak[:room]])[:MAX_POSSIBLE]
+    possible = [_describe(f, lang) for f in
+                (rhythm + [_check_rhythm(p, False, day_offsets) for p in weak[:room]])
+                [:MAX_POSSIBLE]]
+    described = {id(f): d for f, d in zip(head_forms, heads, strict=True)}
     if heads:
         k = len(heads)
         msg_nl = (f"In {n} nachten vonden we {k} verband{'en die' if k > 1 else ' dat'} "
@@ -515,4 +569,5 @@ def analyse(
         msg_en = (f"In {n} nights we found no link that is clearly more than chance. "
                   "There may be none, or more nights may be needed.")
     return InsightResult("ok", lang, n, min_nights, 0, len(pairs), heads, possible, skipped,
-                         message_nl=msg_nl, message_en=msg_en, params=params, all_findings=every)
+                         message_nl=msg_nl, message_en=msg_en, params=params,
+                         _forms=tuple((f, described.get(id(f))) for f in every))
