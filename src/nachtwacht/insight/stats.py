@@ -150,9 +150,24 @@ def _rank_sum_table(ranks2: bytes, k_max: int) -> np.ndarray:
     max_sum = int(r_all[-k_max:].sum())
     dp = np.zeros((k_max + 1, max_sum + 1))
     dp[0, 0] = 1.0
-    for r in r_all.tolist():
-        # Right-hand side copied first, so each item is used at most once.
-        dp[1:, r:] += dp[:-1, : max_sum + 1 - r].copy()
+    # Counts below 2**53 are exact in floats whatever the order of additions; above
+    # it (long diaries) the value-by-value order is kept so results stay bit-identical.
+    by_group = math.comb(len(r_all), k_max) < 2**53
+    values, sizes = np.unique(r_all, return_counts=True)
+    for r, c in zip(values.tolist(), sizes.tolist(), strict=True):
+        if c == 1 or not by_group:
+            for _ in range(c):
+                # Right-hand side copied first, so each value is used at most once.
+                dp[1:, r:] += dp[:-1, : max_sum + 1 - r].copy()
+            continue
+        # A tie group of c equal ranks at once: j of them chosen in C(c, j) ways adds
+        # j items and j * r to the sum (one step per group instead of one per value;
+        # diary outcomes are full of ties).
+        prev = dp.copy()
+        for j in range(1, min(c, k_max) + 1):
+            if j * r > max_sum:
+                break
+            dp[j:, j * r:] += math.comb(c, j) * prev[: k_max + 1 - j, : max_sum + 1 - j * r]
     return dp
 
 
@@ -228,12 +243,19 @@ def rank_sum_p_many(ranks: np.ndarray, counts: np.ndarray, in_x: np.ndarray) -> 
         r_int = np.rint(scale * ranks).astype(np.int64)
         table = _rank_sum_table(np.sort(r_int).tobytes(), int(k[small].max()))
         total = int(r_int.sum())
-        for i in small:
-            dist = table[k[i]]
-            expected = k[i] * total / n
-            dev = abs(round(scale * w[i]) - expected)
-            sums = np.arange(len(dist))
-            p[i] = min(1.0, dist[np.abs(sums - expected) >= dev - 1e-9].sum() / dist.sum())
+        # All small comparisons at once: row i is the distribution of the rank sum of
+        # k[i] values; the p value is its mass at least as far from the mean as observed.
+        dist = table[k[small]]
+        expected = (k[small] * total / n)[:, None]
+        dev = np.abs(np.rint(scale * w[small])[:, None] - expected)
+        far = np.abs(np.arange(dist.shape[1])[None, :] - expected) >= dev - 1e-9
+        if math.comb(n, int(k[small].max())) < 2**53:
+            mass = np.where(far, dist, 0.0).sum(axis=1)
+        else:
+            # Counts beyond 2**53 are rounded: sum them in the original order so
+            # results do not move in the last digit between versions.
+            mass = np.array([d[f].sum() for d, f in zip(dist, far, strict=True)])
+        p[small] = np.minimum(1.0, mass / dist.sum(axis=1))
     return p
 
 
