@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import signal
 from scipy.ndimage import median_filter, percentile_filter, uniform_filter1d
 
-from nachtwacht.psg.events._common import block_mean, overlapping_chunks, segment64
+from nachtwacht.psg.events._common import CHUNK, block_mean, overlapping_chunks, segment64
 from nachtwacht.psg.types import Channel
 
 #: Minimum sampling rate for any EMG rule: a 10-100 Hz band needs at least ~50 Hz.
@@ -131,14 +132,12 @@ def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
 
     Notes
     -----
-    Only decimated arrays are cached (per data array, for the other muscle detectors);
-    an envelope at the channel's own rate is recomputed rather than kept all night.
+    Only the decimated mean square is cached (per data array, for the other muscle
+    detectors; the moving window on it takes milliseconds); nothing at the channel's
+    own rate is kept.
     """
     x = np.asarray(ch.data)
     store = _cache_for(x)
-    key = (float(ch.sf), win_s, out_sf, lo, hi, notch_hz, robust)
-    if key in store:
-        return store[key]
     step = max(1, int(round(ch.sf / out_sf)))
     mkey = ("mean_square", float(ch.sf), step, lo, hi, notch_hz)
     ms = store.get(mkey)
@@ -156,19 +155,39 @@ def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
         # A full-rate ms is ours alone (not cached): smooth it in place.
         ms = uniform_filter1d(ms, win, mode="nearest", output=None if step > 1 else ms)
     env = np.sqrt(np.maximum(ms, 0.0, out=ms), out=ms).astype(np.float32, copy=False)
-    out = Envelope(env, ch.sf / step)
-    if step > 1:
-        store[key] = out
-    return out
+    return Envelope(env, ch.sf / step)
 
 
-def percentile_blocks(values: np.ndarray, sf: float, *, window_s: float, q: float,
-                      block_s: float = 1.0, causal: bool = False
-                      ) -> tuple[np.ndarray, np.ndarray]:
-    """Block centres (in samples) and the running percentile there; see
-    :func:`running_percentile`, which interpolates them back to every sample."""
+def envelope_chunks(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
+                    lo: float = 10.0, hi: float = 100.0, notch_hz: float | None = 50.0,
+                    chunk: int = CHUNK) -> Iterator[tuple[int, np.ndarray]]:
+    """The (non-robust) :func:`envelope` piece by piece: ``(first index, values)``.
+
+    For rules that need the envelope at the channel's own rate: only one chunk of it
+    exists at a time. Joined, the pieces equal :func:`envelope` to rounding. Each piece
+    but the last holds ``chunk // step`` values (``chunk`` is rounded to a multiple of
+    the decimation step).
+    """
+    sf = float(ch.sf)
+    step = max(1, int(round(sf / out_sf)))
+    win = max(1, int(round(win_s * sf / step)))
+    sos, notch = _design(sf, lo, hi, notch_hz)
+    x = np.asarray(ch.data)
+    # Settle length plus the moving window, in whole output samples.
+    pad = (int(SETTLE_S * sf) // step + win + 1) * step
+    for a, b, s0, s1 in overlapping_chunks(x.size, pad, chunk, step=step):
+        y = _filter(segment64(x, s0, s1), sos, notch).astype(np.float32)
+        ms = uniform_filter1d(block_mean(np.square(y, out=y), step), win, mode="nearest")
+        del y
+        o0 = (a - s0) // step
+        core = ms[o0:o0 + (-(-b // step) - a // step)]
+        yield a // step, np.sqrt(np.maximum(core, 0.0))
+
+
+def block_percentiles(values: np.ndarray, bs: int, q: float) -> np.ndarray:
+    """``q``-th percentile of each block of ``bs`` values (float64), the short last block
+    padded with the final value."""
     v = np.asarray(values)
-    bs = max(1, int(round(block_s * sf)))
     nb = int(np.ceil(v.size / bs))
     blocks = np.empty(nb, dtype=np.float64)
     full = v.size // bs
@@ -179,18 +198,32 @@ def percentile_blocks(values: np.ndarray, sf: float, *, window_s: float, q: floa
         part = v[r * bs:min(full, r + rows) * bs].astype(np.float64).reshape(-1, bs)
         blocks[r:r + part.shape[0]] = np.percentile(part, q, axis=1)
     if full < nb:
-        # The last, short block is padded with its final value.
         tail = np.full(bs, v[-1], dtype=np.float64)
         tail[: v.size - full * bs] = v[full * bs:]
         blocks[-1] = np.percentile(tail, q)
+    return blocks
+
+
+def running_from_blocks(blocks: np.ndarray, q: float, *, window_s: float, block_s: float,
+                        causal: bool = False) -> np.ndarray:
+    """Running ``q``-th percentile across block values (see :func:`running_percentile`)."""
     size = max(1, int(round(window_s / block_s)))
     if causal:
         # Window [i - size, i - 1]: shift the filter left by (size - 1) // 2, then by one.
         base = percentile_filter(blocks, q, size=size, mode="nearest", origin=(size - 1) // 2)
-        base = np.concatenate(([base[0]], base[:-1]))
-    else:
-        base = percentile_filter(blocks, q, size=size, mode="nearest")
-    return (np.arange(nb) + 0.5) * bs, base
+        return np.concatenate(([base[0]], base[:-1]))
+    return percentile_filter(blocks, q, size=size, mode="nearest")
+
+
+def percentile_blocks(values: np.ndarray, sf: float, *, window_s: float, q: float,
+                      block_s: float = 1.0, causal: bool = False
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """Block centres (in samples) and the running percentile there; see
+    :func:`running_percentile`, which interpolates them back to every sample."""
+    bs = max(1, int(round(block_s * sf)))
+    blocks = block_percentiles(values, bs, q)
+    base = running_from_blocks(blocks, q, window_s=window_s, block_s=block_s, causal=causal)
+    return (np.arange(blocks.size) + 0.5) * bs, base
 
 
 def running_percentile(values: np.ndarray, sf: float, *, window_s: float, q: float,

@@ -97,8 +97,9 @@ def _band_power(x: np.ndarray, sf: float, band: tuple[float, float], smooth: int
     parts = []
     for a, b, lo, hi_ in overlapping_chunks(x.size, pad, step=step):
         y = signal.sosfiltfilt(sos, segment64(x, lo, hi_))
+        # .copy(): a strided view would keep the chunk's whole float64 array alive.
         parts.append(uniform_filter1d(np.square(y, out=y), smooth,
-                                      mode="nearest")[a - lo:b - lo:step])
+                                      mode="nearest")[a - lo:b - lo:step].copy())
         del y
     return np.concatenate(parts) if parts else np.zeros(0)
 

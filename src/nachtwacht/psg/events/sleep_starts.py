@@ -21,6 +21,7 @@ import numpy as np
 
 from nachtwacht.psg.events import _emg
 from nachtwacht.psg.events._common import (
+    CHUNK,
     SkipDetector,
     check_usable,
     params_dict,
@@ -59,27 +60,51 @@ class Params:
 
 
 def _bursts(ch: Channel, p: Params) -> np.ndarray:
-    """(onset_s, end_s, peak ratio) rows of brief bursts on one channel."""
-    env = _emg.envelope(ch, win_s=p.envelope_s, out_sf=200.0)
-    # At the channel's own rate (75-ms bursts): keep float32 and compare chunk by chunk,
-    # so no full-night float64 temporaries pile up (float32 -> float64 is exact).
-    v, fs = env.values, env.sf
-    # The running median (background) as block values, interpolated chunk by chunk.
-    centres, base = _emg.percentile_blocks(v, fs, window_s=p.background_s, q=50.0,
-                                           block_s=0.5)
-    above = np.empty(v.size, dtype=bool)
-    for a in range(0, v.size, _emg.CHUNK_ROWS):
-        b = min(v.size, a + _emg.CHUNK_ROWS)
-        bg = np.interp(np.arange(a, b), centres, base)
-        above[a:b] = v[a:b] >= p.burst_factor * np.maximum(bg, 1e-6)
-    s, e = runs(above)
-    del above
+    """(onset_s, end_s, peak ratio) rows of brief bursts on one channel.
+
+    The envelope runs at the channel's own rate (75-ms bursts), so it is streamed in
+    chunks twice - once for the background, once for the bursts - rather than held for
+    the whole night.
+    """
+    kw = {"win_s": p.envelope_s, "out_sf": 200.0}
+    step = max(1, int(round(ch.sf / kw["out_sf"])))
+    fs = ch.sf / step
+    bs = max(1, int(round(0.5 * fs)))
+    # Chunks of whole background blocks, so the block medians join up exactly.
+    chunk = max(1, CHUNK // (bs * step)) * bs * step
+    parts = [_emg.block_percentiles(v, bs, 50.0)
+             for _, v in _emg.envelope_chunks(ch, chunk=chunk, **kw)]
+    if not parts:
+        return np.zeros((0, 3))
+    blocks = np.concatenate(parts)
+    base = _emg.running_from_blocks(blocks, 50.0, window_s=p.background_s, block_s=0.5)
+    centres = (np.arange(blocks.size) + 0.5) * bs
+    starts: list[np.ndarray] = []
+    stops: list[np.ndarray] = []
+    peaks: list[np.ndarray] = []
+    for o, v in _emg.envelope_chunks(ch, chunk=chunk, **kw):
+        bg = np.interp(np.arange(o, o + v.size), centres, base)
+        s, e = runs(v >= p.burst_factor * np.maximum(bg, 1e-6))
+        if s.size == 0:
+            continue
+        # Peak of v / background per run, via one reduceat over [start, stop) pairs.
+        ratio = np.append(v / bg, 0.0)
+        pk = np.maximum.reduceat(ratio, np.column_stack((s, e)).ravel())[::2]
+        s, e = s + o, e + o
+        if stops and s[0] == o and stops[-1][-1] == o:
+            # A burst running over the chunk edge: one run.
+            stops[-1][-1] = e[0]
+            peaks[-1][-1] = max(peaks[-1][-1], pk[0])
+            s, e, pk = s[1:], e[1:], pk[1:]
+        starts.append(s)
+        stops.append(e)
+        peaks.append(pk)
+    if not starts:
+        return np.zeros((0, 3))
+    s, e, pk = np.concatenate(starts), np.concatenate(stops), np.concatenate(peaks)
     d = (e - s) / fs
     ok = (d >= p.min_burst_s) & (d <= p.max_burst_s)
-    rows = [(a / fs, b / fs,
-             float((v[a:b] / np.interp(np.arange(a, b), centres, base)).max()))
-            for a, b in zip(s[ok], e[ok], strict=True)]
-    return np.array(rows, dtype=np.float64).reshape(-1, 3)
+    return np.column_stack((s[ok] / fs, e[ok] / fs, pk[ok])).astype(np.float64).reshape(-1, 3)
 
 
 def transitions(hyp: Hypnogram) -> np.ndarray:
