@@ -154,20 +154,29 @@ def _rank_sum_table(ranks2: bytes, k_max: int) -> np.ndarray:
     # it (long diaries) the value-by-value order is kept so results stay bit-identical.
     by_group = math.comb(len(r_all), k_max) < 2**53
     values, sizes = np.unique(r_all, return_counts=True)
+    # Columns above `reach` (the largest sum of k_max values seen so far; values come
+    # in ascending order) are still zero, so they are left out of every update.
+    done, reach = 0, 0
     for r, c in zip(values.tolist(), sizes.tolist(), strict=True):
         if c == 1 or not by_group:
             for _ in range(c):
+                width = min(reach, max_sum - r) + 1
                 # Right-hand side copied first, so each value is used at most once.
-                dp[1:, r:] += dp[:-1, : max_sum + 1 - r].copy()
+                dp[1:, r:r + width] += dp[:-1, :width].copy()
+                done += 1
+                reach = int(r_all[max(0, done - k_max):done].sum())
             continue
         # A tie group of c equal ranks at once: j of them chosen in C(c, j) ways adds
         # j items and j * r to the sum (one step per group instead of one per value;
         # diary outcomes are full of ties).
-        prev = dp.copy()
+        prev = dp[:, :reach + 1].copy()
         for j in range(1, min(c, k_max) + 1):
             if j * r > max_sum:
                 break
-            dp[j:, j * r:] += math.comb(c, j) * prev[: k_max + 1 - j, : max_sum + 1 - j * r]
+            width = min(reach, max_sum - j * r) + 1
+            dp[j:, j * r:j * r + width] += math.comb(c, j) * prev[: k_max + 1 - j, :width]
+        done += c
+        reach = int(r_all[max(0, done - k_max):done].sum())
     return dp
 
 
