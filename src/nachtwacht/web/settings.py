@@ -12,6 +12,10 @@ NACHTWACHT_SERVE_STATIC   1 to let Django serve /static/ itself (local use).
 NACHTWACHT_SECURE_COOKIES override of the secure-cookie flags (default: not DEBUG).
 NACHTWACHT_BEHIND_PROXY   1 when a TLS proxy sets X-Forwarded-Proto.
 NACHTWACHT_CSRF_TRUSTED_ORIGINS  e.g. ``https://slaap.example.nl``.
+NACHTWACHT_HTTPS          1 when the site is served over TLS only: turns on the
+                          http->https redirect and one year of HSTS (each can be
+                          overridden with the two variables below).
+NACHTWACHT_HSTS_SECONDS / NACHTWACHT_SSL_REDIRECT / NACHTWACHT_HSTS_PRELOAD
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "nachtwacht.web.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -167,8 +172,19 @@ CSRF_TRUSTED_ORIGINS = env_list("NACHTWACHT_CSRF_TRUSTED_ORIGINS", [])
 if env_bool("NACHTWACHT_BEHIND_PROXY", False):
     # nginx/Caddy terminate TLS and say so in this header; only trust it behind a proxy.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env_int("NACHTWACHT_HSTS_SECONDS", 0, 0, 2 * 365 * 24 * 3600)
-SECURE_SSL_REDIRECT = env_bool("NACHTWACHT_SSL_REDIRECT", False)
+# Declaring TLS-only (NACHTWACHT_HTTPS=1) switches on what `check --deploy` asks for;
+# without it (plain http on localhost, `nachtwacht serve`) HSTS would lock browsers out.
+HTTPS_ONLY = env_bool("NACHTWACHT_HTTPS", False)
+SECURE_HSTS_SECONDS = env_int("NACHTWACHT_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS_ONLY else 0,
+                              0, 2 * 365 * 24 * 3600)
+SECURE_SSL_REDIRECT = env_bool("NACHTWACHT_SSL_REDIRECT", HTTPS_ONLY)
+# A health-data site runs on its own (sub)domain; subdomains get no plain-http fallback.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# Preloading is a hard-to-undo submission to the browsers' list; it is the operator's
+# decision, so it stays off unless asked for and the check's reminder is silenced.
+SECURE_HSTS_PRELOAD = env_bool("NACHTWACHT_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -66,6 +66,59 @@ def night_names(user) -> list[str]:
     return [f.name for f in NIGHT_FIELDS if f.name in CORE or f.name in tracked or f.name == "notes"]
 
 
+#: Shown when another tab or device saved the night after this form was opened.
+CONFLICT_TEXT = {
+    "nl": ("Deze nacht is intussen ergens anders gewijzigd, bijvoorbeeld in een ander "
+           "tabblad of op je telefoon. Je wijziging is niet opgeslagen, zodat er niets "
+           "overschreven wordt. Hieronder staat wat nu bewaard is. Pas het zo nodig "
+           "opnieuw aan en sla dan op."),
+    "en": ("This night was changed somewhere else in the meantime, for example in another "
+           "tab or on your phone. Your change was not saved, so nothing gets overwritten. "
+           "Below is what is stored now. Change it again if needed, then save."),
+}
+YOURS_TEXT = {"nl": "Wat jij had ingevuld:", "en": "What you had entered:"}
+
+
+def night_version(row: Night) -> str:
+    """Version token of a stored night: its last-saved time to the microsecond.
+
+    The edit form carries it; a save whose token no longer matches was made from a
+    stale form (another tab saved in between) and is refused instead of silently
+    overwriting the other change (optimistic concurrency).
+    """
+    return row.updated.isoformat() if row.updated else ""
+
+
+class _StaleNightError(Exception):
+    """Raised inside the save transaction when the posted version is outdated."""
+
+
+def _display(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(v) for v in value)
+    return str(value)
+
+
+def _differences(posted: dict, current: Night, names: list[str], language: str) -> list[tuple[str, str]]:
+    """Fields where the refused submission differs from what is stored, labelled."""
+    out = []
+    for name in names:
+        if name not in posted:
+            continue
+        mine, theirs = posted[name], getattr(current, name, None)
+        if isinstance(mine, list):
+            mine = tuple(mine)
+        if isinstance(theirs, list):
+            theirs = tuple(theirs)
+        if (mine or None) != (theirs or None):
+            out.append((spec("night", name).label(language), _display(mine)))
+    return out
+
+
 @sleeper_required
 def night_edit(request, day: str | None = None):
     """Add today's night (prefilled) or edit the night of ``day``."""
@@ -77,8 +130,12 @@ def night_edit(request, day: str | None = None):
             raise Http404("bad date") from None
         row = owned_or_404(Night, request, date=when)
     names = night_names(request.user)
+    version = night_version(row) if row is not None else ""
     if request.method == "POST":
         form = NightForm(request.POST, names=names)
+        # A form without a version (a script, an old cached page) is saved as before.
+        posted_version = request.POST.get("version", "").strip()
+        version = posted_version
         if form.is_valid():
             values = {k: v for k, v in form.cleaned_data.items()}
             try:
@@ -90,6 +147,15 @@ def night_edit(request, day: str | None = None):
                                                      "Open it from the list to change it."))
                             raise IntegrityError
                         row = Night(sleeper=request.user)
+                    else:
+                        # Re-read under the write lock so two saves cannot both pass the check.
+                        current = Night.objects.select_for_update().filter(pk=row.pk).first()
+                        if current is None:
+                            raise Http404("night deleted meanwhile")
+                        if posted_version and posted_version != night_version(current):
+                            row = current
+                            raise _StaleNightError
+                        row = current
                     for k, v in values.items():
                         setattr(row, k, v)
                     row.full_clean()
@@ -97,6 +163,14 @@ def night_edit(request, day: str | None = None):
             except IntegrityError:
                 if not form.errors:
                     form.add_error("date", _("There is already a night for this date."))
+            except _StaleNightError:
+                language = lang()
+                conflict = {"text": CONFLICT_TEXT[language], "yours_title": YOURS_TEXT[language],
+                            "yours": _differences(values, row, names, language)}
+                fresh = NightForm(initial={n: getattr(row, n) for n in names}, names=names)
+                return render(request, "nachtwacht/night_form.html",
+                              {"form": fresh, "row": row, "version": night_version(row),
+                               "conflict": conflict}, status=409)
             else:
                 messages.success(request, _("Night saved. Sleep well tonight."))
                 return redirect("dashboard")
@@ -109,7 +183,7 @@ def night_edit(request, day: str | None = None):
             if taken:
                 return redirect("night_edit", day=initial["date"].isoformat())
         form = NightForm(initial=initial, names=names)
-    return render(request, "nachtwacht/night_form.html", {"form": form, "row": row})
+    return render(request, "nachtwacht/night_form.html", {"form": form, "row": row, "version": version})
 
 
 @sleeper_required
