@@ -72,3 +72,20 @@ def test_same_tab_saving_twice_in_a_row_works(household, as_user):
         v = _version(c.get(f"/nacht/{day}/").content.decode())
         assert c.post(f"/nacht/{day}/", _night_post(day, v, quality=q)).status_code == 302
     assert Night.objects.get(sleeper=household["sleeper"], date=household["day"]).quality == 3
+
+
+def test_moving_a_night_onto_a_taken_date_is_a_form_error(household, as_user):
+    # Changing the date of a stored night to one that already has a night must not
+    # replace or crash: the form says so and both nights stay as they were.
+    import datetime as dt
+
+    s = household["sleeper"]
+    other = Night.objects.create(sleeper=s, date=dt.date(2026, 11, 19), quality=1)
+    c = as_user(s)
+    day = household["day"].isoformat()
+    v = _version(c.get(f"/nacht/{day}/").content.decode())
+    r = c.post(f"/nacht/{day}/", _night_post("2026-11-19", v, quality="5"))
+    assert r.status_code == 200
+    assert "Voor deze datum is al een nacht ingevuld" in r.content.decode()
+    assert Night.objects.get(pk=other.pk).quality == 1
+    assert Night.objects.filter(sleeper=s, date=household["day"]).exists()

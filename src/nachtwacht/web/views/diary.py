@@ -156,6 +156,11 @@ def night_edit(request, day: str | None = None):
                             row = current
                             raise _StaleNightError
                         row = current
+                        moved = values["date"] != row.date
+                        if moved and Night.objects.filter(sleeper=request.user, date=values["date"]).exists():
+                            form.add_error("date", _("There is already a night for this date. "
+                                                     "Open it from the list to change it."))
+                            raise IntegrityError
                     for k, v in values.items():
                         setattr(row, k, v)
                     row.full_clean()
