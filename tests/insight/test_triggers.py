@@ -127,8 +127,8 @@ def test_null_thousand_diaries() -> None:
     """Factors and outcomes independent in 1,000 diaries: at most 10 % show any finding.
 
     Benjamini-Hochberg at q < 0.10 bounds this share (the family-wise error under the
-    global null) by 0.10; measured 0.059, and 0.108 with a "possible" signal. About a
-    minute on an idle machine (bench/bench_insight.py prints the same figures).
+    global null) by 0.10; measured 0.059, and 0.108 with a "possible" signal. About
+    25 s of CPU time (bench/bench_insight.py prints the same figures).
     """
     n = 1000
     results = [analyse(null_diary(seed)) for seed in range(n)]

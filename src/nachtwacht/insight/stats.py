@@ -16,7 +16,9 @@ nights.
   (a subset-sum count over mid-ranks), otherwise the normal approximation with
   tie and continuity correction, which is adequate from ten per group.
   The effect is the difference in medians with a percentile bootstrap interval
-  (fixed seed, so the same diary always gives the same numbers).
+  (fixed seed, so the same diary always gives the same numbers). The bootstrap
+  medians are read from counts of distinct values per resample rather than by
+  sorting each resample: the same numbers, several times faster on long diaries.
 * Counts (episodes per night): the rate ratio with the exact conditional
   (Clopper-Pearson) interval, widened on the log scale by the square root of
   the Pearson dispersion when episodes cluster within nights. The p value comes

@@ -32,6 +32,13 @@ same-night link between them appeared in about 23 % of diaries without the
 check and 15 % with it (more across lags). A strictly
 periodic factor (every Saturday) cannot be told
 apart from the weekly rhythm itself and is cautioned too.
+
+Speed: every pair with q < q_max gets the (cheap) rhythm check, because it
+decides what is shown; the full description with its bootstrap interval is made
+only for the headlines and "possible" signals. The other forms in
+``InsightResult.all_findings`` are described the first time that attribute is
+read (the CLI's JSON does, the report does not). On a three-year diary this
+takes the analysis from about 1.1 s to about 0.3 s of CPU time.
 """
 
 from __future__ import annotations
