@@ -65,24 +65,40 @@ def mutate() -> None:
 
 
 def import_csv(username: str, path: str, hang_after: int | None) -> int:
-    from django.db.models.signals import post_save
+    from django.db import connection
 
-    from nachtwacht.web.accounts.models import User
     from nachtwacht.web.diary.models import Night
-    from nachtwacht.web.views.uploads import import_csv as web_import
 
     if hang_after is not None:
+        # The import writes with bulk_create (no post_save signal): count the night
+        # rows the INSERT statements carry instead.
+        table = Night._meta.db_table
+        n_cols = sum(1 for f in Night._meta.concrete_fields if not f.primary_key)
         seen = {"n": 0}
 
-        def _hang(sender, **kwargs):  # noqa: ANN001 - Django signal signature
-            seen["n"] += 1
-            if seen["n"] == hang_after:
-                # Rows are written inside the open transaction: tell the parent, then
-                # wait for the SIGKILL it sends.
-                print("IN-TRANSACTION", flush=True)
-                time.sleep(120)
+        def _hang(execute, sql, params, many, context):  # noqa: ANN001 - Django wrapper signature
+            result = execute(sql, params, many, context)
+            if sql.lstrip().upper().startswith("INSERT") and table in sql and params:
+                # PostgreSQL (Django 5.2) sends one array per column (INSERT ... UNNEST),
+                # other databases one flat parameter per value.
+                arrays = isinstance(params[0], (list, tuple))
+                seen["n"] += len(params[0]) if arrays else len(params) // n_cols
+                if seen["n"] >= hang_after:
+                    # Rows are written inside the open transaction: tell the parent, then
+                    # wait for the SIGKILL it sends.
+                    print("IN-TRANSACTION", flush=True)
+                    time.sleep(120)
+            return result
 
-        post_save.connect(_hang, sender=Night, weak=False)
+        with connection.execute_wrapper(_hang):
+            return _import_file(username, path)
+    return _import_file(username, path)
+
+
+def _import_file(username: str, path: str) -> int:
+    from nachtwacht.web.accounts.models import User
+    from nachtwacht.web.views.uploads import import_csv as web_import
+
     user = User.objects.get(username=username)
     with open(path, encoding="utf-8") as f:
         text = f.read()
