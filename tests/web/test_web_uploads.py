@@ -57,7 +57,24 @@ def test_upload_is_stored_and_analysed(household, as_user, settings, tmp_path, m
     monkeypatch.setattr(uploads, "optional", lambda name: types.SimpleNamespace(analyse=broken))
     uploads._analyse(up.pk)
     up.refresh_from_db()
-    assert up.status == "failed" and "bad header" in up.error
+    # An unexpected crash is a plain sentence in the sleeper's language, not a Python message.
+    assert up.status == "failed" and "bad header" not in up.error and "ValueError" not in up.error
+    assert "onverwacht iets mis" in up.error
+
+    from nachtwacht.psg.errors import TruncatedFile
+
+    def truncated(path, lang):
+        raise TruncatedFile(("nacht.edf is afgebroken.", "Kopieer het opnieuw."),
+                            ("nacht.edf is truncated.", "Copy it again."))
+
+    monkeypatch.setattr(uploads, "optional", lambda name: types.SimpleNamespace(analyse=truncated))
+    uploads._analyse(up.pk, "en")
+    up.refresh_from_db()
+    assert up.error == "nacht.edf is truncated. Copy it again."
+    uploads._analyse(up.pk, "nl")
+    up.refresh_from_db()
+    assert up.error == "nacht.edf is afgebroken. Kopieer het opnieuw."
+    assert "nacht.edf is afgebroken" in c.get(f"/slaaponderzoek/{up.pk}/").content.decode()
 
 
 def test_other_people_cannot_see_an_upload(household, as_user):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.db import close_old_connections, transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -151,6 +151,16 @@ def upload_csv(request):
     return render(request, "nachtwacht/upload_csv.html", {"form": form, "errors": errors})
 
 
+def _failure_text(exc: Exception, language: str) -> str:
+    """What the sleeper reads about a failed analysis: plain words, never Python internals."""
+    text = getattr(exc, "text", None)
+    if callable(text) and hasattr(exc, "code"):  # a PSGError: its own NL/EN message and hint
+        return str(text(language))[:500]
+    with translation.override(language):
+        return _("Something unexpected went wrong while reading this file. It may be damaged or in a "
+                 "form we do not know. Try exporting it again from the recording software.")
+
+
 def _analyse(upload_id: int, language: str = "nl") -> None:
     """Run the sleep-study pipeline on one stored file (in a worker thread)."""
     close_old_connections()
@@ -173,7 +183,7 @@ def _analyse(upload_id: int, language: str = "nl") -> None:
             up.status = PsgUpload.Status.DONE
         except Exception as exc:  # a broken file must end as a visible failure
             up.status = PsgUpload.Status.FAILED
-            up.error = f"{type(exc).__name__}: {str(exc)[:300]}"
+            up.error = _failure_text(exc, language)
             log.warning("sleep-study analysis %s failed: %s", upload_id, type(exc).__name__)
         up.finished = timezone.now()
         up.save(update_fields=["status", "result", "error", "finished"])
