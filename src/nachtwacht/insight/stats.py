@@ -159,6 +159,7 @@ def _rank_sum_table(ranks2: bytes, k_max: int) -> np.ndarray:
     # Columns above `reach` (the largest sum of k_max values seen so far; values come
     # in ascending order) are still zero, so they are left out of every update.
     done, reach = 0, 0
+    csum = [0, *np.cumsum(r_all).tolist()]
     for r, c in zip(values.tolist(), sizes.tolist(), strict=True):
         if c == 1 or not by_group:
             for _ in range(c):
@@ -166,7 +167,7 @@ def _rank_sum_table(ranks2: bytes, k_max: int) -> np.ndarray:
                 # Right-hand side copied first, so each value is used at most once.
                 dp[1:, r:r + width] += dp[:-1, :width].copy()
                 done += 1
-                reach = int(r_all[max(0, done - k_max):done].sum())
+                reach = csum[done] - csum[max(0, done - k_max)]
             continue
         # A tie group of c equal ranks at once: j of them chosen in C(c, j) ways adds
         # j items and j * r to the sum (one step per group instead of one per value;
@@ -178,7 +179,7 @@ def _rank_sum_table(ranks2: bytes, k_max: int) -> np.ndarray:
             width = min(reach, max_sum - j * r) + 1
             dp[j:, j * r:j * r + width] += math.comb(c, j) * prev[: k_max + 1 - j, :width]
         done += c
-        reach = int(r_all[max(0, done - k_max):done].sum())
+        reach = csum[done] - csum[max(0, done - k_max)]
     return dp
 
 
@@ -249,8 +250,8 @@ def rank_sum_p_many(ranks: np.ndarray, counts: np.ndarray, in_x: np.ndarray) -> 
         p[big] = np.minimum(1.0, special.erfc(np.maximum(z, 0.0) / math.sqrt(2)))
     small = np.flatnonzero((k < EXACT_MWU_BELOW) & (k > 0))
     if len(small):
-        doubled = not np.allclose(ranks, np.rint(ranks))
-        scale = 2 if doubled else 1
+        # Mid-ranks are whole or exactly half (a tie group of even size).
+        scale = 2 if bool((ranks != np.rint(ranks)).any()) else 1
         r_int = np.rint(scale * ranks).astype(np.int64)
         table = _rank_sum_table(np.sort(r_int).tobytes(), int(k[small].max()))
         total = int(r_int.sum())
