@@ -56,7 +56,7 @@ def import_csv(user, kind: str, text: str, language: str, replace: bool = False)
     """Store every row of ``text`` or nothing; raise DiaryImportError with all problems.
 
     Rows go in with ``bulk_create`` (a few statements per 500 rows instead of a
-    query and an insert per row), so a 5 MB file stays well inside the server's
+    query and an insert per row), so a 2 MB file stays well inside the server's
     request timeout; the transaction keeps it all-or-nothing.
     """
     rows = diaryio.read_nights(text, lang=language) if kind == "nights" else diaryio.read_episodes(text, lang=language)
