@@ -23,6 +23,8 @@ def _deploy_check(tmp_path, **extra) -> str:
                NACHTWACHT_SECRET_KEY="Zr8-" + "q4Tx_9vLm2" * 6, NACHTWACHT_ALLOWED_HOSTS="slaap.example.nl",
                **extra)
     env.pop("DATABASE_URL", None)
+    # The browser tests set this for Playwright in the same process; an operator never does.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     # Exactly what an operator runs; its silencing rules apply as they would for them.
     proc = subprocess.run([sys.executable, "-m", "django", "check", "--deploy"], env=env,
                           capture_output=True, text=True, timeout=120)
