@@ -7,7 +7,7 @@ languages, an unknown ``{placeholder}``. Every error names the file and the rule
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -120,15 +120,25 @@ def _code(obj: Mapping[str, Any], where: str) -> str:
     return code
 
 
+def _entries(data: Any, source: str, kind: str, what: str) -> Iterator[tuple[int, Any, str]]:
+    """Yield ``(index, entry, where)`` for a YAML list of ``kind`` entries.
+
+    ``where`` names the entry by its code when it has one, else by position, so every
+    error message points at the entry a reviewer has to fix.
+    """
+    if not isinstance(data, list):
+        raise RuleError(f"{source}: {what}")
+    for i, raw in enumerate(data):
+        where = f"{source} {kind} #{i + 1}"
+        if isinstance(raw, Mapping) and isinstance(raw.get("code"), str):
+            where = f"{source} {kind} {raw['code']!r}"
+        yield i, raw, where
+
+
 def parse_rules(data: Any, source: str = "<rules>") -> list[Rule]:
     """Check a list of rule mappings (as read from YAML) and return :class:`Rule` objects."""
-    if not isinstance(data, list):
-        raise RuleError(f"{source}: a rule file holds a list of rules")
     rules = []
-    for i, raw in enumerate(data):
-        where = f"{source} rule #{i + 1}"
-        if isinstance(raw, Mapping) and isinstance(raw.get("code"), str):
-            where = f"{source} rule {raw['code']!r}"
+    for _i, raw, where in _entries(data, source, "rule", "a rule file holds a list of rules"):
         _keys(raw, where, {"code", "condition", "level", "when", "text", "tell_gp"})
         code = _code(raw, where)
         if raw["level"] not in LEVELS:
@@ -161,13 +171,8 @@ def load_rules(directory: str | None = None) -> tuple[Rule, ...]:
 
 def parse_plan(data: Any, source: str = "plan.yaml") -> list[Measure]:
     """Check the plan measures file and return :class:`Measure` objects in file order."""
-    if not isinstance(data, list):
-        raise RuleError(f"{source}: the plan file holds a list of measures")
     out = []
-    for i, raw in enumerate(data):
-        where = f"{source} measure #{i + 1}"
-        if isinstance(raw, Mapping) and isinstance(raw.get("code"), str):
-            where = f"{source} measure {raw['code']!r}"
+    for i, raw, where in _entries(data, source, "measure", "the plan file holds a list of measures"):
         _keys(raw, where, {"code", "title", "why", "steps", "knowledge_slug", "triggers"},
               {"contraindications", "instead"})
         code = _code(raw, where)
@@ -207,13 +212,8 @@ def parse_plan(data: Any, source: str = "plan.yaml") -> list[Measure]:
 
 def parse_hints(data: Any, source: str = "differentials.yaml") -> list[Hint]:
     """Check the differential hints file and return :class:`Hint` objects."""
-    if not isinstance(data, list):
-        raise RuleError(f"{source}: the hints file holds a list of hints")
     out = []
-    for i, raw in enumerate(data):
-        where = f"{source} hint #{i + 1}"
-        if isinstance(raw, Mapping) and isinstance(raw.get("code"), str):
-            where = f"{source} hint {raw['code']!r}"
+    for _i, raw, where in _entries(data, source, "hint", "the hints file holds a list of hints"):
         _keys(raw, where, {"code", "group", "knowledge_slug", "when", "title", "text", "tell_gp"})
         validate(raw["when"], where)
         out.append(Hint(_code(raw, where), str(raw["group"]), str(raw["knowledge_slug"]), raw["when"],
