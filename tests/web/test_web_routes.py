@@ -26,8 +26,10 @@ ROUTES: dict[str, frozenset[str]] = {
     "access_log": frozenset({SLEEPER}), "triage": frozenset({SLEEPER}), "plan": frozenset({SLEEPER}),
     "experiment_start": frozenset({SLEEPER}), "experiment_stop": frozenset({SLEEPER}),
     "upload_csv": frozenset({SLEEPER}), "upload_edf": frozenset({SLEEPER}), "psg_detail": frozenset({SLEEPER}),
+    "psg_retry": frozenset({SLEEPER}),
     "report": frozenset({SLEEPER}), "report_pdf": frozenset({SLEEPER}),
     "settings": USERS, "export": USERS, "delete_account": USERS,
+    "login_code": ALL, "twofactor": USERS, "twofactor_setup": USERS, "twofactor_disable": USERS,
     "partner_home": frozenset({PARTNER}), "partner_log": frozenset({PARTNER}),
     "clinician_home": frozenset({CLINICIAN}), "share_claim": frozenset({CLINICIAN}),
     "clinician_view": frozenset({CLINICIAN}), "clinician_report": frozenset({CLINICIAN}),
@@ -75,7 +77,7 @@ def _kwargs(name: str, h: dict) -> dict:
         return {"token": PartnerInvite.objects.create(sleeper=s).token}
     if name == "experiment_stop":
         return {"pk": Experiment.objects.create(sleeper=s, code="x", title="x", started=h["day"]).pk}
-    if name == "psg_detail":
+    if name in ("psg_detail", "psg_retry"):
         return {"pk": PsgUpload.objects.create(sleeper=s, original_name="a.edf", stored_name="a.edf", size=1).pk}
     if name == "knowledge_page":
         return {"slug": "x"}

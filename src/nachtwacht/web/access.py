@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from urllib.parse import quote
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseRedirect
+from django.urls import reverse
 
+from nachtwacht.web import twofactor
 from nachtwacht.web.sharing.models import AccessLog, ClinicianShare, PartnerLink
 
 SLEEPER, PARTNER, CLINICIAN = "sleeper", "partner", "clinician"
@@ -29,6 +32,10 @@ def role_required(*roles: str) -> Callable:
                 return redirect_to_login(request.get_full_path())
             if user.role not in roles:
                 raise Http404("not available for this role")
+            if user.role == CLINICIAN and twofactor.required_for(user):
+                # NACHTWACHT_REQUIRE_2FA_CLINICIANS: set up the second factor first, then come back.
+                return HttpResponseRedirect(
+                    f"{reverse('twofactor_setup')}?next={quote(request.get_full_path())}")
             return view(request, *args, **kwargs)
 
         wrapper.allowed_roles = roles  # read by the route-by-role test

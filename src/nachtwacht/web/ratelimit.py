@@ -1,17 +1,30 @@
-"""Login rate limit: a few failures per username and IP address per window."""
+"""Login rate limit: a few failures per username and IP address per window.
+
+``prefix`` keeps separate counters for separate steps (password, second-factor code).
+"""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+
+LOGIN = "nw-login-fail"
+
+#: Cache alias every server process shares (settings.CACHES, a database table by
+#: default), so N gunicorn workers do not each allow LOGIN_MAX_FAILURES attempts.
+CACHE_ALIAS = "shared"
 
 
-def _key(username: str, ip: str) -> str:
+def _cache():
+    return caches[CACHE_ALIAS]
+
+
+def _key(username: str, ip: str, prefix: str = LOGIN) -> str:
     # Hash so usernames never appear in cache keys (or in a shared cache's logs).
     digest = hashlib.sha256(f"{username.lower()}|{ip}".encode()).hexdigest()
-    return f"nw-login-fail:{digest}"
+    return f"{prefix}:{digest}"
 
 
 def client_ip(request) -> str:
@@ -19,19 +32,22 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
-def is_blocked(username: str, ip: str) -> bool:
-    return cache.get(_key(username, ip), 0) >= settings.LOGIN_MAX_FAILURES
+def is_blocked(username: str, ip: str, prefix: str = LOGIN) -> bool:
+    return _cache().get(_key(username, ip, prefix), 0) >= settings.LOGIN_MAX_FAILURES
 
 
-def record_failure(username: str, ip: str) -> None:
-    key = _key(username, ip)
-    if cache.add(key, 1, timeout=settings.LOGIN_WINDOW_S):
+def record_failure(username: str, ip: str, prefix: str = LOGIN) -> None:
+    """Count one failure. The database cache's ``incr`` is a read then a write, so two
+    workers failing at the same instant may count once: the limit is approximate (at
+    most one extra attempt per concurrent request), never lower than configured."""
+    key = _key(username, ip, prefix)
+    if _cache().add(key, 1, timeout=settings.LOGIN_WINDOW_S):
         return
     try:
-        cache.incr(key)
+        _cache().incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.LOGIN_WINDOW_S)
+        _cache().set(key, 1, timeout=settings.LOGIN_WINDOW_S)
 
 
-def reset(username: str, ip: str) -> None:
-    cache.delete(_key(username, ip))
+def reset(username: str, ip: str, prefix: str = LOGIN) -> None:
+    _cache().delete(_key(username, ip, prefix))

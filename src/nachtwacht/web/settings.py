@@ -16,6 +16,8 @@ NACHTWACHT_HTTPS          1 when the site is served over TLS only: turns on the
                           http->https redirect and one year of HSTS (each can be
                           overridden with the two variables below).
 NACHTWACHT_HSTS_SECONDS / NACHTWACHT_SSL_REDIRECT / NACHTWACHT_HSTS_PRELOAD
+NACHTWACHT_REQUIRE_2FA_CLINICIANS  1 to send clinicians without a second factor
+                          to its set-up page before any clinician page.
 """
 
 from __future__ import annotations
@@ -53,6 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "nachtwacht.web.accounts",
     "nachtwacht.web.diary",
     "nachtwacht.web.sharing",
@@ -138,12 +143,20 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 CACHES = {
-    # Per-process cache: enough for the login rate limit of one server process.
-    # With several gunicorn workers configure a shared cache (see docs/web.md).
+    # Per-process cache for what may differ between workers.
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nachtwacht"},
+    # Shared by every gunicorn worker without an extra server: a table in the app's own
+    # database (created by the front app's migration 0002). It holds the login rate
+    # limit and the dashboard's insight results (see docs/web.md, "Shared cache").
+    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "nachtwacht_cache",
+               "TIMEOUT": 24 * 3600, "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4}},
 }
 LOGIN_MAX_FAILURES = env_int("NACHTWACHT_LOGIN_MAX_FAILURES", 5, 1, 1000)
 LOGIN_WINDOW_S = env_int("NACHTWACHT_LOGIN_WINDOW_S", 15 * 60, 10, 24 * 3600)
+# Two-step login (django-otp): optional for everyone; the operator can make it
+# compulsory for clinicians, who see other people's health data.
+REQUIRE_2FA_CLINICIANS = env_bool("NACHTWACHT_REQUIRE_2FA_CLINICIANS", False)
+OTP_TOTP_ISSUER = "Nachtwacht"
 
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]

@@ -8,11 +8,13 @@ from django.urls import path, re_path
 from django.views.static import serve
 
 from nachtwacht.web.views import account, advice, auth, dashboard, diary, sharing, uploads
+from nachtwacht.web.views import twofactor as twofactor_views
 
 urlpatterns = [
     path("", dashboard.home, name="home"),
     path("aanmelden/", auth.signup, name="signup"),
     path("inloggen/", auth.RateLimitedLoginView.as_view(), name="login"),
+    path("inloggen/code/", twofactor_views.login_code, name="login_code"),
     path("uitloggen/", LogoutView.as_view(), name="logout"),
     path("taal/", auth.set_language, name="set_language"),
     # sleeper: diary
@@ -41,12 +43,16 @@ urlpatterns = [
     path("upload/", uploads.upload_csv, name="upload_csv"),
     path("slaaponderzoek/", uploads.upload_edf, name="upload_edf"),
     path("slaaponderzoek/<int:pk>/", uploads.psg_detail, name="psg_detail"),
+    path("slaaponderzoek/<int:pk>/opnieuw/", uploads.psg_retry, name="psg_retry"),
     path("rapport/", advice.report_view, name="report"),
     path("rapport.pdf", advice.report_pdf, name="report_pdf"),
     # any signed-in user
     path("instellingen/", account.settings_view, name="settings"),
     path("export/", account.export, name="export"),
     path("account/verwijderen/", account.delete_account, name="delete_account"),
+    path("instellingen/twee-stappen/", twofactor_views.status_view, name="twofactor"),
+    path("instellingen/twee-stappen/instellen/", twofactor_views.setup, name="twofactor_setup"),
+    path("instellingen/twee-stappen/uitzetten/", twofactor_views.disable, name="twofactor_disable"),
     # partner
     path("uitnodiging/<str:token>/", sharing.invite_accept, name="invite_accept"),
     path("bedpartner/", diary.partner_home, name="partner_home"),

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from nachtwacht.diary import csvio
+from nachtwacht.web import twofactor
 from nachtwacht.web.convert import diary_for
 from nachtwacht.web.front.models import PsgUpload
 from nachtwacht.web.sharing.models import ClinicianShare
@@ -52,6 +53,9 @@ def export_bytes(user) -> bytes:
         "sleep_studies": [{"file": u.original_name, "status": u.status, "result": u.result}
                           for u in PsgUpload.objects.filter(sleeper=user)],
     }
+    # Whether the second factor is on and since when; never its secret or backup codes.
+    tf = twofactor.status(user)
+    data["two_step_login"] = {"on": tf["on"], "since": tf["since"].isoformat() if tf["since"] else None}
     # Private flags live on the rows, not on the core episode: add them to the JSON.
     data["private_episodes"] = [e.pk for e in user.episodes.filter(private=True)]
     buf = io.BytesIO()
@@ -65,7 +69,7 @@ def export_bytes(user) -> bytes:
 
 @login_required
 def settings_view(request):
-    return render(request, "nachtwacht/settings.html", {})
+    return render(request, "nachtwacht/settings.html", {"tf": twofactor.status(request.user)})
 
 
 @login_required
@@ -95,7 +99,7 @@ def delete_account(request):
                     revoked_at=timezone.now())
                 logout(request)
                 # Cascades remove nights, episodes, profile, partner links (both
-                # directions), invites, shares and the access log.
+                # directions), invites, shares, the access log and the 2FA devices.
                 user.delete()
                 messages.success(request, _("Your account and all your data have been deleted."))
                 return redirect("home")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from nachtwacht.web import ratelimit
+from nachtwacht.web import ratelimit, twofactor
 from nachtwacht.web.accounts.models import User
 
 
@@ -63,7 +63,11 @@ def signup(request):
 
 
 class RateLimitedLoginView(LoginView):
-    """Django's login, refusing after too many failures per username and IP."""
+    """Django's login, refusing after too many failures per username and IP.
+
+    With a second factor set up, a right password only opens the code step
+    (``views.twofactor.login_code``); the session is logged in after that.
+    """
 
     template_name = "nachtwacht/login.html"
     authentication_form = AuthenticationForm
@@ -86,7 +90,13 @@ class RateLimitedLoginView(LoginView):
         return super().form_invalid(form)
 
     def form_valid(self, form):
-        ratelimit.reset(form.get_user().get_username(), ratelimit.client_ip(self.request))
+        user = form.get_user()
+        ratelimit.reset(user.get_username(), ratelimit.client_ip(self.request))
+        if twofactor.is_enabled(user):
+            # New session id for the half-way state too; ``next`` was already checked by get_redirect_url.
+            self.request.session.cycle_key()
+            twofactor.set_pending(self.request.session, user, self.get_redirect_url())
+            return redirect("login_code")
         return super().form_valid(form)
 
 

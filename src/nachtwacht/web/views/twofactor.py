@@ -1,0 +1,179 @@
+"""Two-step login: the code step of the login, and setting up / switching off the second factor."""
+
+from __future__ import annotations
+
+import logging
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from nachtwacht.web import ratelimit, twofactor
+from nachtwacht.web.accounts.models import User
+
+log = logging.getLogger(__name__)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code"), max_length=32, strip=True,
+        help_text=gettext_lazy("The 6-digit code your authenticator app shows now, or one of your backup codes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autocapitalize": "off",
+                                      "spellcheck": "false", "autofocus": True}))
+
+
+class SetupForm(forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Code from the app"), max_length=16, strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+
+
+class DisableForm(forms.Form):
+    password = forms.CharField(label=gettext_lazy("Your password"), widget=forms.PasswordInput)
+    code = forms.CharField(label=gettext_lazy("Code from the app, or a backup code"), max_length=32,
+                           widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}))
+
+
+def _wrong_code(result: twofactor.Check) -> str:
+    if result.throttled:
+        return _("Too many wrong codes in a row. Wait a minute, then type the code your app shows at that moment.")
+    return _("That code is not right. Type the 6-digit code your app shows now (each code works once), "
+             "or one of your backup codes.")
+
+
+def _blocked_msg() -> str:
+    return _("Too many wrong codes. Wait 15 minutes and try again.")
+
+
+def _safe(request, url: str) -> str:
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
+    return ""
+
+
+@never_cache
+def login_code(request):
+    """Second login step: the password was right, now the code; only then log in."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    pending = twofactor.get_pending(request.session)
+    if pending is None:
+        # Expired or never started: no form, just the way back (200, not a redirect loop).
+        return render(request, "nachtwacht/login_code.html", {"expired": True})
+    user = User.objects.filter(pk=pending["uid"], is_active=True).first()
+    if user is None:
+        twofactor.clear_pending(request.session)
+        return render(request, "nachtwacht/login_code.html", {"expired": True})
+    # The limiter counts per account (not per name typed) and address.
+    who, ip = f"uid:{user.pk}", ratelimit.client_ip(request)
+    status = 200
+    if request.method == "POST":
+        form = CodeForm(request.POST)
+        if ratelimit.is_blocked(who, ip, twofactor.RATE_PREFIX):
+            form.is_valid()
+            form.add_error(None, _blocked_msg())
+            status = 429
+        elif form.is_valid():
+            result = twofactor.check_code(user, form.cleaned_data["code"])
+            if result.ok:
+                ratelimit.reset(who, ip, twofactor.RATE_PREFIX)
+                twofactor.clear_pending(request.session)
+                login(request, user, backend=pending["backend"])
+                if result.backup_used:
+                    messages.warning(request, _("You used a backup code; %(n)d left. Each code works only once.")
+                                     % {"n": result.backup_left})
+                return redirect(_safe(request, pending.get("next", "")) or "home")
+            ratelimit.record_failure(who, ip, twofactor.RATE_PREFIX)
+            form.add_error("code", _wrong_code(result))
+    else:
+        form = CodeForm()
+    resp = render(request, "nachtwacht/login_code.html", {"form": form, "expired": False})
+    resp.status_code = status
+    return resp
+
+
+@login_required
+def status_view(request):
+    """The account's two-step login: on since when, backup codes left, switch off."""
+    user = request.user
+    ctx = {"tf": twofactor.status(user), "codes_left": twofactor.backup_codes_left(user),
+           "required": twofactor.required_for(user), "form": DisableForm()}
+    return render(request, "nachtwacht/twofactor.html", ctx)
+
+
+@never_cache
+@login_required
+def setup(request):
+    """Show the QR code and secret; the device counts only once a code from it was typed."""
+    user = request.user
+    if twofactor.is_enabled(user):
+        return redirect("twofactor")
+    nxt = _safe(request, request.POST.get("next") or request.GET.get("next") or "")
+    device = twofactor.start_setup(user)
+    who, ip = f"uid:{user.pk}", ratelimit.client_ip(request)
+    status = 200
+    if request.method == "POST":
+        form = SetupForm(request.POST)
+        if ratelimit.is_blocked(who, ip, twofactor.RATE_PREFIX):
+            form.is_valid()
+            form.add_error(None, _blocked_msg())
+            status = 429
+        elif form.is_valid():
+            result = twofactor.confirm_setup(device, form.cleaned_data["code"])
+            if result.ok:
+                ratelimit.reset(who, ip, twofactor.RATE_PREFIX)
+                codes = twofactor.new_backup_codes(user)
+                log.info("two-step login switched on for user %s", user.pk)
+                # Rendered, not redirected: the backup codes are shown this once only.
+                return render(request, "nachtwacht/twofactor_codes.html", {"codes": codes, "next": nxt})
+            ratelimit.record_failure(who, ip, twofactor.RATE_PREFIX)
+            form.add_error("code", _wrong_code(result))
+    else:
+        form = SetupForm()
+    ctx = {"form": form, "qr": twofactor.qr_svg(device, _("QR code for your authenticator app")),
+           "secret": twofactor.secret_groups(device), "required": twofactor.required_for(user), "next": nxt}
+    resp = render(request, "nachtwacht/twofactor_setup.html", ctx)
+    resp.status_code = status
+    return resp
+
+
+@login_required
+@require_POST
+def disable(request):
+    """Switch the second factor off: needs the password and a current code."""
+    user = request.user
+    if not twofactor.is_enabled(user):
+        return redirect("twofactor")
+    form = DisableForm(request.POST)
+    who, ip = f"uid:{user.pk}", ratelimit.client_ip(request)
+    status = 400
+    if ratelimit.is_blocked(who, ip, twofactor.RATE_PREFIX):
+        form.is_valid()
+        form.add_error(None, _blocked_msg())
+        status = 429
+    elif form.is_valid():
+        if not user.check_password(form.cleaned_data["password"]):
+            ratelimit.record_failure(who, ip, twofactor.RATE_PREFIX)
+            form.add_error("password", _("That password is not right."))
+        else:
+            result = twofactor.check_code(user, form.cleaned_data["code"])
+            if result.ok:
+                ratelimit.reset(who, ip, twofactor.RATE_PREFIX)
+                twofactor.disable(user)
+                log.info("two-step login switched off for user %s", user.pk)
+                messages.success(request, _("Two-step login is off. You log in with your password only."))
+                return redirect("twofactor")
+            ratelimit.record_failure(who, ip, twofactor.RATE_PREFIX)
+            form.add_error("code", _wrong_code(result))
+    ctx = {"tf": twofactor.status(user), "codes_left": twofactor.backup_codes_left(user),
+           "required": twofactor.required_for(user), "form": form}
+    resp = render(request, "nachtwacht/twofactor.html", ctx)
+    resp.status_code = status
+    return resp
