@@ -26,6 +26,12 @@ class PsgUpload(models.Model):
     error = models.TextField(blank=True, default="")
     created = models.DateTimeField(auto_now_add=True)
     finished = models.DateTimeField(null=True, blank=True)
+    # Which server process runs the analysis (``web.psgjobs.worker_token``) and since
+    # when: a killed process leaves a row queued/running; these tell that it is gone.
+    worker = models.CharField(max_length=200, blank=True, default="")
+    started = models.DateTimeField(null=True, blank=True)
+    # Failed because its process died (not because of the file): can be started again.
+    interrupted = models.BooleanField(default=False)
 
 
 class Experiment(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import threading
 import uuid
 
@@ -16,9 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from nachtwacht.diary.errors import DiaryImportError, RowError
-from nachtwacht.web import diaryio
+from nachtwacht.web import diaryio, psgjobs
 from nachtwacht.web.access import owned_or_404, sleeper_required
 from nachtwacht.web.convert import core_to_row_values
 from nachtwacht.web.core import optional
@@ -172,7 +174,8 @@ def _analyse(upload_id: int, language: str = "nl") -> None:
             up.save(update_fields=["status"])
             return
         up.status = PsgUpload.Status.RUNNING
-        up.save(update_fields=["status"])
+        up.worker, up.started = psgjobs.worker_token(), timezone.now()
+        up.save(update_fields=["status", "worker", "started"])
         try:
             result = pipeline.analyse(str(settings.UPLOAD_DIR / up.stored_name), lang=language)
             # ``dumps`` turns NumPy numbers into plain JSON, which the JSONField needs.
@@ -192,20 +195,39 @@ def _analyse(upload_id: int, language: str = "nl") -> None:
 
 
 def _store_upload(f, stored: str) -> bool:
-    """Write an uploaded file to UPLOAD_DIR; False (and no partial file) on a disk error."""
+    """Write an uploaded file to UPLOAD_DIR; False (and no partial file) on a disk error.
+
+    The bytes go to ``<name>.part`` and are renamed once complete and on disk, so a
+    process killed half-way never leaves a half file under the final name (the
+    ``.part`` file is removed later by ``psgjobs.clean_temp_files``).
+    """
     target = settings.UPLOAD_DIR / stored
+    tmp = target.with_name(target.name + psgjobs.TEMP_SUFFIX)
     try:
         settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as out:
+        with open(tmp, "wb") as out:
             for chunk in f.chunks():
                 out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
     except OSError as exc:  # disk full, read-only volume, permissions
         # Only the errno goes to the log: the file name may say what the study was for.
         log.error("storing a sleep-study upload failed: %s (errno %s)", type(exc).__name__, exc.errno)
         with contextlib.suppress(OSError):
-            target.unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
         return False
     return True
+
+
+def _start_analysis(up: PsgUpload, language: str) -> None:
+    threading.Thread(target=_analyse, args=(up.pk, language), daemon=True).start()
+
+
+def _recover(user) -> None:
+    """Show analyses a killed process left behind as interrupted (with a retry)."""
+    psgjobs.recover_interrupted(PsgUpload.objects.filter(sleeper=user), lang())
+    psgjobs.clean_temp_files()  # cheap: one directory listing
 
 
 @sleeper_required
@@ -225,8 +247,9 @@ def upload_edf(request):
                 stored = f"{request.user.pk}-{uuid.uuid4().hex}.edf"
                 if _store_upload(f, stored):
                     up = PsgUpload.objects.create(sleeper=request.user, original_name=f.name[:255],
-                                                  stored_name=stored, size=f.size)
-                    threading.Thread(target=_analyse, args=(up.pk, lang()), daemon=True).start()
+                                                  stored_name=stored, size=f.size,
+                                                  worker=psgjobs.worker_token())
+                    _start_analysis(up, lang())
                     return redirect("psg_detail", pk=up.pk)
                 form.add_error("file", _(
                     "The file could not be stored: the server has no room left or cannot write "
@@ -234,6 +257,7 @@ def upload_edf(request):
                     "happening, tell whoever runs this Nachtwacht."))
     else:
         form = EdfForm()
+    _recover(request.user)
     uploads = PsgUpload.objects.filter(sleeper=request.user).order_by("-created")
     return render(request, "nachtwacht/upload_edf.html", {
         "form": form, "uploads": uploads, "psg_available": optional("nachtwacht.psg.pipeline") is not None})
@@ -242,6 +266,9 @@ def upload_edf(request):
 @sleeper_required
 def psg_detail(request, pk: int):
     up = owned_or_404(PsgUpload, request, pk=pk)
+    if up.status in (PsgUpload.Status.QUEUED, PsgUpload.Status.RUNNING):
+        _recover(request.user)
+        up.refresh_from_db()
     res = up.result or {}
     stats = res.get("stats") or {}
     rows = [(label, stats.get(key), unit) for key, label, unit in STAT_ROWS if key in stats]
@@ -252,6 +279,24 @@ def psg_detail(request, pk: int):
     return render(request, "nachtwacht/psg_detail.html", {
         "up": up, "rows": rows, "events": events, "skipped": sorted((res.get("skipped") or {}).items()),
         "warnings": res.get("warnings") or [], "refresh": up.status in ("queued", "running")})
+
+
+@sleeper_required
+@require_POST
+def psg_retry(request, pk: int):
+    """Start an interrupted analysis again on the file that is already stored."""
+    up = owned_or_404(PsgUpload, request, pk=pk)
+    if not (settings.UPLOAD_DIR / up.stored_name).is_file():
+        messages.error(request, _("The file of this sleep study is no longer on the server. "
+                                  "Please upload it again."))
+        return redirect("upload_edf")
+    # Conditional update: a double click starts one analysis, not two.
+    if PsgUpload.objects.filter(pk=up.pk, status=PsgUpload.Status.FAILED, interrupted=True).update(
+            status=PsgUpload.Status.QUEUED, interrupted=False, error="", result=None, finished=None,
+            started=None, worker=psgjobs.worker_token()):
+        _start_analysis(up, lang())
+        messages.success(request, _("The analysis has started again."))
+    return redirect("psg_detail", pk=up.pk)
 
 
 #: Architecture figures shown to the sleeper (AASM names, from the pipeline's stats).
