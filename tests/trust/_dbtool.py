@@ -9,6 +9,7 @@ between steps, exactly as an operator would. Usage::
     python _dbtool.py mutate                    # change, delete and add data
     python _dbtool.py import USER CSV [--hang-after N]
     python _dbtool.py count USER                # nights stored for USER
+    python _dbtool.py login USER PASSWORD N     # N logins through the web view; prints statuses
 """
 
 from __future__ import annotations
@@ -122,6 +123,13 @@ def main(argv: list[str]) -> None:
         from nachtwacht.web.diary.models import Night
 
         print(Night.objects.filter(sleeper__username=argv[1]).count())
+    elif step == "login":
+        from django.test import Client
+
+        c = Client(HTTP_HOST="localhost")
+        codes = [c.post("/inloggen/", {"username": argv[1], "password": argv[2]}).status_code
+                 for _ in range(int(argv[3]))]
+        print(" ".join(map(str, codes)), flush=True)
     elif step == "user":
         from nachtwacht.web.accounts.models import User
 
