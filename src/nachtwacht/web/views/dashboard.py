@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
+import logging
 
+from django.core.cache import caches
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+import nachtwacht
 from nachtwacht.diary.fields import spec
 from nachtwacht.diary.metrics import night_metrics, period_metrics
 from nachtwacht.web import chart
@@ -26,6 +30,10 @@ from nachtwacht.web.sharing.models import ClinicianShare
 MIN_NIGHTS_INSIGHT = 14
 MIN_NIGHTS_TRENDS = 3
 CHART_NIGHTS = 28
+#: Cache shared by all server processes (settings.CACHES) for the trigger analysis.
+INSIGHT_CACHE = "shared"
+
+log = logging.getLogger("nachtwacht.web")
 
 
 def home(request):
@@ -56,8 +64,40 @@ def _calendar(episodes, language: str) -> list[dict]:
     return months
 
 
-def _findings(diary, language: str) -> tuple[list[dict], str | None]:
+def diary_version(diary) -> str:
+    """A digest of everything the analysis reads: equal digests, equal results.
+
+    Keyed by content rather than by a counter or ``max(updated)``: bulk CSV imports
+    send no save signals, deletions leave no timestamp, and a clinician sees only the
+    parts shared with them, so the content is the one version no write path can skip.
+    Hashing the diary costs about a millisecond; the analysis about a second.
+    """
+    text = f"{nachtwacht.__version__}|{diary!r}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def cached_insight(diary, language: str, owner: object = None):
+    """``nachtwacht.insight.analyse`` once per diary version and language, for every worker."""
+    key = f"nw-insight:{getattr(owner, 'pk', '-')}:{language}:{diary_version(diary)}"
+    cache = caches[INSIGHT_CACHE]
+    try:
+        hit = cache.get(key)
+    except Exception as exc:  # e.g. migrate not run yet: compute, as without a cache
+        log.warning("insight cache unavailable: %s", type(exc).__name__)
+        hit = None
+    if hit is not None:
+        return hit, None
     result, problem = call("nachtwacht.insight", "analyse", diary, lang=language)
+    if result is not None:  # failures are not cached: the next view tries again
+        try:
+            cache.set(key, result)
+        except Exception as exc:
+            log.warning("insight cache unavailable: %s", type(exc).__name__)
+    return result, problem
+
+
+def _findings(diary, language: str, owner: object = None) -> tuple[list[dict], str | None]:
+    result, problem = cached_insight(diary, language, owner)
     if result is None:
         return [], problem
     out = []
@@ -77,8 +117,8 @@ def _findings(diary, language: str) -> tuple[list[dict], str | None]:
     return out, None
 
 
-def dashboard_context(diary, language: str, *, with_insight: bool = True) -> dict:
-    """Everything the dashboard shows, computed from a core :class:`Diary`."""
+def dashboard_context(diary, language: str, *, with_insight: bool = True, owner: object = None) -> dict:
+    """Everything the dashboard shows, computed from a core :class:`Diary` of ``owner``."""
     nights = diary.nights
     type_spec = spec("episode", "type")
     recent_nights = [n for n in nights][-CHART_NIGHTS:]
@@ -109,7 +149,7 @@ def dashboard_context(diary, language: str, *, with_insight: bool = True) -> dic
         ctx["trends_needed"] = MIN_NIGHTS_TRENDS - len(nights)
     if with_insight:
         if len(nights) >= MIN_NIGHTS_INSIGHT:
-            ctx["findings"], ctx["insight_problem"] = _findings(diary, language)
+            ctx["findings"], ctx["insight_problem"] = _findings(diary, language, owner)
         else:
             ctx["insight_needed"] = MIN_NIGHTS_INSIGHT - len(nights)
     return ctx
@@ -118,7 +158,7 @@ def dashboard_context(diary, language: str, *, with_insight: bool = True) -> dic
 @sleeper_required
 def dashboard(request):
     diary = diary_for(request.user)
-    ctx = dashboard_context(diary, lang())
+    ctx = dashboard_context(diary, lang(), owner=request.user)
     return render(request, "nachtwacht/dashboard.html", ctx)
 
 
@@ -133,6 +173,6 @@ def clinician_home(request):
 def clinician_view(request, share_id: int):
     share = live_share_or_404(request, share_id, "dashboard")
     diary = diary_for(share.sleeper, parts=share_parts(share))
-    ctx = dashboard_context(diary, lang())
+    ctx = dashboard_context(diary, lang(), owner=share.sleeper)
     ctx["share"] = share
     return render(request, "nachtwacht/clinician_view.html", ctx)
