@@ -137,5 +137,16 @@ def render_pdf(
     path = Path(target)
     if path.is_dir():
         path = path / data.default_filename("pdf")
-    doc.write_pdf(str(path), **opts)
+    # Write beside the target, then rename: a killed process never leaves half a PDF
+    # under the target's name (an earlier report there stays whole).
+    import tempfile
+
+    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".nw-", suffix=".pdf.part")
+    try:
+        with os.fdopen(fd, "wb") as tmp:
+            doc.write_pdf(tmp, **opts)
+        os.replace(tmp_name, path)
+    except BaseException:  # e.g. disk full: no temporary file left behind either
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
     return path
