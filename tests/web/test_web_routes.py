@@ -27,13 +27,13 @@ ROUTES: dict[str, frozenset[str]] = {
     "experiment_start": frozenset({SLEEPER}), "experiment_stop": frozenset({SLEEPER}),
     "upload_csv": frozenset({SLEEPER}), "upload_edf": frozenset({SLEEPER}), "psg_detail": frozenset({SLEEPER}),
     "psg_retry": frozenset({SLEEPER}),
-    "report": frozenset({SLEEPER}), "report_pdf": frozenset({SLEEPER}),
+    "report": frozenset({SLEEPER}), "report_pdf": frozenset({SLEEPER}), "report_form": frozenset({SLEEPER}),
     "settings": USERS, "export": USERS, "delete_account": USERS,
     "login_code": ALL, "twofactor": USERS, "twofactor_setup": USERS, "twofactor_disable": USERS,
     "partner_home": frozenset({PARTNER}), "partner_log": frozenset({PARTNER}),
     "clinician_home": frozenset({CLINICIAN}), "share_claim": frozenset({CLINICIAN}),
     "clinician_view": frozenset({CLINICIAN}), "clinician_report": frozenset({CLINICIAN}),
-    "clinician_report_pdf": frozenset({CLINICIAN}),
+    "clinician_report_pdf": frozenset({CLINICIAN}), "clinician_report_form": frozenset({CLINICIAN}),
 }
 
 #: Routes whose allowed role is checked on the sleeper's own object; GET is enough.
@@ -69,7 +69,8 @@ def _kwargs(name: str, h: dict) -> dict:
         return {"pk": h["ep_open"].pk}
     if name == "partner_scope" or name == "partner_log":
         return {"link_id": h["link"].pk}
-    if name in ("share_revoke", "clinician_view", "clinician_report", "clinician_report_pdf"):
+    if name in ("share_revoke", "clinician_view", "clinician_report", "clinician_report_pdf",
+                "clinician_report_form"):
         return {"share_id": h["share"].pk}
     if name == "share_claim":
         return {"token": h["share"].token}

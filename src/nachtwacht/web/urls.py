@@ -7,7 +7,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path, re_path
 from django.views.static import serve
 
-from nachtwacht.web.views import account, advice, auth, dashboard, diary, sharing, uploads
+from nachtwacht.web.views import account, advice, auth, dashboard, diary, report, sharing, uploads
 from nachtwacht.web.views import twofactor as twofactor_views
 
 urlpatterns = [
@@ -44,8 +44,9 @@ urlpatterns = [
     path("slaaponderzoek/", uploads.upload_edf, name="upload_edf"),
     path("slaaponderzoek/<int:pk>/", uploads.psg_detail, name="psg_detail"),
     path("slaaponderzoek/<int:pk>/opnieuw/", uploads.psg_retry, name="psg_retry"),
-    path("rapport/", advice.report_view, name="report"),
-    path("rapport.pdf", advice.report_pdf, name="report_pdf"),
+    path("rapport/kiezen/", report.report_form, name="report_form"),
+    path("rapport/", report.report_view, name="report"),
+    path("rapport.pdf", report.report_pdf, name="report_pdf"),
     # any signed-in user
     path("instellingen/", account.settings_view, name="settings"),
     path("export/", account.export, name="export"),
@@ -61,8 +62,9 @@ urlpatterns = [
     path("zorg/", dashboard.clinician_home, name="clinician_home"),
     path("zorg/link/<str:token>/", sharing.share_claim, name="share_claim"),
     path("zorg/<int:share_id>/", dashboard.clinician_view, name="clinician_view"),
-    path("zorg/<int:share_id>/rapport/", advice.clinician_report, name="clinician_report"),
-    path("zorg/<int:share_id>/rapport.pdf", advice.clinician_report_pdf, name="clinician_report_pdf"),
+    path("zorg/<int:share_id>/rapport/kiezen/", report.clinician_report_form, name="clinician_report_form"),
+    path("zorg/<int:share_id>/rapport/", report.clinician_report, name="clinician_report"),
+    path("zorg/<int:share_id>/rapport.pdf", report.clinician_report_pdf, name="clinician_report_pdf"),
     # everyone
     path("kennis/", advice.knowledge_index, name="knowledge"),
     path("kennis/<slug:slug>/", advice.knowledge_page, name="knowledge_page"),

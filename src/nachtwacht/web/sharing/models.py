@@ -62,6 +62,9 @@ SHARE_PARTS = (
     ("episodes", _("Episodes")),
     ("profile", _("Profile and checklist")),
     ("notes", _("Free-text notes")),
+    # Not a diary part (share_parts leaves it out): it opens finished sleep-study
+    # analyses in the report. Older shares do not hold it, so they stay without.
+    ("psg", _("Sleep studies")),
 )
 
 

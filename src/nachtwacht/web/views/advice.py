@@ -1,26 +1,17 @@
-"""Triage, the plan with experiments, knowledge pages and the GP report."""
+"""Triage, the plan with experiments and knowledge pages (the GP report is in ``report.py``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-import tempfile
-from pathlib import Path
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from nachtwacht.web.access import (
-    clinician_required,
-    live_share_or_404,
-    owned_or_404,
-    share_parts,
-    sleeper_required,
-)
+from nachtwacht.web.access import owned_or_404, sleeper_required
 from nachtwacht.web.convert import diary_for
 from nachtwacht.web.core import call, optional
 from nachtwacht.web.forms import lang
@@ -142,58 +133,3 @@ def knowledge_page(request, slug: str):
     except (KeyError, LookupError, ValueError):
         raise Http404("no such page") from None
     return render(request, "nachtwacht/knowledge_page.html", {"page": page})
-
-
-def _period(request) -> tuple[dt.date, dt.date] | None:
-    try:
-        a = dt.date.fromisoformat(request.GET["van"])
-        b = dt.date.fromisoformat(request.GET["tot"])
-    except (KeyError, ValueError):
-        return None
-    return (a, b) if a <= b else (b, a)
-
-
-def _report_response(request, diary, pdf: bool, language: str):
-    mod = optional("nachtwacht.report")
-    if mod is None or not hasattr(mod, "build"):
-        return render(request, "nachtwacht/report_missing.html", status=503)
-    try:
-        data = mod.build(diary, period=_period(request), lang=language)
-        if not pdf:
-            return HttpResponse(mod.render_html(data))
-        with tempfile.TemporaryDirectory(prefix="nw-report-") as tmpdir:
-            tmp = Path(tmpdir) / "rapport.pdf"
-            mod.render_pdf(data, tmp)
-            pdf_bytes = tmp.read_bytes()
-    except ImportError:
-        return render(request, "nachtwacht/report_missing.html", status=503)
-    except Exception as exc:  # a report bug must not show a stack trace to a patient
-        log.warning("report failed: %s", type(exc).__name__)
-        return render(request, "nachtwacht/report_missing.html", {"failed": True}, status=503)
-    resp = HttpResponse(pdf_bytes, content_type="application/pdf")
-    resp["Content-Disposition"] = 'inline; filename="nachtwacht-rapport.pdf"'
-    return resp
-
-
-@sleeper_required
-def report_view(request):
-    return _report_response(request, diary_for(request.user, parts=("nights", "episodes", "profile", "notes")),
-                            False, lang())
-
-
-@sleeper_required
-def report_pdf(request):
-    return _report_response(request, diary_for(request.user, parts=("nights", "episodes", "profile", "notes")),
-                            True, lang())
-
-
-@clinician_required
-def clinician_report(request, share_id: int):
-    share = live_share_or_404(request, share_id, "report")
-    return _report_response(request, diary_for(share.sleeper, parts=share_parts(share)), False, lang())
-
-
-@clinician_required
-def clinician_report_pdf(request, share_id: int):
-    share = live_share_or_404(request, share_id, "report.pdf")
-    return _report_response(request, diary_for(share.sleeper, parts=share_parts(share)), True, lang())

@@ -1,0 +1,276 @@
+"""The GP report: the period form and the report as HTML or PDF, for the sleeper and a clinician.
+
+Which sleep study goes in (see docs/web.md, "The GP report"): the one the sleeper
+chose, else the most recent finished study recorded in the period, else the most
+recent finished study at all, labelled with its night so nobody mistakes it for
+one from the period. A clinician sees sleep studies only when the share includes
+the "psg" part, and experiments only when it includes the nights they are
+compared on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Max, Min, Q
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from nachtwacht.web.access import (
+    clinician_required,
+    live_share_or_404,
+    share_parts,
+    sleeper_required,
+)
+from nachtwacht.web.convert import diary_for
+from nachtwacht.web.core import optional
+from nachtwacht.web.forms import lang
+from nachtwacht.web.forms_report import AUTO, NONE, ReportForm, default_period, quick_periods
+from nachtwacht.web.front.models import Experiment, PsgUpload
+
+log = logging.getLogger("nachtwacht.web")
+
+#: Everything of their own a sleeper's report shows (private episodes stay out).
+SLEEPER_PARTS = ("nights", "episodes", "profile", "notes")
+FIELDS = ("van", "tot", "taal", "onderzoek")
+
+
+@dataclass
+class Target:
+    """Whose report, what of it may be shown, and where its pages are."""
+
+    sleeper: Any
+    parts: tuple[str, ...]
+    psg: bool
+    session_key: str
+    form_url: str
+    html_url: str
+    pdf_url: str
+    share: Any = None
+
+
+def _sleeper_target(request) -> Target:
+    return Target(request.user, SLEEPER_PARTS, True, "report_form",
+                  reverse("report_form"), reverse("report"), reverse("report_pdf"))
+
+
+def _clinician_target(request, share_id: int, what: str) -> Target:
+    share = live_share_or_404(request, share_id, what)  # logs the look for 'Wie keek er mee'
+    kw = {"share_id": share.pk}
+    return Target(share.sleeper, share_parts(share), share.allows("psg"), f"report_form:{share.pk}",
+                  reverse("clinician_report_form", kwargs=kw), reverse("clinician_report", kwargs=kw),
+                  reverse("clinician_report_pdf", kwargs=kw), share)
+
+
+# ---------------------------------------------------------------------------
+# what the form offers
+# ---------------------------------------------------------------------------
+def _diary_span(target: Target) -> tuple[dt.date | None, dt.date | None]:
+    """First and last date in the part of the diary this report may show."""
+    from nachtwacht.web.diary.models import Episode, Night
+
+    spans = []
+    if "nights" in target.parts:
+        spans.append(Night.objects.filter(sleeper=target.sleeper).aggregate(a=Min("date"), b=Max("date")))
+    if "episodes" in target.parts:
+        spans.append(Episode.objects.filter(sleeper=target.sleeper, private=False)
+                     .aggregate(a=Min("date"), b=Max("date")))
+    firsts = [s["a"] for s in spans if s["a"]]
+    lasts = [s["b"] for s in spans if s["b"]]
+    return (min(firsts) if firsts else None), (max(lasts) if lasts else None)
+
+
+def recording_night(up: PsgUpload) -> dt.date:
+    """The morning after the recorded night (diary nights are dated by the morning).
+
+    Taken from the recording's start; a recording starting before noon belongs to
+    the night that ends that morning. Without a start time: the upload's date.
+    """
+    start = ((up.result or {}).get("recording") or {}).get("start")
+    if isinstance(start, str):
+        try:
+            t = dt.datetime.fromisoformat(start)
+        except ValueError:
+            pass
+        else:
+            return t.date() + dt.timedelta(days=1) if t.hour >= 12 else t.date()
+    return timezone.localdate(up.created)
+
+
+def _studies(target: Target) -> list[tuple[PsgUpload, dt.date]]:
+    """Finished sleep studies this report may show, newest night first."""
+    if not target.psg:
+        return []
+    ups = PsgUpload.objects.filter(sleeper=target.sleeper, status=PsgUpload.Status.DONE,
+                                   result__isnull=False).order_by("-created")
+    return sorted(((u, recording_night(u)) for u in ups), key=lambda x: (x[1], x[0].created), reverse=True)
+
+
+def _study_label(night: dt.date) -> str:
+    return _("Sleep study of the night to %(date)s") % {"date": date_format(night, "j F Y")}
+
+
+def _form(target: Target, data: QueryDict | dict | None, studies, initial: dict | None = None) -> ReportForm:
+    choices = [(str(u.pk), _study_label(night)) for u, night in studies]
+    return ReportForm(data, studies=choices, initial=initial)
+
+
+def _remembered(request, target: Target) -> dict:
+    """The last period used (this session), else the default period, as form data."""
+    saved = request.session.get(target.session_key)
+    if isinstance(saved, dict):
+        return {k: str(saved[k]) for k in FIELDS if k in saved}
+    first, last = _diary_span(target)
+    start, end = default_period(first, last, timezone.localdate())
+    return {"van": start.isoformat(), "tot": end.isoformat(), "taal": lang(), "onderzoek": AUTO}
+
+
+def _render_form(request, target: Target, form: ReportForm, studies, status: int = 200):
+    first, last = _diary_span(target)
+    quick = [(label, a.isoformat(), b.isoformat())
+             for label, a, b in quick_periods(first, last, timezone.localdate())]
+    return render(request, "nachtwacht/report_form.html", {
+        "form": form, "target": target, "quick": quick, "first": first, "last": last,
+        "n_studies": len(studies)}, status=status)
+
+
+# ---------------------------------------------------------------------------
+# what goes into the report
+# ---------------------------------------------------------------------------
+def _pick_study(studies, choice: str, start: dt.date, end: dt.date) -> tuple[PsgUpload, dt.date] | None:
+    if choice == NONE or not studies:
+        return None
+    if choice != AUTO:
+        return next((s for s in studies if str(s[0].pk) == choice), None)
+    in_period = [s for s in studies if start <= s[1] <= end]
+    return (in_period or studies)[0]
+
+
+def _psg_for_report(study: tuple[PsgUpload, dt.date] | None, start: dt.date, end: dt.date,
+                    language: str) -> dict | None:
+    """The analysis JSON with a neutral source label (night, and whether it lies outside the period).
+
+    The stored file name is replaced: it is server-internal, and the original name
+    a sleeper gave the file may hold their name.
+    """
+    if study is None:
+        return None
+    up, night = study
+    result = dict(up.result or {})
+    with translation.override(language):
+        label = _study_label(night)
+        if not start <= night <= end:
+            label += " " + _("(outside the chosen period)")
+    result["recording"] = {**(result.get("recording") or {}), "source": label}
+    return result
+
+
+def _experiments(target: Target, start: dt.date, end: dt.date) -> list:
+    """The sleeper's experiments that overlap the period, as the insight core's objects.
+
+    A clinician gets them only with the nights (they are compared on the nights).
+    """
+    mod = optional("nachtwacht.insight.experiments")
+    if mod is None or "nights" not in target.parts:
+        return []
+    library = getattr(mod, "LIBRARY", {})
+    rows = (Experiment.objects.filter(sleeper=target.sleeper, started__lte=end)
+            .filter(Q(ended__isnull=True) | Q(ended__gte=start)).order_by("started"))
+    out = []
+    for e in rows:
+        if e.code not in library:  # an experiment the core no longer knows: nothing to compare
+            continue
+        try:
+            out.append(mod.make(e.code, e.started, e.ended))
+        except ValueError:
+            continue
+    return out
+
+
+def _serve(request, target: Target, pdf: bool):
+    studies = _studies(target)
+    given = any(k in request.GET for k in FIELDS)
+    data = request.GET if given else _remembered(request, target)
+    form = _form(target, data, studies)
+    if not given and not form.is_valid():
+        # A remembered choice that no longer fits (e.g. a deleted study): start afresh.
+        request.session.pop(target.session_key, None)
+        form = _form(target, _remembered(request, target), studies)
+    if not form.is_valid():
+        return _render_form(request, target, form, studies, status=400)
+    c = form.cleaned_data
+    start, end, language = c["van"], c["tot"], c["taal"]
+    request.session[target.session_key] = {
+        "van": start.isoformat(), "tot": end.isoformat(), "taal": language, "onderzoek": c["onderzoek"]}
+
+    mod = optional("nachtwacht.report")
+    if mod is None or not hasattr(mod, "build"):
+        return render(request, "nachtwacht/report_missing.html", status=503)
+    try:
+        diary = diary_for(target.sleeper, parts=target.parts)
+        psg = _psg_for_report(_pick_study(studies, c["onderzoek"], start, end), start, end, language)
+        data = mod.build(diary, period=(start, end), lang=language, psg=psg,
+                         experiments=_experiments(target, start, end))
+        if not pdf:
+            return HttpResponse(mod.render_html(data))
+        pdf_bytes = mod.render_pdf(data)
+    except ImportError:
+        return render(request, "nachtwacht/report_missing.html", status=503)
+    except Exception as exc:  # a report bug must not show a stack trace to a patient
+        log.warning("report failed: %s", type(exc).__name__)
+        return render(request, "nachtwacht/report_missing.html", {"failed": True}, status=503)
+    resp = HttpResponse(pdf_bytes, content_type="application/pdf")
+    # The period only: a file name ends up in download folders and e-mails.
+    name = f"nachtwacht-rapport-{start.isoformat()}_{end.isoformat()}.pdf"
+    resp["Content-Disposition"] = f'attachment; filename="{name}"'
+    return resp
+
+
+def _show_form(request, target: Target):
+    studies = _studies(target)
+    initial = _remembered(request, target)
+    # Quick choices are links back here with the dates filled in.
+    for k in ("van", "tot"):
+        if k in request.GET:
+            initial[k] = request.GET[k][:20]
+    return _render_form(request, target, _form(target, None, studies, initial=initial), studies)
+
+
+# ---------------------------------------------------------------------------
+# views
+# ---------------------------------------------------------------------------
+@sleeper_required
+def report_form(request):
+    return _show_form(request, _sleeper_target(request))
+
+
+@sleeper_required
+def report_view(request):
+    return _serve(request, _sleeper_target(request), pdf=False)
+
+
+@sleeper_required
+def report_pdf(request):
+    return _serve(request, _sleeper_target(request), pdf=True)
+
+
+@clinician_required
+def clinician_report_form(request, share_id: int):
+    return _show_form(request, _clinician_target(request, share_id, "report.form"))
+
+
+@clinician_required
+def clinician_report(request, share_id: int):
+    return _serve(request, _clinician_target(request, share_id, "report"), pdf=False)
+
+
+@clinician_required
+def clinician_report_pdf(request, share_id: int):
+    return _serve(request, _clinician_target(request, share_id, "report.pdf"), pdf=True)
