@@ -85,8 +85,8 @@ def test_form_offers_the_last_8_weeks_and_quick_choices(home, client):
 @pytest.mark.parametrize(("language", "query", "message"), [
     ("nl", "van=5-13-2026&tot=2026-11-22", "'5-13-2026' is geen datum. Gebruik de vorm JJJJ-MM-DD"),
     ("en", "van=5-13-2026&tot=2026-11-22", "'5-13-2026' is not a date. Use the form YYYY-MM-DD"),
-    ("nl", "van=2026-11-22&tot=2026-10-01", "De periode begint (2026-11-22) na het einde (2026-10-01)."),
-    ("en", "van=2026-11-22&tot=2026-10-01", "The period starts (2026-11-22) after it ends (2026-10-01)."),
+    ("nl", "van=2026-11-22&tot=2026-10-01", "De periode begint (22 november 2026) na het einde (1 oktober 2026)."),
+    ("en", "van=2026-11-22&tot=2026-10-01", "The period starts (22 November 2026) after it ends (1 October 2026)."),
     ("nl", "van=2020-01-01&tot=2026-11-22", "De periode is 2518 dagen lang; een rapport beslaat hoogstens 5 jaar"),
     ("en", "van=2020-01-01&tot=2026-11-22", "The period is 2518 days long; a report covers at most 5 years"),
     ("nl", "van=&tot=2026-11-22", "Vul de eerste datum van de periode in."),

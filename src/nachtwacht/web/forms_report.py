@@ -6,6 +6,7 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -72,7 +73,8 @@ class ReportForm(forms.Form):
             if start > end:
                 raise ValidationError(
                     _("The period starts (%(start)s) after it ends (%(end)s). Put the earlier date "
-                      "under “From”.") % {"start": start.isoformat(), "end": end.isoformat()},
+                      "under “From”.") % {"start": date_format(start, "j F Y"),
+                                          "end": date_format(end, "j F Y")},
                     code="reversed")
             days = (end - start).days + 1
             if days > MAX_DAYS:
