@@ -177,7 +177,7 @@ def main() -> None:
                 "passwords": passwords, "django_migrations": migrations, "row_counts": counts}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     rows = "\n".join(f"| `{t}` | {n} |" for t, n in counts.items())
-    (out / "README.md").write_text(f"""# Database of release {args.name} (`{commit[:7]}`)
+    (out / "README.md").write_text(f"""# Database of {args.name} (commit `{commit[:7]}`)
 
 Made on {manifest['made']} with
 
@@ -188,7 +188,7 @@ data dir): `nachtwacht demo --weeks {args.weeks}`, `nachtwacht create-user {SLEE
 script's `extras()` (GP views of the share -> access log, experiments started/stopped through the
 views, a private episode, edited nights, a night deleted through the view, a CSV import, a partner
 invite, revoked and unclaimed clinician shares, one finished and one failed sleep study) and finally
-that release's `tests/trust/_dbtool.py export export.json`.
+that release's `tests/trust/_dbtool.py export export.json`. The demo diary ends on the day it was made.
 
 `manifest.json` holds the commit, the users' passwords (demo data only), the release's
 `django_migrations` and these row counts. `tests/trust/test_trust_migrate_release.py` migrates a

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # README command 2: set up and run every test — the whole suite on SQLite, then the whole suite
 # again (browser tests included) on a real PostgreSQL server that this script starts on
-# loopback — plus ruff. Each pass takes about 2.5 min on a 2-core machine.
+# loopback — plus ruff. Each pass takes 2.5-4.5 min on a 2-core machine.
 # Usage: scripts/test.sh [extra pytest args]
 source "$(dirname "$0")/_env.sh"
 apt_install chromium postgresql libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils gettext
