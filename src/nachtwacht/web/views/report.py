@@ -87,13 +87,12 @@ def _diary_span(target: Target) -> tuple[dt.date | None, dt.date | None]:
     return (min(firsts) if firsts else None), (max(lasts) if lasts else None)
 
 
-def recording_night(up: PsgUpload) -> dt.date:
+def recording_night(start: Any, created: dt.datetime) -> dt.date:
     """The morning after the recorded night (diary nights are dated by the morning).
 
-    Taken from the recording's start; a recording starting before noon belongs to
-    the night that ends that morning. Without a start time: the upload's date.
+    Taken from the recording's ``start`` (ISO text); a recording starting before noon
+    belongs to the night that ends that morning. Without a start: the upload's date.
     """
-    start = ((up.result or {}).get("recording") or {}).get("start")
     if isinstance(start, str):
         try:
             t = dt.datetime.fromisoformat(start)
@@ -101,16 +100,23 @@ def recording_night(up: PsgUpload) -> dt.date:
             pass
         else:
             return t.date() + dt.timedelta(days=1) if t.hour >= 12 else t.date()
-    return timezone.localdate(up.created)
+    return timezone.localdate(created)
 
 
-def _studies(target: Target) -> list[tuple[PsgUpload, dt.date]]:
-    """Finished sleep studies this report may show, newest night first."""
+def _studies(target: Target) -> list[tuple[int, dt.date]]:
+    """(upload id, night) of the finished sleep studies this report may show, newest first.
+
+    Only the start time is read from the database: a stored analysis holds every
+    event of the night, and only the chosen one is loaded (``_psg_for_report``).
+    """
     if not target.psg:
         return []
-    ups = PsgUpload.objects.filter(sleeper=target.sleeper, status=PsgUpload.Status.DONE,
-                                   result__isnull=False).order_by("-created")
-    return sorted(((u, recording_night(u)) for u in ups), key=lambda x: (x[1], x[0].created), reverse=True)
+    rows = (PsgUpload.objects.filter(sleeper=target.sleeper, status=PsgUpload.Status.DONE,
+                                     result__isnull=False)
+            .values_list("pk", "created", "result__recording__start"))
+    nights = sorted(((recording_night(start, created), created, pk) for pk, created, start in rows),
+                    reverse=True)
+    return [(pk, night) for night, _created, pk in nights]
 
 
 def _study_label(night: dt.date) -> str:
@@ -118,7 +124,7 @@ def _study_label(night: dt.date) -> str:
 
 
 def _form(target: Target, data: QueryDict | dict | None, studies, initial: dict | None = None) -> ReportForm:
-    choices = [(str(u.pk), _study_label(night)) for u, night in studies]
+    choices = [(str(pk), _study_label(night)) for pk, night in studies]
     return ReportForm(data, studies=choices, initial=initial)
 
 
@@ -144,16 +150,16 @@ def _render_form(request, target: Target, form: ReportForm, studies, status: int
 # ---------------------------------------------------------------------------
 # what goes into the report
 # ---------------------------------------------------------------------------
-def _pick_study(studies, choice: str, start: dt.date, end: dt.date) -> tuple[PsgUpload, dt.date] | None:
+def _pick_study(studies, choice: str, start: dt.date, end: dt.date) -> tuple[int, dt.date] | None:
     if choice == NONE or not studies:
         return None
     if choice != AUTO:
-        return next((s for s in studies if str(s[0].pk) == choice), None)
+        return next((s for s in studies if str(s[0]) == choice), None)
     in_period = [s for s in studies if start <= s[1] <= end]
     return (in_period or studies)[0]
 
 
-def _psg_for_report(study: tuple[PsgUpload, dt.date] | None, start: dt.date, end: dt.date,
+def _psg_for_report(study: tuple[int, dt.date] | None, start: dt.date, end: dt.date,
                     language: str) -> dict | None:
     """The analysis JSON with a neutral source label (night, and whether it lies outside the period).
 
@@ -162,8 +168,8 @@ def _psg_for_report(study: tuple[PsgUpload, dt.date] | None, start: dt.date, end
     """
     if study is None:
         return None
-    up, night = study
-    result = dict(up.result or {})
+    pk, night = study
+    result = dict(PsgUpload.objects.values_list("result", flat=True).get(pk=pk) or {})
     with translation.override(language):
         label = _study_label(night)
         if not start <= night <= end:
