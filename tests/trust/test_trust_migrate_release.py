@@ -55,7 +55,9 @@ def _contains(old, new, where: str = "") -> list[str]:
         for i, item in enumerate(old):
             hit = next((j for j, cand in enumerate(free) if not _contains(item, cand)), None)
             if hit is None:
-                problems.append(f"{where}[{i}]: no longer present: {json.dumps(item)[:200]}")
+                # Name what differs in the closest remaining item, not just "gone".
+                diffs = min((_contains(item, cand, f"{where}[{i}]") for cand in free), key=len, default=None)
+                problems += diffs or [f"{where}[{i}]: no longer present: {json.dumps(item)[:200]}"]
             else:
                 free.pop(hit)
         return problems
