@@ -104,3 +104,24 @@ def test_shift_p_respects_blocks() -> None:
     e = ((days // 14) % 2 == 0).astype(float)  # alternating fortnights
     o = ((days // 14) % 3 == 0).astype(float) * 3  # a different block rhythm
     assert stats.shift_p(e, o) > 0.05
+
+
+def test_clopper_pearson_matches_scipy_stats_exact_interval() -> None:
+    # scipy.stats is no longer imported by the analysis (start-up time); the closed
+    # form must give scipy's interval to within scipy's own root-search tolerance.
+    for n in (1, 2, 5, 12, 40, 313):
+        for k in sorted({0, 1, n // 3, n // 2, n - 1, n}):
+            ci = sps.binomtest(k, n, 0.3).proportion_ci(0.95, "exact")
+            low, high = stats.clopper_pearson(k, n)
+            assert abs(low - ci.low) < 1e-11 and abs(high - ci.high) < 1e-11, (k, n)
+    assert float(sps.norm.ppf(0.975)) == stats._Z
+
+
+def test_analysis_does_not_import_scipy_stats() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, nachtwacht.insight.stats, nachtwacht.insight.triggers; "
+            "print('scipy.stats' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

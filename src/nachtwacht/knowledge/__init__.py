@@ -136,7 +136,8 @@ def _parse(path: Path, lang: str) -> Page:
     m = re.match(r"^---\n(.*?)\n---\n(.*)$", text, re.S)
     if not m:
         raise ValueError(f"{path}: a page starts with YAML front matter between '---' lines")
-    meta = yaml.safe_load(m.group(1)) or {}
+    # libyaml's safe loader when available (several times faster on every page).
+    meta = yaml.load(m.group(1), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     unknown = set(meta) - {"title", "summary", "keywords", "kind"}
     if unknown or not meta.get("title") or not meta.get("summary"):
         raise ValueError(f"{path}: front matter needs title and summary (unknown keys: {sorted(unknown)})")

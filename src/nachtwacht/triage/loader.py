@@ -83,9 +83,14 @@ class Vocabulary:
     labels: Mapping[str, Mapping[str, str]]
 
 
+#: libyaml's loader when PyYAML was built with it: the pure-Python one takes about
+#: 0.4 s for the shipped rules, a tenth of a cold report. Same safe tag set.
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except yaml.YAMLError as exc:
         raise RuleError(f"{path.name}: not valid YAML: {exc}") from None
 
