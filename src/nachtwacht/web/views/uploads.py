@@ -189,7 +189,8 @@ def _analyse(upload_id: int, language: str = "nl") -> None:
             up.error = _failure_text(exc, language)
             log.warning("sleep-study analysis %s failed: %s", upload_id, type(exc).__name__)
         up.finished = timezone.now()
-        up.save(update_fields=["status", "result", "error", "finished"])
+        up.interrupted = False  # it did finish, even if a slow run was marked overdue meanwhile
+        up.save(update_fields=["status", "result", "error", "finished", "interrupted"])
     finally:
         close_old_connections()
 
