@@ -80,3 +80,33 @@ def test_experiment_option(demo_files, tmp_path):
     assert rep["experiments"][0]["details"]["code"] == "no_alcohol_weeknights"
     r = _run("report", n, "--json", tmp_path / "r.json", "--experiment", "nonsense")
     assert r.exit_code == 1 and "CODE:BEGIN" in r.output
+
+
+def test_out_with_a_trailing_separator_is_a_new_directory(demo_files, tmp_path):
+    import os
+
+    d = demo_files
+    period = ("--from", "2026-10-01", "--to", "2026-10-07")
+    r = _run("report", d / "nights.csv", "--out", f"{tmp_path / 'newdir'}{os.sep}", *period)
+    assert r.exit_code == 0, r.output
+    new = tmp_path / "newdir"
+    assert new.is_dir()  # not a file called "newdir"
+    pdf = new / "nachtwacht-report-2026-10-01_2026-10-07.pdf"
+    assert pdf.read_bytes().startswith(b"%PDF")
+    # Without the separator a path that is not a directory is the PDF file itself.
+    r = _run("report", d / "nights.csv", "--out", tmp_path / "mine", *period)
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "mine").read_bytes().startswith(b"%PDF")
+
+
+def test_out_in_a_missing_folder_is_a_plain_error(demo_files, tmp_path):
+    n = demo_files / "nights.csv"
+    r = _run("report", n, "--out", tmp_path / "nope" / "r.pdf")
+    assert r.exit_code == 1 and f"de map {tmp_path / 'nope'} bestaat niet" in r.output
+    r = _run("report", n, "--out", f"{tmp_path / 'nope' / 'deeper'}/", "--lang", "en")
+    assert r.exit_code == 1 and "does not exist" in r.output
+    assert not (tmp_path / "nope").exists()  # nothing made on the way
+    (tmp_path / "taken.pdf").write_bytes(b"x")
+    r = _run("report", n, "--out", f"{tmp_path / 'taken.pdf'}/", "--lang", "en")
+    assert r.exit_code == 1 and "is a file, not a folder" in r.output
+    assert "Traceback" not in r.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,11 @@ _MSG = {
     "bad_experiment": ("--experiment: '{value}' moet CODE:BEGIN[:EINDE] zijn.",
                        "--experiment: '{value}' must be CODE:START[:END]."),
     "written": ("Geschreven: {path}", "Written: {path}"),
+    "out_parent": ("--out: de map {dir} bestaat niet; maak die eerst aan of kies een andere plek.",
+                   "--out: the folder {dir} does not exist; create it first or choose another "
+                   "place."),
+    "out_not_dir": ("--out: {path} is een bestand, geen map.",
+                    "--out: {path} is a file, not a folder."),
 }
 
 
@@ -37,6 +43,24 @@ def _date(value: str | None, opt: str, lang: str) -> dt.date | None:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.ClickException(_m("bad_date", lang, opt=opt, value=value)) from None
+
+
+def _pdf_target(out: str, lang: str) -> tuple[Path, bool]:
+    """Where ``--out`` points: (path, is a directory).
+
+    An existing directory, or a path ending in a separator, is a directory (made when
+    the PDF is written; the file name then comes from the period). Anything else is
+    the PDF file. Checked before the diary is read, so a typo costs no waiting.
+    """
+    seps = (os.sep, os.altsep) if os.altsep else (os.sep,)
+    path = Path(out)
+    is_dir = out.endswith(seps) or path.is_dir()
+    if is_dir and path.exists() and not path.is_dir():
+        raise click.ClickException(_m("out_not_dir", lang, path=out))
+    parent = path.parent
+    if not parent.is_dir():
+        raise click.ClickException(_m("out_parent", lang, dir=parent))
+    return path, is_dir
 
 
 def _experiment(spec_: str, lang: str) -> Any:
@@ -62,7 +86,8 @@ def register(main: click.Group) -> None:
                     type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--profile", "profile", type=click.Path(exists=True, dir_okay=False,
                   path_type=Path), help="profile.json with background and checklist.")
-    @click.option("--out", "out", type=click.Path(path_type=Path),
+    # A str, not a Path: Path() drops the trailing separator that marks a new directory.
+    @click.option("--out", "out", type=click.Path(path_type=str),
                   help="PDF file, or a directory (file name from the period only).")
     @click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path),
                   help="Also write the report as HTML.")
@@ -85,7 +110,7 @@ def register(main: click.Group) -> None:
                   help="Include free-text notes and entries marked private.")
     @click.option("--tz", default="Europe/Amsterdam", show_default=True,
                   help="IANA time zone of the clock times.")
-    def report(nights: Path, episodes: Path | None, profile: Path | None, out: Path | None,
+    def report(nights: Path, episodes: Path | None, profile: Path | None, out: str | None,
                html: Path | None, json_out: Path | None, fhir_out: Path | None,
                fhir_birth_year: bool, lang: str, date_from: str | None, date_to: str | None,
                psg: Path | None, experiments: tuple[str, ...], include_private: bool,
@@ -96,6 +121,7 @@ def register(main: click.Group) -> None:
         start, end = _date(date_from, "--from", lang), _date(date_to, "--to", lang)
         if start and end and start > end:
             raise click.ClickException(_m("bad_period", lang, start=start, end=end))
+        target = _pdf_target(out, lang) if out is not None else None
 
         from nachtwacht.diary.csvio import load_diary
         from nachtwacht.diary.errors import DiaryImportError
@@ -128,10 +154,13 @@ def register(main: click.Group) -> None:
             # Rendered once: the PDF below reuses this HTML, so the charts are drawn once.
             page = render_html(data)
             html.write_text(page, encoding="utf-8")
-        if out is not None:
+        if target is not None:
             from nachtwacht.report.render import render_pdf
 
-            written.append(render_pdf(data, out, html=page))  # type: ignore[arg-type]
+            path, is_dir = target
+            if is_dir:
+                path.mkdir(exist_ok=True)
+            written.append(render_pdf(data, path, html=page))  # type: ignore[arg-type]
         if html is not None:
             written.append(html)
         if json_out is not None:
