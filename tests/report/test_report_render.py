@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import re
 import subprocess
+import sys
 
 import pytest
 from report_helpers import needs
@@ -214,3 +215,29 @@ def test_pdf_from_already_rendered_html_is_the_same_pdf(household):
     # charts twice and must not change a byte.
     data = build(household, lang="en", today=dt.date(2026, 11, 2))
     assert render_pdf(data, html=render_html(data)) == render_pdf(data)
+
+
+def test_weasyprint_import_starts_no_compiler_or_linker():
+    # A cold `nachtwacht report` should not run gcc and ld a dozen times to find
+    # libraries that the loader finds by their file names anyway.
+    code = (
+        "import subprocess, sys\n"
+        "seen = []\n"
+        "real = subprocess.Popen.__init__\n"
+        "def spy(self, args, *a, **k):\n"
+        "    seen.append(str(args[0] if isinstance(args, (list, tuple)) else args))\n"
+        "    return real(self, args, *a, **k)\n"
+        "subprocess.Popen.__init__ = spy\n"
+        "from nachtwacht.report.render import import_weasyprint\n"
+        "w = import_weasyprint()\n"
+        "assert w.HTML(string='<p>x</p>').write_pdf().startswith(b'%PDF')\n"
+        "import ctypes.util\n"
+        "assert ctypes.util.find_library.__name__ == 'find_library'  # put back\n"
+        "print(sorted({s.rsplit('/', 1)[-1] for s in seen}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    import json
+
+    ran = set(json.loads(out.stdout.replace("'", '"')))
+    assert not {"gcc", "ld", "cc", "collect2"} & ran, ran
