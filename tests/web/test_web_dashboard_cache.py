@@ -82,3 +82,18 @@ def test_cache_is_shared_by_the_clinician_view_only_for_the_same_content(sleeper
     client.force_login(sleeper)
     assert "EPISODES-2" in client.get("/overzicht/").content.decode()
     assert counted == [N, N]
+
+
+def test_triage_and_plan_reuse_the_dashboard_analysis(sleeper, as_user, monkeypatch):
+    # The real analysis, counted: advice pages must not recompute what the dashboard has.
+    real, calls = insight.analyse, []
+
+    def analyse(diary, lang="nl"):
+        calls.append(len(diary.nights))
+        return real(diary, lang=lang)
+
+    monkeypatch.setattr(insight, "analyse", analyse)
+    c = as_user(sleeper)
+    for url in ("/overzicht/", "/advies/", "/plan/"):
+        assert c.get(url).status_code == 200, url
+    assert calls == [N]

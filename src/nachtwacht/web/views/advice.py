@@ -16,14 +16,16 @@ from nachtwacht.web.convert import diary_for
 from nachtwacht.web.core import call, optional
 from nachtwacht.web.forms import lang
 from nachtwacht.web.front.models import Experiment
+from nachtwacht.web.views.dashboard import cached_insight
 
 log = logging.getLogger("nachtwacht.web")
 
 LEVEL_ORDER = ("self_care", "gp_routine", "gp_soon", "urgent")
 
 
-def _triage(diary, language: str):
-    insight, _problem = call("nachtwacht.insight", "analyse", diary, lang=language) if len(diary.nights) >= 14 else (None, None)
+def _triage(diary, language: str, owner: object = None):
+    # The same cached analysis as the dashboard: triage and plan views do not recompute it.
+    insight, _problem = cached_insight(diary, language, owner) if len(diary.nights) >= 14 else (None, None)
     result, problem = call("nachtwacht.triage", "assess", diary, insight=insight, lang=language)
     return result, problem
 
@@ -39,7 +41,7 @@ def _knowledge_link(slug: str | None, language: str):
 def triage_view(request):
     language = lang()
     diary = diary_for(request.user)
-    result, problem = _triage(diary, language)
+    result, problem = _triage(diary, language, request.user)
     ctx: dict = {"problem": problem, "n_nights": len(diary.nights)}
     if result is not None:
         data = result.to_dict()
@@ -74,7 +76,7 @@ def _experiment_results(user, diary, language: str) -> list[dict]:
 def plan_view(request):
     language = lang()
     diary = diary_for(request.user)
-    result, problem = _triage(diary, language)
+    result, problem = _triage(diary, language, request.user)
     plan = []
     if result is not None:
         for item in result.to_dict().get("plan", []):
