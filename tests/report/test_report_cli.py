@@ -110,3 +110,59 @@ def test_out_in_a_missing_folder_is_a_plain_error(demo_files, tmp_path):
     r = _run("report", n, "--out", f"{tmp_path / 'taken.pdf'}/", "--lang", "en")
     assert r.exit_code == 1 and "is a file, not a folder" in r.output
     assert "Traceback" not in r.output
+
+
+#: Runs the CLI in a fresh process (as a user does) and reports how often it forked.
+_FRESH = r'''
+import os, sys
+forks = []
+real_fork = os.fork
+def fork():
+    pid = real_fork()
+    if pid:
+        forks.append(pid)
+    return pid
+os.fork = fork
+from nachtwacht.cli import main
+try:
+    main(sys.argv[1:], prog_name="nachtwacht")
+finally:
+    print(f"FORKS={len(forks)}", file=sys.stderr)
+'''
+
+
+def _fresh(*args):
+    import sys
+
+    return subprocess.run([sys.executable, "-c", _FRESH, *map(str, args)], capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_a_fresh_process_builds_beside_weasyprint_with_the_same_result(demo_files, tmp_path):
+    # In a fresh process the data are built in a forked child while WeasyPrint loads;
+    # the files must be byte for byte what the plain in-process path writes.
+    d = demo_files
+    args = [d / "nights.csv", d / "episodes.csv", "--profile", d / "profile.json",
+            "--from", "2026-10-01", "--to", "2026-10-31"]
+    fresh = _fresh("report", *args, "--out", tmp_path / "a.pdf", "--json", tmp_path / "a.json",
+                   "--html", tmp_path / "a.html")
+    assert fresh.returncode == 0, fresh.stderr
+    assert "FORKS=1" in fresh.stderr
+    r = _run("report", *args, "--out", tmp_path / "b.pdf", "--json", tmp_path / "b.json",
+             "--html", tmp_path / "b.html")
+    assert r.exit_code == 0, r.output
+    for ext in ("pdf", "json", "html"):
+        assert (tmp_path / f"a.{ext}").read_bytes() == (tmp_path / f"b.{ext}").read_bytes(), ext
+    assert f"Geschreven: {tmp_path / 'a.pdf'}" in fresh.stdout
+
+
+def test_a_fresh_process_reports_diary_errors_plainly(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,bedtime\nnot-a-date,25:99\n", encoding="utf-8")
+    r = _fresh("report", bad, "--out", tmp_path / "r.pdf")
+    assert r.returncode == 1 and "kon niet worden gelezen" in r.stderr, r.stderr
+    assert "'not-a-date'" in r.stderr and "Traceback" not in r.stderr
+    r = _fresh("report", bad, "--out", tmp_path / "r.pdf", "--experiment", "nonsense:2026-01-01",
+               "--lang", "en")
+    assert r.returncode == 1 and "could not be read" in r.stderr
+    assert not (tmp_path / "r.pdf").exists()

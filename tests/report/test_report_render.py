@@ -228,7 +228,7 @@ def test_weasyprint_import_starts_no_compiler_or_linker():
         "    seen.append(str(args[0] if isinstance(args, (list, tuple)) else args))\n"
         "    return real(self, args, *a, **k)\n"
         "subprocess.Popen.__init__ = spy\n"
-        "from nachtwacht.report.render import import_weasyprint\n"
+        "from nachtwacht.report.weasy import import_weasyprint\n"
         "w = import_weasyprint()\n"
         "assert w.HTML(string='<p>x</p>').write_pdf().startswith(b'%PDF')\n"
         "import ctypes.util\n"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +80,56 @@ def _experiment(spec_: str, lang: str) -> Any:
         raise click.ClickException(str(exc)) from None
 
 
+def _beside(work: Callable[[], Any], meanwhile: Callable[[], Any]) -> Any:
+    """Return ``work()``, computed in a forked child while this process runs ``meanwhile()``.
+
+    Only in a fresh single-threaded CLI process on Linux (NumPy not loaded yet, so no
+    BLAS threads are forked either); anywhere else both simply run here, in turn. The
+    child writes no files: it sends back the pickled result or the message of a
+    ClickException. Should the child fail in any other way, ``work()`` runs again here,
+    so errors surface exactly as without the child.
+    """
+    if (not sys.platform.startswith("linux") or threading.active_count() > 1
+            or "numpy" in sys.modules):
+        meanwhile()
+        return work()
+    import pickle
+
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        try:
+            os.close(r)
+            try:
+                result: tuple[str, Any] = ("ok", work())
+            except click.ClickException as exc:
+                result = ("error", exc.format_message())
+            try:
+                payload = pickle.dumps(result)
+            except Exception:  # e.g. an experiment result that does not pickle
+                payload = b""
+            with os.fdopen(w, "wb") as f:
+                f.write(payload)
+        finally:
+            os._exit(0)  # never return into click (or a test runner) in the child
+    os.close(w)
+    try:
+        meanwhile()
+        with os.fdopen(r, "rb") as f:
+            r = -1
+            payload = f.read()
+    finally:
+        if r != -1:
+            os.close(r)  # the child, if still writing, gets a broken pipe and stops
+        os.waitpid(pid, 0)
+    kind, value = pickle.loads(payload) if payload else ("redo", None)
+    if kind == "ok":
+        return value
+    if kind == "error":
+        raise click.ClickException(value)
+    return work()
+
+
 def register(main: click.Group) -> None:
     """Add the ``report`` command to ``main``."""
 
@@ -127,36 +180,48 @@ def register(main: click.Group) -> None:
         # a value the user set wins.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-        from nachtwacht.diary.csvio import load_diary
-        from nachtwacht.diary.errors import DiaryImportError
+        def prepare() -> tuple[Any, str | None]:
+            """Read the diary, build the report and its HTML (for the PDF or --html)."""
+            from nachtwacht.diary.csvio import load_diary
+            from nachtwacht.diary.errors import DiaryImportError
 
-        try:
-            diary = load_diary(nights, episodes, profile, lang=lang, tz=tz)
-        except DiaryImportError as exc:
-            lines = [_m("import", lang)] + [f"  {e.text(lang)}" for e in exc.errors[:20]]
-            raise click.ClickException("\n".join(lines)) from None
-        psg_data = None
-        if psg is not None:
             try:
-                psg_data = json.loads(psg.read_text(encoding="utf-8"))
-                if not isinstance(psg_data, dict):
-                    raise ValueError("expected a JSON object")
-            except (ValueError, UnicodeDecodeError) as exc:
-                raise click.ClickException(_m("psg", lang, path=psg, why=exc)) from None
+                diary = load_diary(nights, episodes, profile, lang=lang, tz=tz)
+            except DiaryImportError as exc:
+                lines = [_m("import", lang)] + [f"  {e.text(lang)}" for e in exc.errors[:20]]
+                raise click.ClickException("\n".join(lines)) from None
+            psg_data = None
+            if psg is not None:
+                try:
+                    psg_data = json.loads(psg.read_text(encoding="utf-8"))
+                    if not isinstance(psg_data, dict):
+                        raise ValueError("expected a JSON object")
+                except (ValueError, UnicodeDecodeError) as exc:
+                    raise click.ClickException(_m("psg", lang, path=psg, why=exc)) from None
 
-        exps = [_experiment(x, lang) for x in experiments]
-        from nachtwacht.report.data import build
+            exps = [_experiment(x, lang) for x in experiments]
+            from nachtwacht.report.data import build
 
-        period = (start, end) if (start or end) else None
-        data = build(diary, period=period, lang=lang, psg=psg_data, experiments=exps,
-                     include_private=include_private, include_birth_year=fhir_birth_year)
-        written: list[Path] = []
-        page: str | None = None
-        if html is not None:
+            period = (start, end) if (start or end) else None
+            data = build(diary, period=period, lang=lang, psg=psg_data, experiments=exps,
+                         include_private=include_private, include_birth_year=fhir_birth_year)
+            if html is None and target is None:
+                return data, None
             from nachtwacht.report.render import render_html
 
-            # Rendered once: the PDF below reuses this HTML, so the charts are drawn once.
-            page = render_html(data)
+            # Rendered once: the PDF reuses this HTML, so the charts are drawn once.
+            return data, render_html(data)
+
+        if target is not None:
+            from nachtwacht.report.weasy import import_weasyprint
+
+            # WeasyPrint's import is a fifth of a cold report: it runs while the data
+            # is built in a forked copy of this process (see _beside).
+            data, page = _beside(prepare, import_weasyprint)
+        else:
+            data, page = prepare()
+        written: list[Path] = []
+        if html is not None and page is not None:
             html.write_text(page, encoding="utf-8")
         if target is not None:
             from nachtwacht.report.render import render_pdf
