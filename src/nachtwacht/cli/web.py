@@ -79,6 +79,11 @@ def register(main: click.Group) -> None:
             os.environ.setdefault("NACHTWACHT_ALLOWED_HOSTS", f"{host},localhost,127.0.0.1")
         _setup(local=True)
         _migrate()
+        # A previous server killed mid-analysis leaves rows "running" and partial uploads behind.
+        from nachtwacht.web import psgjobs
+
+        psgjobs.recover_interrupted()
+        psgjobs.clean_temp_files(psgjobs.TEMP_MAX_AGE_S)
         if with_demo:
             from nachtwacht.web.demo import build_demo
 
