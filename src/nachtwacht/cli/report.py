@@ -180,8 +180,8 @@ def register(main: click.Group) -> None:
         # a value the user set wins.
         os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-        def prepare() -> tuple[Any, str | None]:
-            """Read the diary, build the report and its HTML (for the PDF or --html)."""
+        def prepare() -> Any:
+            """Read the diary and build the report data."""
             from nachtwacht.diary.csvio import load_diary
             from nachtwacht.diary.errors import DiaryImportError
 
@@ -203,23 +203,26 @@ def register(main: click.Group) -> None:
             from nachtwacht.report.data import build
 
             period = (start, end) if (start or end) else None
-            data = build(diary, period=period, lang=lang, psg=psg_data, experiments=exps,
+            return build(diary, period=period, lang=lang, psg=psg_data, experiments=exps,
                          include_private=include_private, include_birth_year=fhir_birth_year)
-            if html is None and target is None:
-                return data, None
+
+        if target is not None:
+            # Loading WeasyPrint and the template is a quarter of a cold report: it is
+            # done while the data are built in a forked copy of this process (see _beside).
+            def warm() -> None:
+                from nachtwacht.report.render import warm
+
+                warm()
+
+            data = _beside(prepare, warm)
+        else:
+            data = prepare()
+        page: str | None = None
+        if html is not None or target is not None:
             from nachtwacht.report.render import render_html
 
             # Rendered once: the PDF reuses this HTML, so the charts are drawn once.
-            return data, render_html(data)
-
-        if target is not None:
-            from nachtwacht.report.weasy import import_weasyprint
-
-            # WeasyPrint's import is a fifth of a cold report: it runs while the data
-            # is built in a forked copy of this process (see _beside).
-            data, page = _beside(prepare, import_weasyprint)
-        else:
-            data, page = prepare()
+            page = render_html(data)
         written: list[Path] = []
         if html is not None and page is not None:
             html.write_text(page, encoding="utf-8")

@@ -53,6 +53,17 @@ def _env() -> Any:
     return env
 
 
+def warm() -> None:
+    """Load what printing needs: WeasyPrint, the compiled template, the charts module.
+
+    The CLI calls this while the report data are built in another process.
+    """
+    from . import figures  # noqa: F401
+
+    import_weasyprint()
+    _env().get_template("template.html")
+
+
 def _css_string(s: str) -> Markup:
     # Text placed inside a CSS string in <style>: escape CSS, and "<" so that
     # nothing can close the style element.
