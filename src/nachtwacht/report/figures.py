@@ -181,10 +181,8 @@ def _y_label(svg: Svg, label: str, x: float, y: float) -> None:
     svg.text(x, y, label, text_anchor="middle", transform=f"rotate(-90 {num(x)} {num(y)})")
 
 
-Swatch = tuple[str, str]  # (kind, SVG fragment drawn into a 12 x 7 pt box at 0, 0)
-
-
 def _swatch_rect(fill: str, stroke: str | None = None, width: float = 0.3) -> str:
+    """Legend swatch: an SVG fragment in a 12 x 7 pt box at the origin."""
     extra = f' stroke="{stroke}" stroke-width="{num(width)}"' if stroke else ""
     return f'<rect x="0" y="0" width="12" height="7" fill="{fill}"{extra}/>'
 
