@@ -295,3 +295,27 @@ def test_deleting_the_account_removes_the_devices(household, as_user):
     assert not TOTPDevice.objects.filter(user_id=gp.pk).exists()
     assert not StaticDevice.objects.filter(user_id=gp.pk).exists()
     assert not StaticToken.objects.exists()
+
+
+def test_switching_on_or_off_ends_every_other_session(household, no_otp_throttle):
+    gp = household["gp"]
+    here, elsewhere = Client(), Client()
+    for c in (here, elsewhere):
+        assert _password_step(c).status_code == 302 and _logged_in(c)
+    # Switched on in one browser: a session opened elsewhere with the password alone ends.
+    here.get(SETUP)
+    device = TOTPDevice.objects.get(user=gp, confirmed=False)
+    assert here.post(SETUP, {"code": _code(device)}).status_code == 200 and twofactor.is_enabled(gp)
+    assert here.get(STATUS).status_code == 200
+    r = elsewhere.get(STATUS)
+    assert r.status_code == 302 and r["Location"].startswith(LOGIN)
+    # Switched off again: the same holds the other way round.
+    again = Client()
+    _password_step(again)
+    device.refresh_from_db()
+    assert again.post(CODE, {"code": _code(device, steps_ahead=1)}).status_code == 302
+    assert _logged_in(again)
+    r = here.post(DISABLE, {"password": GP_PW, "code": _code(device, steps_ahead=2)})
+    assert r.status_code == 302 and not twofactor.is_enabled(gp)
+    assert here.get(STATUS).status_code == 200
+    assert again.get(STATUS).status_code == 302

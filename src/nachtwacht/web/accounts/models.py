@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from nachtwacht.diary.fields import PROFILE_FIELDS
@@ -25,10 +26,29 @@ class User(AbstractUser):
                                 choices=[("nl", "Nederlands"), ("en", "English")])
     role = models.CharField(_("role"), max_length=12, choices=Role.choices, default=Role.SLEEPER)
     tracked = models.JSONField(_("tracked factors"), default=list, blank=True)
+    #: Raised when the way this person logs in changes (two-step login on or off): every
+    #: other session of theirs then ends, as Django does on a password change.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     def tracked_fields(self) -> tuple[str, ...]:
         """The night fields beyond the sleep core that this person chose to log."""
         return tuple(self.tracked) if self.tracked else DEFAULT_TRACKED
+
+    def _get_session_auth_hash(self, secret=None) -> str:
+        # Epoch 0 gives Django's own hash, so sessions from before this field stay valid.
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}|epoch:{self.session_epoch}", secret=secret,
+                           algorithm="sha256").hexdigest()
+
+    def end_other_sessions(self, request) -> None:
+        """Invalidate every session of this user except the one of ``request``."""
+        from django.contrib.auth import update_session_auth_hash
+
+        User.objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+        self.refresh_from_db(fields=["session_epoch"])
+        update_session_auth_hash(request, self)
 
 
 ProfileFields = abstract_model("ProfileFields", PROFILE_FIELDS, __name__)

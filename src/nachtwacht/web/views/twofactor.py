@@ -130,6 +130,8 @@ def setup(request):
             if result.ok:
                 ratelimit.reset(who, ip, twofactor.RATE_PREFIX)
                 codes = twofactor.new_backup_codes(user)
+                # A session someone else opened with the password alone must not outlive this.
+                user.end_other_sessions(request)
                 log.info("two-step login switched on for user %s", user.pk)
                 # Rendered, not redirected: the backup codes are shown this once only.
                 return render(request, "nachtwacht/twofactor_codes.html", {"codes": codes, "next": nxt})
@@ -167,6 +169,7 @@ def disable(request):
             if result.ok:
                 ratelimit.reset(who, ip, twofactor.RATE_PREFIX)
                 twofactor.disable(user)
+                user.end_other_sessions(request)
                 log.info("two-step login switched off for user %s", user.pk)
                 messages.success(request, _("Two-step login is off. You log in with your password only."))
                 return redirect("twofactor")
