@@ -131,6 +131,20 @@ def test_no_chart_for_an_empty_period(household):
     assert sleep_chart(data) is None and weekly_chart(data) is None
 
 
+def test_date_labels_of_a_short_period_do_not_overlap(household):
+    # 9 to 20 nights give rows thinner than a label: labels must skip rows, not pile up,
+    # and the chart must still be tall enough for its rotated axis title.
+    for days in (3, 9, 15, 20):
+        end = household.nights[-1].date
+        data = build(household, period=(end - dt.timedelta(days=days - 1), end))
+        root = _tree(sleep_chart(data))
+        dates = sorted(y for x, y, s in _texts(root) if re.fullmatch(r"\d+ \w+", s or ""))
+        assert len(dates) >= 2, days
+        assert min(b - a for a, b in zip(dates[:-1], dates[1:], strict=True)) >= 7.0, days  # font size 7 pt
+        title = next(e for e in root.iter(f"{NS}text") if e.get("transform"))
+        assert float(root.get("height").removesuffix("pt")) > 7 * 0.6 * len(title.text), days
+
+
 def test_long_periods_are_summarised(household):
     # More than 26 weeks: the weekly chart groups by 4 weeks and stays one small figure.
     from nachtwacht.diary.types import Diary

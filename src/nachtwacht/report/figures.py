@@ -234,15 +234,19 @@ def sleep_chart(data: ReportData) -> str | None:
         dates = dates[-CHART_MAX_NIGHTS:]
     row = {d: i for i, d in enumerate(dates)}
     n = len(dates)
-    step = 7 if n > 21 else (2 if n > 10 else 1)
+    right, top = WIDTH - 12, 5.0
+    # Tall enough for the rotated axis title, however few nights there are.
+    bottom = top + max(2.6 * n, text_width(t("axis_night", lang), TICK) + 8)
+    row_h = (bottom - top) / n
+    # A date label every night, every other night or weekly: the first step whose labels
+    # do not overlap (a short period gets rows too thin for a label each).
+    step = next(s for s in (1, 2, 7, n) if s == n or (s >= (7 if n > 21 else 1)
+                                                      and s * row_h >= 1.3 * TICK))
     ticks = list(range(0, n, step))
     tick_labels = [date_str(dates[i], lang, year=False) for i in ticks]
 
     svg = Svg("nw-sleep", WIDTH)
     left = 18 + max(text_width(s, TICK) for s in tick_labels)
-    right, top = WIDTH - 12, 5.0
-    bottom = top + 2.6 * max(n, 14)
-    row_h = (bottom - top) / n
 
     def x(h: float) -> float:
         return left + (right - left) * h / 24

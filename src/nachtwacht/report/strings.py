@@ -161,8 +161,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     ),
     # partner
     "partner_entries": (
-        "{n} meldingen door de partner in {nights} nachten.",
-        "{n} reports by the bed partner on {nights} nights.",
+        # Number-neutral wording: "1 meldingen in 1 nachten" reads wrong.
+        "Meldingen door de partner: {n} (in nachten: {nights}).",
+        "Reports by the bed partner: {n} (nights: {nights}).",
     ),
     "behaviours": ("Gedrag (aantal meldingen)", "Behaviours (number of reports)"),
     "recall": ("Herinnering van de slaper", "Sleeper's recall"),
