@@ -52,6 +52,31 @@ def _blocked_msg() -> str:
     return _("Too many wrong codes. Wait 15 minutes and try again.")
 
 
+def _limited(request, form: forms.Form, user, check) -> tuple[twofactor.Check | None, int | None]:
+    """Run ``check(cleaned_data)`` on a valid ``form`` unless the code limiter blocks.
+
+    The one place where wrong codes are counted (per account and address) and a right one
+    resets the count. Returns the passing :class:`~nachtwacht.web.twofactor.Check`, or
+    ``None`` with the errors on the form and 429 when blocked (``None`` status otherwise).
+    ``check`` returns a failing Check, or a message naming the wrong field as ``(field, text)``.
+    """
+    who, ip = f"uid:{user.pk}", ratelimit.client_ip(request)
+    if ratelimit.is_blocked(who, ip, twofactor.RATE_PREFIX):
+        form.is_valid()
+        form.add_error(None, _blocked_msg())
+        return None, 429
+    if not form.is_valid():
+        return None, None
+    result = check(form.cleaned_data)
+    if isinstance(result, twofactor.Check) and result.ok:
+        ratelimit.reset(who, ip, twofactor.RATE_PREFIX)
+        return result, None
+    ratelimit.record_failure(who, ip, twofactor.RATE_PREFIX)
+    field, text = result if isinstance(result, tuple) else ("code", _wrong_code(result))
+    form.add_error(field, text)
+    return None, None
+
+
 def _safe(request, url: str) -> str:
     if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
         return url
@@ -72,26 +97,18 @@ def login_code(request):
         twofactor.clear_pending(request.session)
         return render(request, "nachtwacht/login_code.html", {"expired": True})
     # The limiter counts per account (not per name typed) and address.
-    who, ip = f"uid:{user.pk}", ratelimit.client_ip(request)
     status = 200
     if request.method == "POST":
         form = CodeForm(request.POST)
-        if ratelimit.is_blocked(who, ip, twofactor.RATE_PREFIX):
-            form.is_valid()
-            form.add_error(None, _blocked_msg())
-            status = 429
-        elif form.is_valid():
-            result = twofactor.check_code(user, form.cleaned_data["code"])
-            if result.ok:
-                ratelimit.reset(who, ip, twofactor.RATE_PREFIX)
-                twofactor.clear_pending(request.session)
-                login(request, user, backend=pending["backend"])
-                if result.backup_used:
-                    messages.warning(request, _("You used a backup code; %(n)d left. Each code works only once.")
-                                     % {"n": result.backup_left})
-                return redirect(_safe(request, pending.get("next", "")) or "home")
-            ratelimit.record_failure(who, ip, twofactor.RATE_PREFIX)
-            form.add_error("code", _wrong_code(result))
+        result, blocked = _limited(request, form, user, lambda d: twofactor.check_code(user, d["code"]))
+        status = blocked or status
+        if result is not None:
+            twofactor.clear_pending(request.session)
+            login(request, user, backend=pending["backend"])
+            if result.backup_used:
+                messages.warning(request, _("You used a backup code; %(n)d left. Each code works only once.")
+                                 % {"n": result.backup_left})
+            return redirect(_safe(request, pending.get("next", "")) or "home")
     else:
         form = CodeForm()
     resp = render(request, "nachtwacht/login_code.html", {"form": form, "expired": False})
@@ -117,26 +134,18 @@ def setup(request):
         return redirect("twofactor")
     nxt = _safe(request, request.POST.get("next") or request.GET.get("next") or "")
     device = twofactor.start_setup(user)
-    who, ip = f"uid:{user.pk}", ratelimit.client_ip(request)
     status = 200
     if request.method == "POST":
         form = SetupForm(request.POST)
-        if ratelimit.is_blocked(who, ip, twofactor.RATE_PREFIX):
-            form.is_valid()
-            form.add_error(None, _blocked_msg())
-            status = 429
-        elif form.is_valid():
-            result = twofactor.confirm_setup(device, form.cleaned_data["code"])
-            if result.ok:
-                ratelimit.reset(who, ip, twofactor.RATE_PREFIX)
-                codes = twofactor.new_backup_codes(user)
-                # A session someone else opened with the password alone must not outlive this.
-                user.end_other_sessions(request)
-                log.info("two-step login switched on for user %s", user.pk)
-                # Rendered, not redirected: the backup codes are shown this once only.
-                return render(request, "nachtwacht/twofactor_codes.html", {"codes": codes, "next": nxt})
-            ratelimit.record_failure(who, ip, twofactor.RATE_PREFIX)
-            form.add_error("code", _wrong_code(result))
+        result, blocked = _limited(request, form, user, lambda d: twofactor.confirm_setup(device, d["code"]))
+        status = blocked or status
+        if result is not None:
+            codes = twofactor.new_backup_codes(user)
+            # A session someone else opened with the password alone must not outlive this.
+            user.end_other_sessions(request)
+            log.info("two-step login switched on for user %s", user.pk)
+            # Rendered, not redirected: the backup codes are shown this once only.
+            return render(request, "nachtwacht/twofactor_codes.html", {"codes": codes, "next": nxt})
     else:
         form = SetupForm()
     ctx = {"form": form, "qr": twofactor.qr_svg(device, _("QR code for your authenticator app")),
@@ -154,27 +163,20 @@ def disable(request):
     if not twofactor.is_enabled(user):
         return redirect("twofactor")
     form = DisableForm(request.POST)
-    who, ip = f"uid:{user.pk}", ratelimit.client_ip(request)
-    status = 400
-    if ratelimit.is_blocked(who, ip, twofactor.RATE_PREFIX):
-        form.is_valid()
-        form.add_error(None, _blocked_msg())
-        status = 429
-    elif form.is_valid():
-        if not user.check_password(form.cleaned_data["password"]):
-            ratelimit.record_failure(who, ip, twofactor.RATE_PREFIX)
-            form.add_error("password", _("That password is not right."))
-        else:
-            result = twofactor.check_code(user, form.cleaned_data["code"])
-            if result.ok:
-                ratelimit.reset(who, ip, twofactor.RATE_PREFIX)
-                twofactor.disable(user)
-                user.end_other_sessions(request)
-                log.info("two-step login switched off for user %s", user.pk)
-                messages.success(request, _("Two-step login is off. You log in with your password only."))
-                return redirect("twofactor")
-            ratelimit.record_failure(who, ip, twofactor.RATE_PREFIX)
-            form.add_error("code", _wrong_code(result))
+
+    def check(d: dict):
+        if not user.check_password(d["password"]):
+            return ("password", _("That password is not right."))
+        return twofactor.check_code(user, d["code"])
+
+    result, blocked = _limited(request, form, user, check)
+    status = blocked or 400
+    if result is not None:
+        twofactor.disable(user)
+        user.end_other_sessions(request)
+        log.info("two-step login switched off for user %s", user.pk)
+        messages.success(request, _("Two-step login is off. You log in with your password only."))
+        return redirect("twofactor")
     ctx = {"tf": twofactor.status(user), "codes_left": twofactor.backup_codes_left(user),
            "required": twofactor.required_for(user), "form": form}
     resp = render(request, "nachtwacht/twofactor.html", ctx)
