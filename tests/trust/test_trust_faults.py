@@ -12,7 +12,6 @@ from __future__ import annotations
 import errno
 import io
 import os
-import signal
 import subprocess
 import sys
 import uuid
@@ -24,6 +23,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _csvsamples import END  # noqa: E402
 from _dbenv import TOOL, database_env, run  # noqa: E402
+from _kill import kill_at  # noqa: E402
 
 N_NIGHTS = 700
 
@@ -46,28 +46,21 @@ def _count(env: dict, user: str = "importeur") -> int:
     return int(run(env, "count", user).stdout.strip())
 
 
+def _assert_count(env: dict, n: int) -> None:
+    assert _count(env) == n
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("vendor", ["sqlite", "postgres"])
 def test_sigkill_mid_import_leaves_all_or_nothing(vendor, tmp_path, nights_csv):
     with database_env(vendor, tmp_path) as env:
         run(env, "migrate")
         run(env, "user", "importeur")
-        child = subprocess.Popen([sys.executable, str(TOOL), "import", "importeur", str(nights_csv),
-                                  "--hang-after", str(N_NIGHTS // 2)],
-                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        try:
-            line = child.stdout.readline()
-            assert line.strip() == "IN-TRANSACTION", child.stderr.read()
-            # Half the rows are written inside the open transaction; another process
-            # must not see them (and must not be blocked from reading).
-            assert _count(env) == 0
-            child.send_signal(signal.SIGKILL)
-            child.wait(timeout=30)
-        finally:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
-        assert child.returncode == -signal.SIGKILL
+        # Half the rows are written inside the open transaction when the child says so;
+        # another process must not see them (and must not be blocked from reading).
+        kill_at([sys.executable, str(TOOL), "import", "importeur", str(nights_csv),
+                 "--hang-after", str(N_NIGHTS // 2)], "IN-TRANSACTION", env=env,
+                before=lambda: _assert_count(env, 0))
         assert _count(env) == 0
         # The person simply uploads the file again: everything arrives, once.
         out = run(env, "import", "importeur", str(nights_csv))

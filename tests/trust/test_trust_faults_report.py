@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import json
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -22,6 +21,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _csvsamples import END  # noqa: E402
 from _dbenv import database_env, run  # noqa: E402
+from _kill import kill_at  # noqa: E402
 
 #: Makes WeasyPrint write the first half of the PDF to its target, then hang.
 HANG = r'''
@@ -80,17 +80,7 @@ def _valid_pdf(data: bytes) -> bool:
 
 
 def _kill_when_writing(cmd: list[str], env: dict | None = None) -> None:
-    child = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = child.stdout.readline()
-        assert line.strip() == "WRITING", child.stderr.read()
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == -signal.SIGKILL
+    kill_at(cmd, "WRITING", env=env)
 
 
 @pytest.fixture(scope="module")

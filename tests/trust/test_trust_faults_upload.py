@@ -10,7 +10,6 @@ interrupted with a button that runs it again to the end.
 from __future__ import annotations
 
 import json
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _dbenv import database_env, run  # noqa: E402
+from _kill import kill_at  # noqa: E402
 
 PSGTOOL = Path(__file__).resolve().parent / "_psgtool.py"
 
@@ -39,18 +39,7 @@ def edf(tmp_path_factory) -> Path:
 
 
 def _kill_at(env: dict, edf: Path, mode: str, signal_line: str) -> None:
-    child = subprocess.Popen([sys.executable, str(PSGTOOL), "upload", "importeur", str(edf), mode],
-                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        line = child.stdout.readline()
-        assert line.strip() == signal_line, child.stderr.read()
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    assert child.returncode == -signal.SIGKILL
+    kill_at([sys.executable, str(PSGTOOL), "upload", "importeur", str(edf), mode], signal_line, env=env)
 
 
 def _uploads(env: dict) -> Path:
