@@ -35,6 +35,18 @@ def migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def _comparable(name: str, content: bytes) -> str:
+    """Text files as text; a PDF only as present (it carries its creation time); other
+    binary files (uploaded sleep studies) by digest, so equal bytes compare equal."""
+    import hashlib
+
+    if name.endswith(".pdf"):
+        return "<pdf>" if content.startswith(b"%PDF") else "<not a pdf>"
+    if name.startswith("sleep_studies/"):
+        return "sha256:" + hashlib.sha256(content).hexdigest()
+    return content.decode("utf-8")
+
+
 def export_all() -> dict:
     """Every user's own export (the zip the web app hands out), minus the export time."""
     from nachtwacht.web.accounts.models import User
@@ -43,7 +55,7 @@ def export_all() -> dict:
     out = {}
     for user in User.objects.order_by("username"):
         with zipfile.ZipFile(io.BytesIO(export_bytes(user))) as z:
-            files = {name: z.read(name).decode("utf-8") for name in sorted(z.namelist())}
+            files = {name: _comparable(name, z.read(name)) for name in sorted(z.namelist())}
         meta = json.loads(files.pop("nachtwacht.json"))
         meta.pop("exported_at", None)
         files["nachtwacht.json"] = meta

@@ -14,9 +14,14 @@ from nachtwacht.web.sharing.models import ClinicianShare, PartnerLink
 def test_export_contains_all_own_data_and_nothing_else(household, as_user):
     r = as_user(household["sleeper"]).get("/export/")
     assert r.status_code == 200 and r["Content-Type"] == "application/zip"
-    z = zipfile.ZipFile(io.BytesIO(r.content))
-    assert {"nights.csv", "episodes.csv", "profile.json", "nachtwacht.json"} <= set(z.namelist())
-    everything = "".join(z.read(n).decode() for n in z.namelist())
+    assert r["Content-Disposition"].startswith('attachment; filename="nachtwacht-')
+    z = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content)))
+    assert {"nights.csv", "episodes.csv", "profile.json", "nachtwacht.json",
+            "report.html", "report.pdf"} <= set(z.namelist())
+    assert z.read("report.pdf").startswith(b"%PDF")
+    # Their own copy of the GP report holds their private entries too.
+    assert "GEHEIM-PRIVE" in z.read("report.html").decode()
+    everything = "".join(z.read(n).decode() for n in z.namelist() if not n.endswith(".pdf"))
     assert "NOTITIE-NACHT" in everything and "GEHEIM-PRIVE" in everything and "NOTITIE-OPEN" in everything
     assert "VREEMDE" not in everything
     data = json.loads(z.read("nachtwacht.json"))
@@ -87,3 +92,27 @@ def test_clinician_deleting_account_keeps_sleepers_history(household, as_user):
     share = ClinicianShare.objects.get(pk=household["share"].pk)
     assert share.clinician is None and share.revoked_at is not None and not share.is_live()
     assert household["sleeper"].access_log.count() == 1
+
+
+def test_export_holds_the_uploaded_sleep_studies_and_experiments(household, as_user, settings, tmp_path):
+    from nachtwacht.web.front.models import Experiment, PsgUpload
+
+    s = household["sleeper"]
+    settings.UPLOAD_DIR = tmp_path
+    (tmp_path / "stored-1.edf").write_bytes(b"0       EDF-INHOUD")
+    PsgUpload.objects.create(sleeper=s, original_name="../nacht van 3 okt.edf", stored_name="stored-1.edf",
+                             size=18, status="done")
+    Experiment.objects.create(sleeper=s, code="no_caffeine_after_14", title="Geen cafeïne na 14:00",
+                              started="2026-10-01")
+    r = as_user(s).get("/export/")
+    z = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content)))
+    studies = [n for n in z.namelist() if n.startswith("sleep_studies/")]
+    # The file as sent, under a name that cannot leave its folder.
+    assert studies == ["sleep_studies/01-nacht_van_3_okt.edf"]
+    assert z.read(studies[0]) == b"0       EDF-INHOUD"
+    data = json.loads(z.read("nachtwacht.json"))
+    assert data["experiments"][0]["code"] == "no_caffeine_after_14"
+    # Someone else's export holds none of it.
+    other = as_user(household["partner"]).get("/export/")
+    names = zipfile.ZipFile(io.BytesIO(b"".join(other.streaming_content))).namelist()
+    assert not [n for n in names if n.startswith("sleep_studies/")]

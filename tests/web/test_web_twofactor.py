@@ -279,7 +279,7 @@ def test_export_says_on_and_since_but_never_the_secret(household, as_user):
     gp = household["gp"]
     device, codes = _enable(gp)
     r = as_user(gp).get("/export/")
-    raw = zipfile.ZipFile(io.BytesIO(r.content)).read("nachtwacht.json").decode()
+    raw = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content))).read("nachtwacht.json").decode()
     data = json.loads(raw)
     assert data["two_step_login"]["on"] is True and data["two_step_login"]["since"]
     secret = b32encode(device.bin_key).decode()

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import io
 import json
+import logging
+import re
+import tempfile
 import zipfile
+from typing import IO
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +24,11 @@ from django.utils.translation import gettext_lazy
 from nachtwacht.diary import csvio
 from nachtwacht.web import twofactor
 from nachtwacht.web.convert import diary_for
-from nachtwacht.web.front.models import PsgUpload
+from nachtwacht.web.core import optional
+from nachtwacht.web.front.models import Experiment, PsgUpload
 from nachtwacht.web.sharing.models import ClinicianShare
+
+log = logging.getLogger("nachtwacht.web")
 
 
 def _csv(write, records) -> str:
@@ -30,9 +37,33 @@ def _csv(write, records) -> str:
     return buf.getvalue()
 
 
-def export_bytes(user) -> bytes:
-    """A zip of everything stored about ``user`` (and nothing about anyone else)."""
+def _safe_name(name: str) -> str:
+    """A file name that cannot leave its folder in the zip (the rest of the name is theirs)."""
+    return re.sub(r"[^\w.-]+", "_", name).strip("._")[:120] or "study"
+
+
+def _reports(diary, language: str) -> dict[str, bytes]:
+    """The GP report of the whole diary, private entries included (it is their own copy)."""
+    mod = optional("nachtwacht.report")
+    if mod is None or not (diary.nights or diary.episodes):
+        return {}
+    try:
+        data = mod.build(diary, lang=language, include_private=True)
+        html = mod.render_html(data)
+        return {"report.html": html.encode("utf-8"), "report.pdf": mod.render_pdf(data, html=html)}
+    except Exception as exc:  # a report bug must not cost the person their data export
+        log.warning("report for an export failed: %s", type(exc).__name__)
+        return {}
+
+
+def write_export(user, out: IO[bytes]) -> None:
+    """Write a zip of everything stored about ``user`` (and nothing about anyone else) to ``out``.
+
+    Diary as CSV, everything else as JSON, the GP report as HTML and PDF, and the
+    uploaded sleep-study files as they were sent.
+    """
     diary = diary_for(user)
+    uploads = list(PsgUpload.objects.filter(sleeper=user).order_by("pk"))
     data = {
         "exported_at": timezone.now().isoformat(),
         "account": {"username": user.username, "language": user.language, "role": user.role,
@@ -51,32 +82,50 @@ def export_bytes(user) -> bytes:
         "access_log": [{"viewer": a.viewer_name, "what": a.what, "at": a.at.isoformat()}
                        for a in user.access_log.all()],
         "sleep_studies": [{"file": u.original_name, "status": u.status, "result": u.result}
-                          for u in PsgUpload.objects.filter(sleeper=user)],
+                          for u in uploads],
+        "experiments": [{"code": e.code, "title": e.title, "started": e.started.isoformat(),
+                         "ended": e.ended.isoformat() if e.ended else None}
+                        for e in Experiment.objects.filter(sleeper=user).order_by("started", "pk")],
     }
     # Whether the second factor is on and since when; never its secret or backup codes.
     tf = twofactor.status(user)
     data["two_step_login"] = {"on": tf["on"], "since": tf["since"].isoformat() if tf["since"] else None}
     # Private flags live on the rows, not on the core episode: add them to the JSON.
     data["private_episodes"] = [e.pk for e in user.episodes.filter(private=True)]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr("nights.csv", _csv(csvio.write_nights, diary.nights))
         z.writestr("episodes.csv", _csv(csvio.write_episodes, diary.episodes))
         z.writestr("profile.json", json.dumps(diary.profile.to_dict(), indent=2, ensure_ascii=False))
         z.writestr("nachtwacht.json", json.dumps(data, indent=2, ensure_ascii=False))
+        for name, content in _reports(diary, user.language).items():
+            z.writestr(name, content)
+        for i, up in enumerate(uploads, 1):
+            path = settings.UPLOAD_DIR / up.stored_name
+            if path.is_file():  # copied in chunks by zipfile: a 200 MB study is not held in memory
+                z.write(path, f"sleep_studies/{i:02d}-{_safe_name(up.original_name)}")
+
+
+def export_bytes(user) -> bytes:
+    """The export zip in memory (for small exports and tests; the view streams from a temp file)."""
+    buf = io.BytesIO()
+    write_export(user, buf)
     return buf.getvalue()
+
+
+@login_required
+def export(request):
+    # Spooled: in memory while small, on disk once sleep studies make it large.
+    # FileResponse closes it once sent (a context manager would close it too early).
+    tmp = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
+    write_export(request.user, tmp)
+    tmp.seek(0)
+    return FileResponse(tmp, as_attachment=True, content_type="application/zip",
+                        filename=f"nachtwacht-{timezone.localdate().isoformat()}.zip")
 
 
 @login_required
 def settings_view(request):
     return render(request, "nachtwacht/settings.html", {"tf": twofactor.status(request.user)})
-
-
-@login_required
-def export(request):
-    resp = HttpResponse(export_bytes(request.user), content_type="application/zip")
-    resp["Content-Disposition"] = f'attachment; filename="nachtwacht-{timezone.localdate().isoformat()}.zip"'
-    return resp
 
 
 class DeleteForm(forms.Form):
