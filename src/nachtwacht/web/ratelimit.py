@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 
 from django.conf import settings
 from django.core.cache import caches
@@ -22,8 +23,11 @@ def _cache():
 
 
 def _key(username: str, ip: str, prefix: str = LOGIN) -> str:
+    # The login form strips and NFKC-normalises the name before the lookup: key on that
+    # same name, or " alice" and "ａｌｉｃｅ" would each get a fresh set of guesses at alice.
+    name = unicodedata.normalize("NFKC", username.strip()).lower()
     # Hash so usernames never appear in cache keys (or in a shared cache's logs).
-    digest = hashlib.sha256(f"{username.lower()}|{ip}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{name}|{ip}".encode()).hexdigest()
     return f"{prefix}:{digest}"
 
 
