@@ -24,6 +24,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 PENDING_KEY = "nw-2fa-pending"
 #: Seconds the code step stays open after the password step.
 PENDING_TTL_S = 5 * 60
+#: Session key of the unconfirmed app device this browser was shown.
+SETUP_KEY = "nw-2fa-setup"
 #: Rate-limit prefix of the code step (separate from the password step's counter).
 RATE_PREFIX = "nw-2fa-fail"
 BACKUP_CODES = 10
@@ -52,11 +54,20 @@ def required_for(user) -> bool:
             and not is_enabled(user))
 
 
-def start_setup(user) -> TOTPDevice:
-    """An unconfirmed device with a fresh secret, reused until it is confirmed."""
-    device = totp_device(user, confirmed=False)
+def start_setup(user, session=None) -> TOTPDevice:
+    """An unconfirmed device with a fresh secret, reused until it is confirmed.
+
+    Reused only within the ``session`` that first showed it: a key someone else saw
+    (e.g. an intruder with the password, before the owner switched it on) must never
+    become the one the owner confirms.
+    """
+    pk = session.get(SETUP_KEY) if session is not None else None
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=pk).first() if pk else None
     if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name=_TOTP_NAME, confirmed=False)
+        if session is not None:
+            session[SETUP_KEY] = device.pk
     return device
 
 

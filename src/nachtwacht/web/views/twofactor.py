@@ -133,7 +133,7 @@ def setup(request):
     if twofactor.is_enabled(user):
         return redirect("twofactor")
     nxt = _safe(request, request.POST.get("next") or request.GET.get("next") or "")
-    device = twofactor.start_setup(user)
+    device = twofactor.start_setup(user, request.session)
     status = 200
     if request.method == "POST":
         form = SetupForm(request.POST)
