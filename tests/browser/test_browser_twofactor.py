@@ -44,6 +44,7 @@ def test_clinician_sets_up_two_step_login_and_logs_in_with_a_code(live_server, b
     secret = page.locator("#twofactor-secret").inner_text().replace(" ", "")
     app = pyotp.TOTP(secret)
     page.fill("#id_code", app.now())
+    page.fill("#id_password", PASSWORD)
     page.get_by_role("button", name="Aanzetten").click()
     page.wait_for_load_state()
     assert page.locator("#backup-codes li").count() == 10

@@ -44,3 +44,19 @@ def test_a_secret_shown_in_another_session_is_not_the_one_switched_on(household,
     r = again.post(CODE, {"code": pyotp.TOTP(seen).now()})
     assert "_auth_user_id" not in again.session
     assert TOTPDevice.objects.filter(user=household["gp"]).count() == 1
+
+
+def test_switching_on_needs_the_password_not_just_a_session(household, as_user, settings):
+    # A borrowed or stolen session cookie alone must not be able to put the intruder's app
+    # on the account: that would end the owner's sessions and lock them out of their data.
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
+    gp = household["gp"]
+    c = as_user(gp)
+    secret = _secret(c)
+    r = c.post(SETUP, {"code": pyotp.TOTP(secret).now()})
+    assert r.status_code == 200 and not twofactor.is_enabled(gp)
+    r = c.post(SETUP, {"code": pyotp.TOTP(secret).now(), "password": "niet-het-wachtwoord"})
+    assert not twofactor.is_enabled(gp)
+    assert "Dat wachtwoord klopt niet" in r.content.decode()
+    r = c.post(SETUP, {"code": pyotp.TOTP(secret).now(), "password": GP_PW})
+    assert r.status_code == 200 and twofactor.is_enabled(gp)

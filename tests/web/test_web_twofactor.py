@@ -75,13 +75,14 @@ def test_setup_requires_a_valid_code_before_the_device_counts(household, as_user
     secret = _secret_from(body)
     assert len(secret) == 32
     # A wrong code leaves it off.
-    r = c.post(SETUP, {"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"})
+    r = c.post(SETUP, {"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111",
+                       "password": GP_PW})
     assert r.status_code == 200 and "Die code klopt niet" in r.content.decode()
     assert not twofactor.is_enabled(gp)
     # Reloading the page keeps the same secret until it is confirmed.
     assert _secret_from(c.get(SETUP).content.decode()) == secret
     # The code from an app fed with the shown secret switches it on and shows 10 backup codes once.
-    r = c.post(SETUP, {"code": pyotp.TOTP(secret).now()})
+    r = c.post(SETUP, {"code": pyotp.TOTP(secret).now(), "password": GP_PW})
     body = r.content.decode()
     assert r.status_code == 200 and twofactor.is_enabled(gp)
     codes = re.findall(r"<li><code>([a-z2-7]+)</code></li>", body)
@@ -305,7 +306,7 @@ def test_switching_on_or_off_ends_every_other_session(household, no_otp_throttle
     # Switched on in one browser: a session opened elsewhere with the password alone ends.
     here.get(SETUP)
     device = TOTPDevice.objects.get(user=gp, confirmed=False)
-    assert here.post(SETUP, {"code": _code(device)}).status_code == 200 and twofactor.is_enabled(gp)
+    assert here.post(SETUP, {"code": _code(device), "password": GP_PW}).status_code == 200 and twofactor.is_enabled(gp)
     assert here.get(STATUS).status_code == 200
     r = elsewhere.get(STATUS)
     assert r.status_code == 302 and r["Location"].startswith(LOGIN)

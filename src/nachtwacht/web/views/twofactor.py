@@ -33,6 +33,9 @@ class SetupForm(forms.Form):
     code = forms.CharField(
         label=gettext_lazy("Code from the app"), max_length=16, strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}))
+    # As for switching off: a session alone (borrowed, stolen) must not put someone's app on.
+    password = forms.CharField(label=gettext_lazy("Your password"),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
 class DisableForm(forms.Form):
@@ -137,7 +140,13 @@ def setup(request):
     status = 200
     if request.method == "POST":
         form = SetupForm(request.POST)
-        result, blocked = _limited(request, form, user, lambda d: twofactor.confirm_setup(device, d["code"]))
+
+        def check(d: dict):
+            if not user.check_password(d["password"]):
+                return ("password", _("That password is not right."))
+            return twofactor.confirm_setup(device, d["code"])
+
+        result, blocked = _limited(request, form, user, check)
         status = blocked or status
         if result is not None:
             codes = twofactor.new_backup_codes(user)
