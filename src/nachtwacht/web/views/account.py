@@ -27,6 +27,7 @@ from nachtwacht.web.convert import diary_for
 from nachtwacht.web.core import optional
 from nachtwacht.web.front.models import Experiment, PsgUpload
 from nachtwacht.web.sharing.models import ClinicianShare
+from nachtwacht.web.views.dashboard import forget_insight
 
 log = logging.getLogger("nachtwacht.web")
 
@@ -146,6 +147,8 @@ def delete_account(request):
                     (settings.UPLOAD_DIR / up.stored_name).unlink(missing_ok=True)
                 ClinicianShare.objects.filter(clinician=user, revoked_at__isnull=True).update(
                     revoked_at=timezone.now())
+                # Cached findings are health data too; keyed by the id, which goes with the row.
+                forget_insight(user)
                 logout(request)
                 # Cascades remove nights, episodes, profile, partner links (both
                 # directions), invites, shares, the access log and the 2FA devices.

@@ -8,6 +8,8 @@ import hashlib
 import logging
 
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -94,6 +96,26 @@ def cached_insight(diary, language: str, owner: object = None):
         except Exception as exc:
             log.warning("insight cache unavailable: %s", type(exc).__name__)
     return result, problem
+
+
+def forget_insight(owner) -> None:
+    """Drop every cached analysis of ``owner`` (account deletion: no findings stay behind).
+
+    The keys hold a digest, so they cannot be named one by one: the database cache's
+    table is cleared by key prefix; another backend needs ``delete_pattern`` (django-redis).
+    """
+    cache = caches[INSIGHT_CACHE]
+    prefix = cache.make_key(f"nw-insight:{owner.pk}:")
+    try:
+        if isinstance(cache, DatabaseCache):
+            db = router.db_for_write(cache.cache_model_class)
+            table = connections[db].ops.quote_name(cache._table)
+            with connections[db].cursor() as cur:
+                cur.execute(f"DELETE FROM {table} WHERE cache_key LIKE %s", [prefix + "%"])  # noqa: S608
+        elif hasattr(cache, "delete_pattern"):
+            cache.delete_pattern(f"nw-insight:{owner.pk}:*")
+    except Exception as exc:  # the deletion itself must go on; the entries expire within a day
+        log.warning("insight cache not cleared: %s", type(exc).__name__)
 
 
 def _findings(diary, language: str, owner: object = None) -> tuple[list[dict], str | None]:
