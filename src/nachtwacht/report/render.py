@@ -111,6 +111,31 @@ def render_html(data: ReportData, figures: bool = True, embed_fonts: bool = True
     )
 
 
+def _create_beside(path: Path) -> tuple[int, str]:
+    """Open a new temporary file next to ``path`` with the mode ``path`` will keep.
+
+    ``tempfile.mkstemp`` makes files 0600; after the rename the report would then be
+    readable by its owner only, unlike a file written directly. So the mode is that of
+    the report being replaced, or what any new file gets (0666 minus the umask).
+    """
+    import secrets
+    import stat
+
+    try:
+        keep: int | None = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        keep = None
+    while True:
+        name = str(path.parent / f".nw-{secrets.token_hex(6)}.pdf.part")
+        try:
+            fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+        if keep is not None:
+            os.fchmod(fd, keep)
+        return fd, name
+
+
 def render_pdf(
     data: ReportData, target: str | os.PathLike[str] | IO[bytes] | None = None,
     html: str | None = None,
@@ -153,9 +178,7 @@ def render_pdf(
         path = path / data.default_filename("pdf")
     # Write beside the target, then rename: a killed process never leaves half a PDF
     # under the target's name (an earlier report there stays whole).
-    import tempfile
-
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=".nw-", suffix=".pdf.part")
+    fd, tmp_name = _create_beside(path)
     try:
         with os.fdopen(fd, "wb") as tmp:
             doc.write_pdf(tmp, **opts)
