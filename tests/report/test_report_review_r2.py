@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import os
+import re
 import stat
+import xml.etree.ElementTree as ET
 
 import pytest
 
 from nachtwacht.report import build, render_pdf
+from nachtwacht.report.data import PsgInfo
+from nachtwacht.report.figures import TICK, hypnogram_chart, weekly_chart
+from nachtwacht.report.svg import text_width
+
+NS = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture
@@ -37,3 +46,46 @@ def test_overwriting_a_pdf_keeps_its_permissions(household, tmp_path, umask_022)
     render_pdf(build(household, lang="nl"), target)
     assert target.read_bytes().startswith(b"%PDF")
     assert _mode(target) == 0o640
+
+
+# ---------------------------------------------------------------------------
+# Charts
+# ---------------------------------------------------------------------------
+def _axis_ends(root) -> tuple[float, float]:
+    """x of the left spine and of the right end of the bottom spine."""
+    d = next(p.get("d") for p in root.iter(f"{NS}path") if re.fullmatch(r"M[\d.]+ [\d.]+V[\d.]+H[\d.]+", p.get("d")))
+    left, right = re.fullmatch(r"M([\d.]+) [\d.]+V[\d.]+H([\d.]+)", d).groups()
+    return float(left), float(right)
+
+
+def test_weekly_bars_keep_the_same_margin_on_both_sides(household):
+    # The bars must sit inside the plot with a gap at each end, as the first bar has:
+    # the last bar used to end exactly on the plot's right edge, against the legend.
+    for weeks in (1, 2, 4):
+        end = household.nights[-1].date
+        data = build(household, period=(end - dt.timedelta(days=7 * weeks - 1), end))
+        root = ET.fromstring(weekly_chart(data))
+        left, right = _axis_ends(root)
+        xs = [float(v) for p in root.iter(f"{NS}path") if p.get("class") == "bars"
+              for v in re.findall(r"(?:M|H)([\d.]+)", p.get("d"))]
+        assert min(xs) - left > 1, weeks
+        assert right - max(xs) == pytest.approx(min(xs) - left, abs=0.05), weeks
+
+
+def _hour_labels(svg: str) -> list[tuple[float, str]]:
+    root = ET.fromstring(svg)
+    return [(float(e.get("x")), e.text) for e in root.iter(f"{NS}text")
+            if re.fullmatch(r"\d+|\d\d:00", e.text or "") and e.get("text-anchor") == "middle"]
+
+
+@pytest.mark.parametrize("start", [None, "2026-10-24T22:47:30"])
+@pytest.mark.parametrize("hours", [8, 30, 100])
+def test_hypnogram_hour_labels_never_overlap(household, start, hours):
+    # A recording of several days (home devices record on) must keep its time axis
+    # readable: labels skip hours rather than run into each other.
+    hyp = {"epoch_s": 30, "start": start, "stages": (["W"] * 20 + ["N2"] * 100) * hours}
+    data = dataclasses.replace(build(household, lang="en"), psg=PsgInfo("x", [], hyp, [], []))
+    labels = _hour_labels(hypnogram_chart(data))
+    assert len(labels) >= 4
+    for (xa, a), (xb, b) in zip(labels, labels[1:], strict=False):
+        assert xb - xa >= (text_width(a, TICK) + text_width(b, TICK)) / 2 + 2, (a, b)

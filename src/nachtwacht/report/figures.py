@@ -342,7 +342,8 @@ def weekly_chart(data: ReportData) -> str | None:
     bottom = top + 62
 
     def x(v: float) -> float:  # bin index -> pt; bins are centred on whole numbers
-        return left + (right - left) * (v + 0.6) / len(bins)
+        # -0.6 .. n - 0.4: the same gap before the first bar and after the last one.
+        return left + (right - left) * (v + 0.6) / (len(bins) + 0.2)
 
     def y(v: float) -> float:
         return bottom - (bottom - top) * v / (vmax * 1.05)
@@ -427,16 +428,20 @@ def hypnogram_chart(data: ReportData) -> str | None:
 
     _axes(svg, left, top, right, bottom)
     _y_ticks(svg, [y(v) for v in _STAGE_Y.values()], list(_STAGE_Y), left)
+    # Hours between labels: a recording of several days would otherwise pile them up.
+    fit = next(s for s in (1, 2, 3, 4, 6, 12, 24, 48, 96, 168, 336, 720, 8760)
+               if s * (right - left) / total_h >= text_width("00:00", TICK) + 4
+               or s >= total_h)
     start = _start_time(hyp.get("start"))
     if start is not None:
         # Clock times on the axis, on the whole hours of the recording.
         first = (60 - start.minute) % 60 / 60 - start.second / 3600
-        hours = [first + h for h in range(int(total_h - first) + 1) if first + h >= 0]
+        hours = [first + h for h in range(0 if first >= 0 else 1, int(total_h - first) + 1, fit)]
         tick_labels = [f"{(start.hour + round(h + start.minute / 60)) % 24:02d}:00"
                        for h in hours]
         xlabel = t("axis_clock", data.lang)
     else:
-        every = 1 if total_h <= 12 else 2
+        every = max(1 if total_h <= 12 else 2, fit)
         hours = [float(h) for h in range(0, int(total_h) + 1, every)]
         tick_labels = [str(int(h)) for h in hours]
         xlabel = t("axis_hours", data.lang)
