@@ -89,3 +89,23 @@ def test_hypnogram_hour_labels_never_overlap(household, start, hours):
     assert len(labels) >= 4
     for (xa, a), (xb, b) in zip(labels, labels[1:], strict=False):
         assert xb - xa >= (text_width(a, TICK) + text_width(b, TICK)) / 2 + 2, (a, b)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_legends_stay_inside_the_chart_with_long_type_names(household, lang):
+    # Sexsomnia, the urge and night terrors together are a common report; their long
+    # names in four legend columns were wider than the page and cut off on both sides.
+    from nachtwacht.report.figures import SMALL, WIDTH, sleep_chart
+
+    codes = ["sexsomnia", "sleepwalking", "sleep_talking", "night_terror", "bruxism", "urge"]
+    eps = [dataclasses.replace(e, type=codes[i % len(codes)])
+           for i, e in enumerate(household.episodes)]
+    data = build(dataclasses.replace(household, episodes=tuple(eps)), lang=lang)
+    for svg in (sleep_chart(data), weekly_chart(data)):
+        root = ET.fromstring(svg)
+        legend = [e for g in root.iter(f"{NS}g") if g.get("class") == "legend"
+                  for e in g.iter(f"{NS}text")]
+        assert {e.text for e in legend} >= {tc.label for tc in data.frequency}
+        for e in legend:
+            x = float(e.get("x"))
+            assert x - 16 >= 0 and x + text_width(e.text, SMALL) <= WIDTH, e.text

@@ -202,12 +202,16 @@ def _legend(svg: Svg, items: list[tuple[str, str]], x0: float, y0: float, ncol: 
     """
     if not items:
         return 0.0
-    rows = -(-len(items) // ncol)
-    cols = [items[c * rows:(c + 1) * rows] for c in range(ncol)]
-    cols = [c for c in cols if c]
-    widths = [max(16 + text_width(lab, SMALL) for _, lab in c) for c in cols]
     gap = 12.0
-    total = sum(widths) + gap * (len(cols) - 1)
+    while True:  # fewer columns (more rows) until long type names fit the figure's width
+        rows = -(-len(items) // ncol)
+        cols = [items[c * rows:(c + 1) * rows] for c in range(ncol)]
+        cols = [c for c in cols if c]
+        widths = [max(16 + text_width(lab, SMALL) for _, lab in c) for c in cols]
+        total = sum(widths) + gap * (len(cols) - 1)
+        if ncol == 1 or total <= svg.width - (0 if centre else x0):
+            break
+        ncol -= 1
     x = (svg.width - total) / 2 if centre else x0
     out = [f'<g class="legend" font-size="{num(SMALL)}">']
     for col, w in zip(cols, widths, strict=True):
