@@ -109,3 +109,46 @@ def test_legends_stay_inside_the_chart_with_long_type_names(household, lang):
         for e in legend:
             x = float(e.get("x"))
             assert x - 16 >= 0 and x + text_width(e.text, SMALL) <= WIDTH, e.text
+
+
+# ---------------------------------------------------------------------------
+# The forked build of `nachtwacht report`
+# ---------------------------------------------------------------------------
+_KILLED_MID_WRITE = '''
+import os, signal, sys
+from nachtwacht.cli.report import _beside
+
+real_fdopen = os.fdopen
+
+
+class HalfThenKilled:
+    """The child's end of the pipe: half the result gets through, then the child dies
+    (as when the kernel's out-of-memory killer picks it)."""
+
+    def __init__(self, fd):
+        self.f = real_fdopen(fd, "wb")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def write(self, data):
+        self.f.write(data[: len(data) // 2])
+        self.f.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+os.fdopen = lambda fd, mode="r", *a, **k: HalfThenKilled(fd) if mode == "wb" else real_fdopen(fd, mode, *a, **k)
+print(len(_beside(lambda: "x" * 200_000, lambda: None)))
+'''
+
+
+def test_a_child_killed_while_sending_its_result_is_built_again_here():
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-c", _KILLED_MID_WRITE], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0 and r.stdout.strip() == "200000", r.stderr

@@ -121,8 +121,15 @@ def _beside(work: Callable[[], Any], meanwhile: Callable[[], Any]) -> Any:
     finally:
         if r != -1:
             os.close(r)  # the child, if still writing, gets a broken pipe and stops
-        os.waitpid(pid, 0)
-    kind, value = pickle.loads(payload) if payload else ("redo", None)
+        status = os.waitpid(pid, 0)[1]
+    kind, value = "redo", None
+    # A child killed while writing (e.g. by the out-of-memory killer) leaves a cut-off
+    # pickle: only a child that finished sends a result that counts.
+    if payload and os.waitstatus_to_exitcode(status) == 0:
+        try:
+            kind, value = pickle.loads(payload)
+        except Exception:  # noqa: BLE001 - anything unreadable: build it here instead
+            kind = "redo"
     if kind == "ok":
         return value
     if kind == "error":
