@@ -152,3 +152,12 @@ def test_a_child_killed_while_sending_its_result_is_built_again_here():
     r = subprocess.run([sys.executable, "-c", _KILLED_MID_WRITE], capture_output=True, text=True,
                        timeout=60)
     assert r.returncode == 0 and r.stdout.strip() == "200000", r.stderr
+
+
+@pytest.mark.parametrize("epoch_s", [0, -30])
+def test_a_sleep_study_without_a_usable_epoch_length_still_gives_a_report(household, epoch_s):
+    # The analysis JSON is a file the user passes in: a zero epoch length must not make
+    # the whole report fail (division by zero); the hypnogram is then left out.
+    hyp = {"epoch_s": epoch_s, "stages": ["W", "N2", "R"]}
+    data = dataclasses.replace(build(household, lang="en"), psg=PsgInfo("x", [], hyp, [], []))
+    assert hypnogram_chart(data) is None

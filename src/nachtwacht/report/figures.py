@@ -396,6 +396,8 @@ def hypnogram_chart(data: ReportData) -> str | None:
         return None
     hyp = data.psg.hypnogram
     epoch_h = float(hyp.get("epoch_s", 30.0)) / 3600
+    if not epoch_h > 0:  # a broken analysis file: no time axis to draw (and no zero division)
+        return None
     levels = [_STAGE_Y.get(s) for s in hyp["stages"]]
     total_h = len(levels) * epoch_h
 
