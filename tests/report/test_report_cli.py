@@ -166,3 +166,22 @@ def test_a_fresh_process_reports_diary_errors_plainly(tmp_path):
                "--lang", "en")
     assert r.returncode == 1 and "could not be read" in r.stderr
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_an_unknown_time_zone_is_a_plain_error(demo_files, tmp_path):
+    d = demo_files
+    r = _run("report", d / "nights.csv", "--out", tmp_path / "r.pdf", "--tz", "Mars/Olympus")
+    assert r.exit_code == 1 and "geen bekende tijdzone" in r.output and "Traceback" not in r.output
+    r = _run("report", d / "nights.csv", "--out", tmp_path / "r.pdf", "--tz", "Mars/Olympus", "--lang", "en")
+    assert r.exit_code == 1 and "not a known time zone" in r.output
+    assert not (tmp_path / "r.pdf").exists()
+
+
+def test_a_start_after_the_last_night_gives_an_empty_report(demo_files, tmp_path):
+    # Only --from given, after the diary ends: the report says the period is empty.
+    d = demo_files
+    r = _run("report", d / "nights.csv", d / "episodes.csv", "--from", "2030-01-01",
+             "--html", tmp_path / "r.html", "--lang", "en")
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "No nights and no episodes were recorded in this period." in html

@@ -16,6 +16,8 @@ import click
 _MSG = {
     "bad_date": ("{opt}: '{value}' is geen datum; gebruik JJJJ-MM-DD.",
                  "{opt}: '{value}' is not a date; use YYYY-MM-DD."),
+    "bad_tz": ("--tz: '{value}' is geen bekende tijdzone; gebruik een IANA-naam zoals Europe/Amsterdam.",
+               "--tz: '{value}' is not a known time zone; use an IANA name such as Europe/Amsterdam."),
     "bad_period": ("De periode begint ({start}) na het einde ({end}).",
                    "The period starts ({start}) after it ends ({end})."),
     "no_output": ("Geef minstens één uitvoer: --out, --html, --json of --fhir.",
@@ -181,6 +183,12 @@ def register(main: click.Group) -> None:
         start, end = _date(date_from, "--from", lang), _date(date_to, "--to", lang)
         if start and end and start > end:
             raise click.ClickException(_m("bad_period", lang, start=start, end=end))
+        from nachtwacht.diary.clock import zone
+
+        try:
+            zone(tz)
+        except ValueError:
+            raise click.ClickException(_m("bad_tz", lang, value=tz)) from None
         target = _pdf_target(out, lang) if out is not None else None
         # The analysis multiplies only small matrices: OpenBLAS helper threads would just
         # spin beside it (a quarter of a second of CPU per report). Set before NumPy loads;

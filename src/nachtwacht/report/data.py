@@ -417,6 +417,10 @@ def _resolve_period(
         end = start
     if end is not None and start is None:
         start = end
+    # One bound given and the diary lies wholly on its other side: an empty period (the
+    # report says so), not an error about a bound the person never typed.
+    if start and end and start > end and (lo is None) != (hi is None):
+        start, end = (lo, lo) if lo is not None else (hi, hi)
     if start and end and start > end:
         raise ValueError(f"period starts ({start}) after it ends ({end})")
     return start, end
