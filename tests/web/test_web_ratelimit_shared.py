@@ -1,7 +1,7 @@
 """The login rate limit holds across server processes (gunicorn workers).
 
 Each gunicorn worker is a separate process; with a per-process cache every worker
-would allow LOGIN_MAX_FAILURES guesses. The limit lives in the "shared" database
+would allow LOGIN_MAX_FAILURES guesses. The limit lives in the "ratelimit" database
 cache, so failures in two processes add up. The processes here are plain child
 processes running the real login view against one database.
 """
@@ -34,3 +34,18 @@ def test_failures_in_two_processes_add_up_to_the_block(vendor, tmp_path):
         # Another user (or address) is not affected.
         run(env, "user", "ander")
         assert run(env, "login", "ander", PASSWORD, "1").stdout.split() == ["302"]
+
+
+@pytest.mark.django_db
+def test_a_full_shared_cache_cannot_wipe_the_failure_counters(settings):
+    # The "shared" table culls in key order when full; the counters live elsewhere.
+    from django.core.cache import caches
+
+    from nachtwacht.web import ratelimit
+
+    settings.LOGIN_MAX_FAILURES = 3
+    for _ in range(3):
+        ratelimit.record_failure("slaper", "10.0.0.1")
+    assert ratelimit.is_blocked("slaper", "10.0.0.1")
+    caches["shared"].clear()  # what a cull of the whole "shared" table would do
+    assert ratelimit.is_blocked("slaper", "10.0.0.1")

@@ -13,9 +13,10 @@ from django.core.cache import caches
 
 LOGIN = "nw-login-fail"
 
-#: Cache alias every server process shares (settings.CACHES, a database table by
-#: default), so N gunicorn workers do not each allow LOGIN_MAX_FAILURES attempts.
-CACHE_ALIAS = "shared"
+#: Cache alias every server process shares (settings.CACHES, a database table of its own
+#: by default), so N gunicorn workers do not each allow LOGIN_MAX_FAILURES attempts, and
+#: cached analyses filling the "shared" table can never cull a failure counter.
+CACHE_ALIAS = "ratelimit"
 
 
 def _cache():

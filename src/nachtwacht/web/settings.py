@@ -150,6 +150,12 @@ CACHES = {
     # limit and the dashboard's insight results (see docs/web.md, "Shared cache").
     "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "nachtwacht_cache",
                "TIMEOUT": 24 * 3600, "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4}},
+    # The login and code rate limit in a table of its own (front migration 0004): when the
+    # "shared" table is full it culls entries in key order, and a flood of insight
+    # entries (or of failed logins) must not be able to wipe the failure counters.
+    "ratelimit": {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                  "LOCATION": "nachtwacht_ratelimit", "TIMEOUT": 24 * 3600,
+                  "OPTIONS": {"MAX_ENTRIES": 1_000_000, "CULL_FREQUENCY": 4}},
 }
 LOGIN_MAX_FAILURES = env_int("NACHTWACHT_LOGIN_MAX_FAILURES", 5, 1, 1000)
 LOGIN_WINDOW_S = env_int("NACHTWACHT_LOGIN_WINDOW_S", 15 * 60, 10, 24 * 3600)
