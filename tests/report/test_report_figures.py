@@ -164,6 +164,23 @@ def test_long_periods_are_summarised(household):
     assert len(_subpaths(bed.get("d"))) == 56
 
 
+def test_week_labels_over_several_years_say_the_year_where_it_changes(household):
+    from nachtwacht.diary.types import Diary
+
+    nights = [dataclasses.replace(household.nights[0], date=dt.date(2023, 11, 27)
+                                  + dt.timedelta(days=i)) for i in range(3 * 365)]
+    eps = [dataclasses.replace(household.episodes[0], date=n.date) for n in nights[::5]]
+    root = _tree(weekly_chart(build(Diary(nights=tuple(nights), episodes=tuple(eps)),
+                                    insight=_NoInsight())))
+    texts = _texts(root)
+    labels = [(x, s) for x, y, s in texts if re.fullmatch(r"\d+ \w+( \d{4})?", s or "")]
+    years = [s[-4:] for x, s in labels if re.search(r"\d{4}$", s)]
+    assert labels[0][1].endswith(" 2023") and years == sorted(set(years)) and len(years) >= 3
+    xs = [x for x, s in labels]
+    widest = max(len(s) for x, s in labels) * 7 * 0.62  # DejaVu Sans averages about 0.6 em
+    assert min(b - a for a, b in zip(xs[:-1], xs[1:], strict=True)) > widest  # no overlap
+
+
 def test_many_types_are_stacked_with_the_rest_grouped(household):
     from nachtwacht.diary.fields import EPISODE_TYPES
     from nachtwacht.diary.types import Episode

@@ -227,6 +227,28 @@ def _legend(svg: Svg, items: list[tuple[str, str]], x0: float, y0: float, ncol: 
 
 # ---------------------------------------------------------------------------
 # The charts
+def _week_labels(starts: list, lang: str, x, size: float) -> tuple[list[int], list[str]]:
+    """Which bins get a date label, and the labels: at most about ten, never overlapping.
+
+    Over more than one calendar year the first label and each label in a new year carry
+    the year ("28 nov 2023", "19 mrt 2024", "9 jul"), or a 3-year chart reads ambiguously.
+    """
+    n = len(starts)
+    multi_year = n > 0 and starts[0].year != starts[-1].year
+    every = -(-n // 10)
+    while True:
+        idx = list(range(0, n, every))
+        labels, prev = [], None
+        for i in idx:
+            d = starts[i]
+            labels.append(date_str(d, lang, year=multi_year and d.year != prev))
+            prev = d.year
+        gap = (x(every) - x(0)) if n > 1 else float("inf")
+        if every >= n or max(text_width(s, size) for s in labels) + 4 <= gap:
+            return idx, labels
+        every += 1
+
+
 # ---------------------------------------------------------------------------
 def sleep_chart(data: ReportData) -> str | None:
     """24-hour sleep-diary chart: one row per night, 18:00 to 18:00, episodes marked."""
@@ -370,10 +392,8 @@ def weekly_chart(data: ReportData) -> str | None:
             base = [a + b for a, b in zip(base, vals[code], strict=True)]
 
     _axes(svg, left, top, right, bottom)
-    every = -(-len(bins) // 10)  # at most about ten date labels
-    idx = list(range(0, len(bins), every))
-    _x_ticks(svg, [x(i) for i in idx], [date_str(bins[i][0].start, lang, year=False)
-                                        for i in idx], bottom)
+    idx, labels_x = _week_labels([b[0].start for b in bins], lang, x, TICK)
+    _x_ticks(svg, [x(i) for i in idx], labels_x, bottom)
     _y_ticks(svg, [y(v) for v in y_ticks], y_labels, left)
     _y_label(svg, t("axis_count", lang), 7, (top + bottom) / 2)
     xlabel = t("axis_week", lang) if bin_w == 1 else "4 × " + t("axis_week", lang)
