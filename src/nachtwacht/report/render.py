@@ -182,6 +182,10 @@ def render_pdf(
     try:
         with os.fdopen(fd, "wb") as tmp:
             doc.write_pdf(tmp, **opts)
+            # On disk before the rename, so after a power cut the name holds the old
+            # report or the whole new one, never an empty file.
+            tmp.flush()
+            os.fsync(tmp.fileno())
         os.replace(tmp_name, path)
     except BaseException:  # e.g. disk full: no temporary file left behind either
         Path(tmp_name).unlink(missing_ok=True)
