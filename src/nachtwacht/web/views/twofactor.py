@@ -80,6 +80,17 @@ def _limited(request, form: forms.Form, user, check) -> tuple[twofactor.Check | 
     return None, None
 
 
+def _password_and(user, code_check):
+    """A check for :func:`_limited`: the account's password first, then the code."""
+
+    def check(d: dict):
+        if not user.check_password(d["password"]):
+            return ("password", _("That password is not right."))
+        return code_check(d["code"])
+
+    return check
+
+
 def _safe(request, url: str) -> str:
     if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
         return url
@@ -140,13 +151,8 @@ def setup(request):
     status = 200
     if request.method == "POST":
         form = SetupForm(request.POST)
-
-        def check(d: dict):
-            if not user.check_password(d["password"]):
-                return ("password", _("That password is not right."))
-            return twofactor.confirm_setup(device, d["code"])
-
-        result, blocked = _limited(request, form, user, check)
+        result, blocked = _limited(request, form, user,
+                                   _password_and(user, lambda c: twofactor.confirm_setup(device, c)))
         status = blocked or status
         if result is not None:
             codes = twofactor.new_backup_codes(user)
@@ -172,13 +178,7 @@ def disable(request):
     if not twofactor.is_enabled(user):
         return redirect("twofactor")
     form = DisableForm(request.POST)
-
-    def check(d: dict):
-        if not user.check_password(d["password"]):
-            return ("password", _("That password is not right."))
-        return twofactor.check_code(user, d["code"])
-
-    result, blocked = _limited(request, form, user, check)
+    result, blocked = _limited(request, form, user, _password_and(user, lambda c: twofactor.check_code(user, c)))
     status = blocked or 400
     if result is not None:
         twofactor.disable(user)
