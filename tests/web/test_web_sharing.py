@@ -155,3 +155,25 @@ def test_share_link_is_claimed_once(household, as_user):
     assert share.clinician == household["gp"]
     # A second clinician with the same link gets nothing.
     assert as_user(household["other_gp"]).get(f"/zorg/link/{share.token}/").status_code == 404
+
+
+def test_two_clinicians_claiming_at_once_the_first_keeps_the_share(household, as_user, monkeypatch):
+    from django.utils import timezone
+
+    from nachtwacht.web.sharing.models import ClinicianShare
+
+    share = ClinicianShare.objects.create(sleeper=household["sleeper"], scope=["nights"],
+                                          expires_at=timezone.now() + timedelta(days=1))
+    real_is_live = ClinicianShare.is_live
+
+    def other_claims_meanwhile(self):
+        # The other clinician's claim lands after this request read the share, before it writes.
+        ClinicianShare.objects.filter(pk=self.pk).update(clinician=household["other_gp"],
+                                                         claimed_at=timezone.now())
+        return real_is_live(self)
+
+    monkeypatch.setattr(ClinicianShare, "is_live", other_claims_meanwhile)
+    r = as_user(household["gp"]).post(f"/zorg/link/{share.token}/")
+    assert r.status_code == 404
+    share.refresh_from_db()
+    assert share.clinician == household["other_gp"]

@@ -144,8 +144,11 @@ def share_claim(request, token: str):
         raise Http404("not found")
     if request.method == "POST":
         if share.clinician is None:
-            share.clinician = request.user
-            share.claimed_at = timezone.now()
-            share.save(update_fields=["clinician", "claimed_at"])
+            # Conditional update: of two clinicians opening the link at once, the first
+            # keeps it and the second gets "not found" (a plain save would let the last win).
+            won = ClinicianShare.objects.filter(pk=share.pk, clinician__isnull=True).update(
+                clinician=request.user, claimed_at=timezone.now())
+            if not won:
+                raise Http404("not found")
         return redirect("clinician_view", share_id=share.pk)
     return render(request, "nachtwacht/share_claim.html", {"share": share})
