@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import time
-
 import pyotp
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Heel-Veilig-Wachtwoord-7"
+
+
+def _next_accepted_step(username: str) -> int:
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    # The current step as the server counts it, drift included.
+    now = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).t()
+    step = max(now, device.last_t + 1)
+    assert step <= now + device.tolerance, "no code left in this step window"
+    return step
 
 
 def test_clinician_sets_up_two_step_login_and_logs_in_with_a_code(live_server, browser, shot):
@@ -60,8 +70,10 @@ def test_clinician_sets_up_two_step_login_and_logs_in_with_a_code(live_server, b
     assert page.url.endswith("/inloggen/code/")
     # Not logged in yet: the clinician pages still ask for a login.
     assert "Uitloggen" not in page.content()
-    # The set-up used this time step's code; the next step's code is new (replay protection).
-    page.fill("#id_code", app.at(time.time() + 30))
+    # What the app shows at the first time step the server still accepts: later than the
+    # step used at set-up (no replay) and within its tolerance, drift included (a set-up
+    # code typed just before a step boundary and checked after it leaves drift -1).
+    page.fill("#id_code", app.at(_next_accepted_step("dokter_2fa") * 30))
     page.get_by_role("button", name="Inloggen").click()
     page.wait_for_load_state()
     assert page.url.endswith("/zorg/")
