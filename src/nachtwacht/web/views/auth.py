@@ -32,16 +32,20 @@ class SignupForm(UserCreationForm):
         fields = ("username",)
 
 
-def _safe_next(request) -> str:
-    nxt = request.POST.get("next") or request.GET.get("next") or ""
-    if nxt and url_has_allowed_host_and_scheme(nxt, {request.get_host()}, request.is_secure()):
-        return nxt
+def safe_url(request, url: str) -> str:
+    """``url`` if it stays on this site (no open redirect), else ""."""
+    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+        return url
     return ""
+
+
+def safe_next(request) -> str:
+    return safe_url(request, request.POST.get("next") or request.GET.get("next") or "")
 
 
 def signup(request):
     """Create an account; a partner arrives here from an invite link (``next``)."""
-    nxt = _safe_next(request)
+    nxt = safe_next(request)
     invited = nxt.startswith("/uitnodiging/")
     if request.method == "POST":
         form = SignupForm(request.POST)
@@ -111,7 +115,7 @@ def set_language(request):
         request.user.save(update_fields=["language"])
     translation.activate(code)
     messages.success(request, _("Language changed."))
-    resp = redirect(_safe_next(request) or "home")
+    resp = redirect(safe_next(request) or "home")
     resp.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
                     secure=settings.LANGUAGE_COOKIE_SECURE)
     return resp

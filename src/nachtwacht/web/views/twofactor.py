@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from nachtwacht.web import ratelimit, twofactor
 from nachtwacht.web.accounts.models import User
+from nachtwacht.web.views.auth import safe_next, safe_url
 
 log = logging.getLogger(__name__)
 
@@ -91,12 +91,6 @@ def _password_and(user, code_check):
     return check
 
 
-def _safe(request, url: str) -> str:
-    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
-        return url
-    return ""
-
-
 @never_cache
 def login_code(request):
     """Second login step: the password was right, now the code; only then log in."""
@@ -122,7 +116,7 @@ def login_code(request):
             if result.backup_used:
                 messages.warning(request, _("You used a backup code; %(n)d left. Each code works only once.")
                                  % {"n": result.backup_left})
-            return redirect(_safe(request, pending.get("next", "")) or "home")
+            return redirect(safe_url(request, pending.get("next", "")) or "home")
     else:
         form = CodeForm()
     resp = render(request, "nachtwacht/login_code.html", {"form": form, "expired": False})
@@ -146,7 +140,7 @@ def setup(request):
     user = request.user
     if twofactor.is_enabled(user):
         return redirect("twofactor")
-    nxt = _safe(request, request.POST.get("next") or request.GET.get("next") or "")
+    nxt = safe_next(request)
     device = twofactor.start_setup(user, request.session)
     status = 200
     if request.method == "POST":
