@@ -61,3 +61,12 @@ def test_unknown_zone_and_anchor_are_refused() -> None:
         resolve(D, dt.time(1, 0), "morning", tz="Mars/Olympus")
     with pytest.raises(ValueError, match="anchor"):
         resolve(D, dt.time(1, 0), "noon")  # type: ignore[arg-type]
+
+
+def test_morning_of_is_the_inverse_of_the_evening_anchor() -> None:
+    from nachtwacht.diary.clock import morning_of
+
+    morning = dt.date(2026, 3, 29)  # the spring-forward night
+    for t in (dt.time(12, 0), dt.time(22, 30), dt.time(0, 5), dt.time(11, 59)):
+        moment = resolve(morning, t, "evening")
+        assert morning_of(moment.replace(tzinfo=None)) == morning, t

@@ -84,6 +84,15 @@ def resolve(
     return dt.datetime.combine(day, t.replace(tzinfo=None), tzinfo=zi)
 
 
+def morning_of(moment: dt.datetime) -> dt.date:
+    """The diary date (the morning the night ends on) of a local ``moment`` in that night.
+
+    The inverse of the evening anchor of :func:`resolve`: from 12:00 on, a moment
+    belongs to the night that ends the next morning.
+    """
+    return moment.date() + dt.timedelta(days=1) if moment.time() >= NOON else moment.date()
+
+
 def minutes_between(start: dt.datetime, end: dt.datetime) -> float:
     """Real elapsed minutes from ``start`` to ``end`` (negative if ``end`` is earlier).
 

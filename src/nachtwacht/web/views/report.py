@@ -23,6 +23,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from nachtwacht.diary.clock import morning_of
 from nachtwacht.web.access import (
     clinician_required,
     live_share_or_404,
@@ -99,7 +100,7 @@ def recording_night(start: Any, created: dt.datetime) -> dt.date:
         except ValueError:
             pass
         else:
-            return t.date() + dt.timedelta(days=1) if t.hour >= 12 else t.date()
+            return morning_of(t)
     return timezone.localdate(created)
 
 
