@@ -7,39 +7,52 @@ override any decision with a ``{"channel name": "role"}`` map.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 from nachtwacht.psg.errors import ChannelMapError
 from nachtwacht.psg.types import ROLES, Recording
 
-#: (role, pattern) in the order they are tried; the first match wins. Order matters:
-#: "Nasal Pressure" must be nasal pressure before "nasal" makes it airflow, leg EMG
-#: before generic "EMG" makes it chin, and EOG (E1/E2) before EEG electrode parsing.
-_TABLE: tuple[tuple[str, str], ...] = (
-    ("other", r"snore|mic|temp|event|marker|light|pleth|pulse(?!.*ox)|hr\b|heart ?rate|cpap|pap\b"),
-    ("ecg", r"\b(ecg|ekg)"),
-    ("spo2", r"spo2|sao2|sp02|\bsat\b|saturation|oxim|pulse ?ox"),
-    ("position", r"\bpos\b|position|body"),
-    ("nasal_pressure", r"nasal ?pres|pflow|pres|cannula|ptaf|npt"),
-    ("airflow", r"flow|therm|oro-?nasal|nasal|oral|\bresp\b(?!.*(thor|abd|chest))"),
-    ("thorax", r"thor|chest|\bthx\b|rip ?t\b|\bresp.*(thor|chest)"),
-    ("abdomen", r"abd|abdo|belly|rip ?a\b|\bresp.*abd"),
-    ("leg_l", r"leg ?l\b|l ?leg|\blat\b|tib ?l|l ?tib|left ?leg|\blleg|plm ?l"),
-    ("leg_r", r"leg ?r\b|r ?leg|\brat\b|tib ?r|r ?tib|right ?leg|\brleg|plm ?r"),
-    ("arm", r"\bfds\b|flexor|\barm\b"),
-    ("emg_masseter", r"masseter|\bmass\b"),
-    ("eog_r", r"\be2\b|\broc\b|right ?eye|eog ?r\b|reog"),
-    ("eog", r"eog|\be1\b|\bloc\b|left ?eye|leog|horizontal"),
-    ("emg_chin", r"chin|submental|mentalis|\bemg\b"),
-)
-_COMPILED = tuple((role, re.compile(p, re.IGNORECASE)) for role, p in _TABLE)
+#: The alias table (``channel_aliases.yaml``) is data, so a new montage needs no code;
+#: its header says how a label is matched.
+_ALIASES_FILE = Path(__file__).with_name("channel_aliases.yaml")
+_SEPARATORS = re.compile(r"[\s\-_/().:,]+")
 
-#: First electrode of an EEG derivation -> role.
-_ELECTRODE = re.compile(r"\b(fp[12z]|f[34z78]|c[34z]|o[12z]|p[34z]|t[3-8])\b", re.IGNORECASE)
-_ELECTRODE_ROLE = {"f": "eeg_frontal", "c": "eeg", "o": "eeg_occipital", "p": "eeg_occipital"}
+
+@dataclass(frozen=True)
+class _Table:
+    exact: dict[str, str]
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    electrode: re.Pattern[str]
+    electrode_roles: dict[str, str]
+
+
+@functools.cache
+def _table() -> _Table:
+    """The alias table, read once and checked against :data:`ROLES`."""
+    raw = yaml.safe_load(_ALIASES_FILE.read_text(encoding="utf-8"))
+    exact = {str(k).lower(): str(v) for k, v in raw["exact"].items()}
+    patterns = tuple((str(role), re.compile(rx, re.IGNORECASE)) for role, rx in raw["patterns"])
+    roles = {str(v) for v in raw["electrode_roles"].values()}
+    bad = (set(exact.values()) | {r for r, _ in patterns} | roles) - set(ROLES)
+    if bad:  # a typo in the data file must fail loudly, not silently drop a channel
+        raise ValueError(f"{_ALIASES_FILE.name}: unknown roles {sorted(bad)}")
+    return _Table(exact, patterns, re.compile(raw["electrode"], re.IGNORECASE),
+                  {str(k): str(v) for k, v in raw["electrode_roles"].items()})
+
+
+def _compact(label: str) -> str:
+    return _SEPARATORS.sub("", label.lower())
+
+
+def _spaced(label: str) -> str:
+    return _SEPARATORS.sub(" ", label.lower()).strip()
+
 
 #: Minimum sampling rate at which a role's signal is still usable.
 _MIN_SF = {
@@ -68,15 +81,22 @@ BIOELECTRIC = frozenset(
 
 
 def guess_role(name: str) -> str:
-    """Role of a channel from its label alone ("other" when nothing matches)."""
-    label = name.strip()
-    for role, rx in _COMPILED:
+    """Role of a channel from its label alone ("other" when nothing matches).
+
+    See ``channel_aliases.yaml`` for the matching order and the conventions covered.
+    """
+    table = _table()
+    role = table.exact.get(_compact(name))
+    if role:
+        return role
+    label = _spaced(name)
+    for role, rx in table.patterns:
         if rx.search(label):
             return role
-    m = _ELECTRODE.search(label)
+    m = table.electrode.search(label)
     if m:
-        return _ELECTRODE_ROLE[m.group(1)[0].lower()]
-    if re.search(r"\beeg\b", label, re.IGNORECASE):
+        return table.electrode_roles[m.group(1)[0].lower()]
+    if re.search(r"\beeg\b", label):
         return "eeg"
     return "other"
 
