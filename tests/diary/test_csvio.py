@@ -45,7 +45,7 @@ def test_round_trip_of_unusual_values() -> None:
               final_wake=dt.datetime(2026, 3, 2, 20, 0), out_of_bed=dt.time(20, 30),
               alcohol_units=0.5, substances=("ketamine", "cannabis"), nicotine=True,
               notes='Zei "niet nu", ging toch;\nweer slapen, ñ ü é 💤'),
-        Night(date=dt.date(2026, 3, 3)),
+        Night(date=dt.date(2026, 3, 3), quality=2),
     ]
     episodes = [Episode(date=dt.date(2026, 3, 3), type="sleepwalking", reporter="partner",
                         behaviours=("liep naar de keuken",), left_bedroom=True, count=2)]

@@ -81,11 +81,19 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "de laatste keer wakker ({value}) ligt vóór of op het moment van licht uit ({other}).",
         "the final awakening ({value}) is before or at lights out ({other}).",
     ),
-    "tib_over_24h": (
-        "van naar bed ({other}) tot uit bed ({value}) is {hours} uur. Dat is meer dan 24 uur; "
-        "klopt de datum? Een heel lange nacht kunt u schrijven als JJJJ-MM-DD UU:MM.",
-        "from into bed ({other}) to out of bed ({value}) is {hours} hours. That is more than 24 hours; "
-        "is the date right? A very long night can be written as YYYY-MM-DD HH:MM.",
+    "tib_over_16h": (
+        "van naar bed ({other}) tot {value} is {hours} uur. Dat is meer dan {limit} uur; "
+        "klopt de tijd? Lag u echt zo lang in bed, schrijf de tijden dan met datum: "
+        "JJJJ-MM-DD UU:MM.",
+        "from into bed ({other}) to {value} is {hours} hours. That is more than {limit} hours; "
+        "is the time right? If you really stayed in bed that long, write the times with the "
+        "date: YYYY-MM-DD HH:MM.",
+    ),
+    "empty_night": (
+        "er is niets over uw slaap ingevuld voor {value}. Vul ten minste de tijden of het "
+        "cijfer voor uw slaap in. Een lege nacht telt anders mee in de gemiddelden.",
+        "nothing about your sleep is filled in for {value}. Fill in at least the times or the "
+        "score for your sleep. An empty night would otherwise count in the averages.",
     ),
     "tib_over_48h": (
         "van naar bed ({other}) tot uit bed ({value}) is {hours} uur. Dat is meer dan 48 uur; "
@@ -238,6 +246,17 @@ def _params(err: RowError, lang: str) -> dict[str, Any]:
             if isinstance(p.get(key), float):
                 p[key] = str(p[key]).replace(".", ",")
     return p
+
+
+def render_body(err: RowError, lang: str = "nl") -> str:
+    """Return only *what* is wrong, without the row and field (for a form, where the
+    message already sits under the field's own label)."""
+    try:
+        nl, en = TEMPLATES[err.code]
+    except KeyError:
+        nl = en = "{value}"
+    body = (en if lang == "en" else nl).format_map(_params(err, lang))
+    return body[:1].upper() + body[1:]
 
 
 def render(err: RowError, lang: str = "nl") -> str:

@@ -11,8 +11,14 @@ Cross-field rules for a night (times placed on the calendar by their anchor):
 - ``wake_before_bed``: final wake or out of bed at or before into bed;
 - ``final_wake_before_lights_out``: final wake at or before lights out;
 - ``out_of_bed_before_final_wake``: out of bed earlier than final wake;
-- ``tib_over_24h``: more than 24 h in bed (``tib_over_48h``: more than 48 h when both
-  into bed and out of bed are written as full date-times);
+- ``wake_before_bed`` also when plain clock times put the final wake (or out of bed)
+  more than :data:`MAX_CLOCK_NIGHT_H` hours after bedtime *and* its clock time lies
+  shortly before the bedtime (wake 22:30 after bed 23:00 is a slip, not a 23.5 h night);
+- ``tib_over_16h``: more than :data:`MAX_CLOCK_NIGHT_H` hours in bed written as plain
+  clock times (``tib_over_48h``: more than 48 h when both into bed and out of bed are
+  written as full date-times, which is how a really long night is entered);
+- ``empty_night``: nothing about the sleep itself is filled in (no time, minutes, count
+  or score), so the row would count as a night in every average without saying anything;
 - ``sol_longer_than_tib``: SOL longer than lights out -> final wake (or than TIB);
 - ``waso_plus_sol_exceeds_window``: SOL + WASO longer than lights out -> final wake;
 - ``future_date``: the morning is after ``today``;
@@ -35,8 +41,19 @@ from .values import check_choice, check_range, format_value, parse_value
 
 __all__ = [
     "parse_value", "validate_night", "validate_nights", "validate_episode", "validate_profile",
-    "validate_fields", "today_in",
+    "validate_fields", "today_in", "MAX_CLOCK_NIGHT_H", "SLEEP_FIELDS",
 ]
+
+#: Longest stay in bed written with plain clock times (hours). Even a long recovery
+#: sleep rarely passes 14 h; past 16 h a plain time is nearly always a slip (a wake-up
+#: time read on the wrong day). A real longer stay is written with full date-times.
+MAX_CLOCK_NIGHT_H = 16
+#: A clock time at most this many hours *before* the bedtime is read as "wake before
+#: bed" rather than as a very long night.
+_BEFORE_BED_H = 4
+#: The fields that say something about the sleep itself; a night needs one of them.
+SLEEP_FIELDS = ("bedtime", "lights_out", "sol_min", "awakenings", "waso_min", "final_wake",
+                "out_of_bed", "quality", "rested")
 
 _SPECS: dict[Record, tuple[FieldSpec, ...]] = {
     "night": NIGHT_FIELDS, "episode": EPISODE_FIELDS, "profile": PROFILE_FIELDS,
@@ -136,28 +153,46 @@ def validate_night(night: Night, *, row: int | None = None, today: dt.date | Non
             err("date", "future_date", value=night.date.isoformat())
     else:
         return errors
+    if all(getattr(night, name) in (None, "", ()) for name in SLEEP_FIELDS) and not (
+            bad & set(SLEEP_FIELDS)):
+        err("date", "empty_night", value=night.date.isoformat())
+        return errors
     t = resolved_times(night, tz)
     bed, lo, fw, up = t["bedtime"], t["lights_out"], t["final_wake"], t["out_of_bed"]
     d = night.date
     if bed and lo and minutes_between(bed, lo) < 0:
         err("lights_out", "lights_out_before_bed", value=_hm(lo, d), other=_hm(bed, d))
-    if bed and fw and minutes_between(bed, fw) <= 0:
-        err("final_wake", "wake_before_bed", value=_hm(fw, d), other=_hm(bed, d))
-    if bed and up and minutes_between(bed, up) <= 0:
-        err("out_of_bed", "wake_before_bed", value=_hm(up, d), other=_hm(bed, d))
+    for name, moment in (("final_wake", fw), ("out_of_bed", up)):
+        if not (bed and moment):
+            continue
+        span = minutes_between(bed, moment)
+        explicit = isinstance(night.bedtime, dt.datetime) and isinstance(getattr(night, name),
+                                                                          dt.datetime)
+        if span <= 0:
+            err(name, "wake_before_bed", value=_hm(moment, d), other=_hm(bed, d))
+        elif not explicit and span > MAX_CLOCK_NIGHT_H * 60:
+            # Plain clock times: the anchors put the wake-up on the morning date, so a
+            # wake-up written a little *before* the bedtime becomes a day-long night.
+            before = (bed.hour * 60 + bed.minute - moment.hour * 60 - moment.minute) % 1440
+            if 0 < before <= _BEFORE_BED_H * 60:
+                err(name, "wake_before_bed", value=moment.strftime("%H:%M"),
+                    other=bed.strftime("%H:%M"))
+            elif name == "out_of_bed" or not up:
+                err(name, "tib_over_16h", value=_hm(moment, d), other=_hm(bed, d),
+                    hours=round(span / 60.0, 1), limit=MAX_CLOCK_NIGHT_H)
     if lo and fw and minutes_between(lo, fw) <= 0:
         err("final_wake", "final_wake_before_lights_out", value=_hm(fw, d), other=_hm(lo, d))
     if fw and up and minutes_between(fw, up) < 0:
         err("out_of_bed", "out_of_bed_before_final_wake", value=_hm(up, d), other=_hm(fw, d))
     if bed and up:
         tib = minutes_between(bed, up)
-        # Plain clock times over 24 h apart are nearly always a slip; a night written with
-        # two full date-times is deliberate (ill in bed, day sleeper) and may reach 48 h.
+        # A night written with two full date-times is deliberate (ill in bed, day
+        # sleeper) and may reach 48 h; plain clock times are limited above.
         explicit = isinstance(night.bedtime, dt.datetime) and isinstance(night.out_of_bed,
                                                                           dt.datetime)
-        if tib > (48 if explicit else 24) * 60:
-            err("out_of_bed", "tib_over_48h" if explicit else "tib_over_24h", value=_hm(up, d),
-                other=_hm(bed, d), hours=round(tib / 60.0, 1))
+        if explicit and tib > 48 * 60:
+            err("out_of_bed", "tib_over_48h", value=_hm(up, d), other=_hm(bed, d),
+                hours=round(tib / 60.0, 1))
     start = lo or bed
     window = minutes_between(start, fw) if start and fw else None
     if window is None and bed and up:
