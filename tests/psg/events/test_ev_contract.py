@@ -14,12 +14,71 @@ from nachtwacht.psg.events import REGISTRY, by_name, run_all
 from nachtwacht.psg.simulate import DEFAULT_CHANNELS
 from nachtwacht.psg.types import DetectorResult, Recording
 
-ORDER = ["desaturation", "respiratory", "arousal", "leg_movements", "rswa", "bruxism",
+ORDER = ["desaturation", "arousal", "respiratory", "leg_movements", "rswa", "bruxism",
          "sleep_starts"]
 
 
 def test_registry_order_puts_dependencies_first():
     assert [m.NAME for m in REGISTRY] == ORDER
+    seen: set[str] = set()
+    for mod in REGISTRY:
+        assert set(mod.NEEDS) <= seen, mod.NAME
+        seen.add(mod.NAME)
+    # AASM rule 1A needs arousals before hypopneas; LM exclusion needs respiratory events.
+    assert "arousal" in by_name("respiratory").NEEDS
+    assert "respiratory" in by_name("leg_movements").NEEDS
+
+
+def _fake(name: str, needs: tuple[str, ...], reads: tuple[str, ...] = ()):
+    import types
+
+    from nachtwacht.psg.events._common import params_dict
+
+    mod = types.ModuleType(name)
+    mod.NAME, mod.NEEDS, mod.REQUIRES = name, needs, ()
+
+    @dataclasses.dataclass(frozen=True)
+    class Params:
+        #: nothing
+        x: int = 0
+
+    def detect(rec, hyp, params=None, context=None):
+        got = {k: context.get(k) for k in reads}
+        return DetectorResult(name=name, summary={"read": sorted(k for k, v in got.items()
+                                                                 if v is not None)},
+                              params=params_dict(params))
+
+    mod.Params, mod.detect = Params, detect
+    return mod
+
+
+def test_order_is_resolved_from_needs_and_cycles_are_refused():
+    a, b, c = _fake("a", ("b",), ("b",)), _fake("b", ("c",), ("c",)), _fake("c", ())
+    assert [m.NAME for m in events.resolve_order([a, b, c])] == ["c", "b", "a"]
+    with pytest.raises(ValueError, match="cycle"):
+        events.resolve_order([_fake("a", ("b",)), _fake("b", ("a",))])
+    with pytest.raises(ValueError, match="unknown"):
+        events.resolve_order([_fake("a", ("zz",))])
+    _, truth = night(0, 0.0, 1.0, ("SpO2",), ())
+    res = run_all(Recording(channels={}), truth.hypnogram, registry=[a, b, c])
+    assert res["a"].summary["read"] == ["b"] and res["b"].summary["read"] == ["c"]
+
+
+def test_reading_an_undeclared_result_fails():
+    # "a" reads "b" without declaring it: whatever the order, that is an error.
+    a, b = _fake("a", (), ("b",)), _fake("b", ())
+    _, truth = night(0, 0.0, 1.0, ("SpO2",), ())
+    with pytest.raises(events.UndeclaredResultError, match="without declaring"):
+        run_all(Recording(channels={}), truth.hypnogram, registry=[b, a])
+
+
+def test_every_real_detector_reads_only_what_it_declares():
+    # The full montage: each detector reads its context through the guard; an undeclared
+    # read would raise UndeclaredResultError out of run_all.
+    rec, truth = night(0, 0.0, 1.0, DEFAULT_CHANNELS, (("hypopnea", 10.0), ("arousal", 8.0)))
+    res = run_all(rec, truth.hypnogram)
+    assert list(res) == ORDER
+    assert "no arousals available" not in " ".join(res["respiratory"].summary["notes"])
 
 
 @pytest.mark.parametrize("mod", REGISTRY, ids=lambda m: m.NAME)

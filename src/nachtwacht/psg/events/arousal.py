@@ -50,6 +50,8 @@ from nachtwacht.psg.types import (
 
 NAME = "arousal"
 REQUIRES = (("eeg", "eeg_occipital", "eeg_frontal"),)
+#: Results of other detectors this one reads (none).
+NEEDS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

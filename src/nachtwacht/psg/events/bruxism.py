@@ -36,6 +36,8 @@ from nachtwacht.psg.types import N1, N2, DetectorResult, Event, Hypnogram, Recor
 
 NAME = "bruxism"
 REQUIRES = (("emg_masseter", "emg_chin"),)
+#: Results of other detectors this one reads (none).
+NEEDS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ from nachtwacht.psg.types import DetectorResult, Event, Hypnogram, Recording
 
 NAME = "desaturation"
 REQUIRES = ("spo2",)
+#: Results of other detectors this one reads (none).
+NEEDS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

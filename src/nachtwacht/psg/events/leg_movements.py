@@ -36,6 +36,8 @@ from nachtwacht.psg.types import Channel, DetectorResult, Event, Hypnogram, Reco
 
 NAME = "leg_movements"
 REQUIRES = (("leg_l", "leg_r"),)
+#: Respiratory events (exclusion) and arousals (association) are read, so they run first.
+NEEDS = ("respiratory", "arousal")
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ from nachtwacht.psg.types import DetectorResult, Event, Hypnogram, Recording
 
 NAME = "respiratory"
 REQUIRES = (("airflow", "nasal_pressure"),)
+#: Desaturations (rules 1A/1B) and arousals (rule 1A) are read, so they run first.
+NEEDS = ("desaturation", "arousal")
 
 
 @dataclass(frozen=True)

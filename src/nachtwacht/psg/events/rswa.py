@@ -42,6 +42,8 @@ from nachtwacht.psg.types import N2, N3, REM, DetectorResult, Event, Hypnogram, 
 
 NAME = "rswa"
 REQUIRES = ("emg_chin",)
+#: Results of other detectors this one reads (none).
+NEEDS: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from nachtwacht.psg.types import N1, N2, WAKE, Channel, DetectorResult, Event, H
 
 NAME = "sleep_starts"
 REQUIRES = (("emg_chin", "leg_l", "leg_r", "arm", "emg_masseter"),)
+#: Results of other detectors this one reads (none).
+NEEDS: tuple[str, ...] = ()
 _ROLES = ("emg_chin", "leg_l", "leg_r", "arm", "emg_masseter")
 
 
