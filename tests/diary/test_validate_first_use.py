@@ -85,3 +85,4 @@ def test_csv_import_refuses_the_same_nights() -> None:
 def test_episode_in_the_future_is_refused() -> None:
     ep = Episode(date=dt.date(2030, 1, 1), type="hypnic_jerk", reporter="self")
     assert ("date", "future_date") in _codes(validate_episode(ep, today=TODAY))
+    assert "voorval" in render_body(validate_episode(ep, today=TODAY)[0], "nl")

@@ -61,6 +61,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "de datum {value} ligt in de toekomst. Een nacht kunt u pas invullen op de ochtend erna.",
         "the date {value} is in the future. You can only fill in a night on the morning after.",
     ),
+    # Used for ``future_date`` on an episode (see :func:`_template`).
+    "future_date_episode": (
+        "de datum {value} ligt in de toekomst. Een voorval kunt u pas invullen als het gebeurd is.",
+        "the date {value} is in the future. You can only log an episode after it happened.",
+    ),
     "duplicate_night": (
         "er staat al een nacht met datum {value} in rij {first_row}. Elke nacht mag maar één keer voorkomen.",
         "there is already a night dated {value} in row {first_row}. Each night may appear only once.",
@@ -248,23 +253,24 @@ def _params(err: RowError, lang: str) -> dict[str, Any]:
     return p
 
 
+def _template(err: RowError) -> tuple[str, str]:
+    code = err.code
+    if code == "future_date" and err.record == "episode":
+        code = "future_date_episode"
+    return TEMPLATES.get(code, ("{value}", "{value}"))
+
+
 def render_body(err: RowError, lang: str = "nl") -> str:
     """Return only *what* is wrong, without the row and field (for a form, where the
     message already sits under the field's own label)."""
-    try:
-        nl, en = TEMPLATES[err.code]
-    except KeyError:
-        nl = en = "{value}"
+    nl, en = _template(err)
     body = (en if lang == "en" else nl).format_map(_params(err, lang))
     return body[:1].upper() + body[1:]
 
 
 def render(err: RowError, lang: str = "nl") -> str:
     """Return the whole message of ``err`` in ``lang``: where, then what."""
-    try:
-        nl, en = TEMPLATES[err.code]
-    except KeyError:
-        nl = en = "{value}"
+    nl, en = _template(err)
     body = (en if lang == "en" else nl).format_map(_params(err, lang))
     where = _where(err, lang)
     if where:

@@ -8,9 +8,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 
+from nachtwacht.diary.errors import FieldValueError
 from nachtwacht.diary.fields import EPISODE_FIELDS, NIGHT_FIELDS, PROFILE_FIELDS, FieldSpec
-from nachtwacht.diary.types import Night
-from nachtwacht.diary.validate import validate_night
+from nachtwacht.diary.messages import render_body
+from nachtwacht.diary.types import Episode, Night
+from nachtwacht.diary.validate import validate_episode, validate_night
+from nachtwacht.diary.values import parse_number
 
 
 def lang() -> str:
@@ -29,6 +32,25 @@ class ListField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return [s.strip() for s in value.split(";") if s.strip()] if value else []
+
+
+class DecimalCommaFloatField(forms.FloatField):
+    """A number field that reads "1,5" like "1.5", as the CSV import does.
+
+    Dutch keyboards and habits write a decimal comma; the core's
+    :func:`~nachtwacht.diary.values.parse_number` is the one reader of numbers.
+    The widget is a text input with ``inputmode="decimal"`` because a browser's
+    ``type=number`` drops a comma in some locales before the server sees it.
+    """
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip():
+            try:
+                value = str(parse_number(value))
+            except FieldValueError:
+                raise forms.ValidationError(
+                    gettext_lazy("Write only a number, for example 15 or 1,5."), code="invalid") from None
+        return super().to_python(value)
 
 
 _BOOL_CHOICES = (("unknown", gettext_lazy("Not filled in")), ("true", gettext_lazy("Yes")),
@@ -59,8 +81,9 @@ def form_field(spec: FieldSpec, language: str) -> forms.Field:
         num_attrs["max"] = f"{spec.max:g}"
     if k in ("minutes", "float"):
         num_attrs["step"] = "any" if k == "float" else "1"
-        return forms.FloatField(min_value=spec.min, max_value=spec.max,
-                                widget=forms.NumberInput(attrs=num_attrs), **kw)
+        num_attrs.pop("step")
+        return DecimalCommaFloatField(min_value=spec.min, max_value=spec.max,
+                                      widget=forms.TextInput(attrs=num_attrs), **kw)
     if k == "int":
         return forms.IntegerField(min_value=spec.min, max_value=spec.max,
                                   widget=forms.NumberInput(attrs=num_attrs), **kw)
@@ -131,11 +154,29 @@ class NightForm(RegistryForm):
         night = Night(**values)
         for err in validate_night(night, today=timezone.localdate(), check_fields=False):
             target = err.field if err.field in self.fields else None
-            self.add_error(target, err.text(lang()))
+            # Under the field's own label: only *what* is wrong, no field code.
+            self.add_error(target, render_body(err, lang()))
         return data
 
 
-class EpisodeForm(RegistryForm):
+class _EpisodeRules:
+    """The core episode rules (future date, ranges) for the sleeper's and partner's forms."""
+
+    def clean(self):
+        data = super().clean()
+        if self.errors or not data.get("date") or not data.get("type"):
+            return data
+        values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items()
+                  if k in self.spec_by_name}
+        values["notes"] = values.get("notes") or ""
+        episode = Episode(reporter="self", **values)
+        for err in validate_episode(episode, today=timezone.localdate(), check_fields=False):
+            target = err.field if err.field in self.fields else None
+            self.add_error(target, render_body(err, lang()))
+        return data
+
+
+class EpisodeForm(_EpisodeRules, RegistryForm):
     """One episode; ``reporter`` is set by the view, not typed."""
 
     specs = tuple(s for s in EPISODE_FIELDS if s.name != "reporter")
@@ -147,7 +188,7 @@ class EpisodeForm(RegistryForm):
         self.fields["private"] = self.fields.pop("private")  # last, next to the notes
 
 
-class PartnerEpisodeForm(RegistryForm):
+class PartnerEpisodeForm(_EpisodeRules, RegistryForm):
     """What the partner saw ("Wat zag je vannacht?")."""
 
     specs = tuple(s for s in EPISODE_FIELDS if s.name != "reporter")

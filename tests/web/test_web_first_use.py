@@ -1,0 +1,78 @@
+"""Issue #14 item 5: what first use of the web app found (forms and validation)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from nachtwacht.web.diary.models import Episode, Night
+
+DAY = "2026-11-21"
+
+
+def _night_post(day: str = DAY, **over):
+    data = {"date": day, "bedtime": "23:00", "lights_out": "23:10", "sol_min": "15", "awakenings": "1",
+            "waso_min": "10", "final_wake": "06:45", "out_of_bed": "07:00", "quality": "4", "rested": "3",
+            "alcohol_units": "", "caffeine_mg": "", "caffeine_last": "", "stress": "", "tension": "",
+            "notes": ""}
+    data.update(over)
+    return data
+
+
+def _episode_post(day: str, **over):
+    data = {"date": day, "time": "", "type": "hypnic_jerk", "count": "1", "duration_min": "",
+            "behaviours": "", "recall": "", "injury": "unknown", "left_bedroom": "unknown",
+            "partner_unsafe": "unknown", "notes": ""}
+    data.update(over)
+    return data
+
+
+def test_sleeper_episode_in_the_future_is_refused(household, as_user):
+    c = as_user(household["sleeper"])
+    r = c.post("/episode/", _episode_post("2030-01-01"))
+    assert r.status_code == 200
+    assert "toekomst" in r.content.decode()
+    assert not Episode.objects.filter(date=dt.date(2030, 1, 1)).exists()
+
+
+def test_partner_episode_in_the_future_is_refused(household, as_user):
+    c = as_user(household["partner"])
+    r = c.post(f"/bedpartner/{household['link'].pk}/", _episode_post("2030-01-01"))
+    assert r.status_code == 200
+    assert "toekomst" in r.content.decode()
+    assert not Episode.objects.filter(date=dt.date(2030, 1, 1)).exists()
+
+
+def test_empty_night_is_refused_with_a_clear_message(household, as_user):
+    c = as_user(household["sleeper"])
+    empty = {k: "" for k in _night_post()} | {"date": DAY}
+    r = c.post("/nacht/", empty)
+    assert r.status_code == 200
+    assert "niets over uw slaap" in r.content.decode()
+    assert not Night.objects.filter(sleeper=household["sleeper"], date=dt.date(2026, 11, 21)).exists()
+
+
+def test_wake_before_bedtime_on_the_clock_is_refused(household, as_user):
+    c = as_user(household["sleeper"])
+    r = c.post("/nacht/", _night_post(final_wake="22:30", out_of_bed="22:45", lights_out=""))
+    assert r.status_code == 200
+    assert "vóór de tijd waarop u naar bed ging" in r.content.decode()
+    assert not Night.objects.filter(sleeper=household["sleeper"], date=dt.date(2026, 11, 21)).exists()
+
+
+def test_decimal_comma_is_accepted_in_forms(household, as_user):
+    user = household["sleeper"]
+    user.tracked = ["alcohol_units"]
+    user.save()
+    c = as_user(user)
+    r = c.post("/nacht/", _night_post(alcohol_units="1,5"))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert Night.objects.get(sleeper=user, date=dt.date(2026, 11, 21)).alcohol_units == 1.5
+
+
+def test_errors_show_no_field_codes_and_do_not_repeat_the_label(household, as_user):
+    c = as_user(household["sleeper"])
+    r = c.post("/nacht/", _night_post(sol_min="600"))
+    body = r.content.decode()
+    assert r.status_code == 200
+    assert "(sol_min)" not in body and "(final_wake)" not in body
+    assert "'Minuten" not in body  # the label is not quoted again inside the message
