@@ -22,6 +22,7 @@ NACHTWACHT_REQUIRE_2FA_CLINICIANS  1 to send clinicians without a second factor
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "nachtwacht.web.diary",
     "nachtwacht.web.sharing",
     "nachtwacht.web.front",
+    "nachtwacht.web.alerts",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +98,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "nachtwacht.web.front.context.nav",
+                "nachtwacht.web.alerts.context.alerts",
             ],
         },
     },
@@ -159,6 +162,21 @@ CACHES = {
 }
 LOGIN_MAX_FAILURES = env_int("NACHTWACHT_LOGIN_MAX_FAILURES", 5, 1, 1000)
 LOGIN_WINDOW_S = env_int("NACHTWACHT_LOGIN_WINDOW_S", 15 * 60, 10, 24 * 3600)
+# Per account, from any address: after this many failures each next attempt waits 2**k s
+# (at most LOGIN_BACKOFF_MAX_S) instead of a lock a stranger could keep up for ever; a
+# browser that logged in as the account before (signed cookie) skips the wait.
+LOGIN_ACCOUNT_SOFT = env_int("NACHTWACHT_LOGIN_ACCOUNT_SOFT", 10, 1, 10_000)
+LOGIN_BACKOFF_MAX_S = env_int("NACHTWACHT_LOGIN_BACKOFF_MAX_S", 5 * 60, 1, 24 * 3600)
+LOGIN_ACCOUNT_MEMORY_S = 24 * 3600
+LOGIN_KNOWN_DEVICE_S = 180 * 24 * 3600
+# Proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated), e.g.
+# "127.0.0.1,::1" behind the nginx of docs/operations.md. Empty: the peer is the client.
+TRUSTED_PROXIES = env_list("NACHTWACHT_TRUSTED_PROXIES", [])
+for _net in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_net, strict=False)
+    except ValueError as _exc:
+        raise ImproperlyConfigured(f"NACHTWACHT_TRUSTED_PROXIES: {_net!r} is not an address or network") from _exc
 # Two-step login (django-otp): optional for everyone; the operator can make it
 # compulsory for clinicians, who see other people's health data.
 REQUIRE_2FA_CLINICIANS = env_bool("NACHTWACHT_REQUIRE_2FA_CLINICIANS", False)

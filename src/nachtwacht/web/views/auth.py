@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from nachtwacht.web import ratelimit, twofactor
@@ -79,11 +79,26 @@ class RateLimitedLoginView(LoginView):
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")
         ip = ratelimit.client_ip(request)
+        message = None
         if ratelimit.is_blocked(username, ip):
+            n = ratelimit.wait_minutes(username, ip)
+            message = ngettext("Too many failed attempts from this connection. Wait %(n)d minute and "
+                               "try again, or reset your password.",
+                               "Too many failed attempts from this connection. Wait %(n)d minutes and "
+                               "try again, or reset your password.", n) % {"n": n}
+        elif not ratelimit.is_known_device(request, username):
+            # Guessing from many addresses slows the account down (never a long lock); a
+            # browser the owner logged in from before is not slowed.
+            wait = ratelimit.backoff_seconds(username)
+            if wait:
+                message = ngettext("Many wrong passwords were tried for this account. For safety, "
+                                   "wait %(n)d second before the next try.",
+                                   "Many wrong passwords were tried for this account. For safety, "
+                                   "wait %(n)d seconds before the next try.", wait) % {"n": wait}
+        if message:
             form = self.get_form()
             form.errors.clear()
-            form.add_error(None, _("Too many failed attempts. Wait 15 minutes and try again, "
-                                   "or ask for help if you forgot your password."))
+            form.add_error(None, message)
             resp = self.render_to_response(self.get_context_data(form=form))
             resp.status_code = 429
             return resp
@@ -101,7 +116,9 @@ class RateLimitedLoginView(LoginView):
             self.request.session.cycle_key()
             twofactor.set_pending(self.request.session, user, self.get_redirect_url())
             return redirect("login_code")
-        return super().form_valid(form)
+        resp = super().form_valid(form)
+        ratelimit.remember_device(resp, user)
+        return resp
 
 
 @require_POST

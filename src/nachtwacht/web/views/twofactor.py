@@ -116,7 +116,9 @@ def login_code(request):
             if result.backup_used:
                 messages.warning(request, _("You used a backup code; %(n)d left. Each code works only once.")
                                  % {"n": result.backup_left})
-            return redirect(safe_url(request, pending.get("next", "")) or "home")
+            resp = redirect(safe_url(request, pending.get("next", "")) or "home")
+            ratelimit.remember_device(resp, user)
+            return resp
     else:
         form = CodeForm()
     resp = render(request, "nachtwacht/login_code.html", {"form": form, "expired": False})
