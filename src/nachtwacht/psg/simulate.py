@@ -10,6 +10,14 @@ Use::
 
     rec, truth = simulate_night(hypnogram, events={"plm": 3, "hypopnea": 10}, seed=1)
 
+Artefacts a scorer ignores can be planted too: ECG on every EMG channel (``ecg_uv``;
+a P-QRS-T beat train shared with an optional ``ECG`` channel), electrode pops and
+brief leg twitches (< 0.25 s, not leg movements), leg movements at the end of
+respiratory events (truth kind ``lm_respiratory``, excluded by the AASM rule) and
+arousals out of N3 that show only as a theta shift. The module is longer than the
+house ~500 lines because the planner and the signal builders share one event plan;
+split, they would pass that plan around as a loose dict.
+
 Everything is seeded and vectorised: an 8-hour, 12-channel night at 256 Hz takes a
 few seconds. :func:`write_edf` stores a recording as EDF through edfio, one signal
 at a time, so the pipeline can read it back.
@@ -57,6 +65,7 @@ CATALOGUE: dict[str, tuple[str, str, float, str]] = {
     "SpO2": ("spo2", "spo2", 4.0, "%"),
     "Masseter": ("emg_masseter", "emg", 256.0, "uV"),
     "Arm": ("arm", "emg", 256.0, "uV"),
+    "ECG": ("ecg", "ecg", 256.0, "uV"),
 }
 
 DEFAULT_CHANNELS: tuple[str, ...] = (
@@ -78,6 +87,11 @@ EVENT_KINDS: dict[str, str] = {
     "rswa": "share of REM epochs with tonic or phasic chin activity (0-1)",
     "rmma": "rhythmic masticatory muscle activity episodes per hour of N1/N2",
     "sleep_start": "chance of a sleep start at each wake-to-sleep transition (0-1)",
+    "apnea_short": "obstructive apneas of only 10-13 s per hour of sleep",
+    "arousal_theta": "EEG arousals per hour of N3 shown as a theta (4-7 Hz) shift only",
+    "lm_apnea_end": "chance of a leg movement at the end of each respiratory event (0-1)",
+    "pop": "electrode pops (sharp step, fast decay) per hour of recording on each leg",
+    "twitch": "brief leg twitches (0.05-0.2 s, not leg movements) per hour of sleep",
 }
 
 #: A moderately eventful night, used when ``events`` is None.
@@ -113,7 +127,10 @@ class Truth:
     obstructive/central/mixed), ``hypopnea``, ``desaturation`` (``depth_pct``,
     ``cause``), ``arousal`` (``from_stage``, ``with_lm``), ``rswa_tonic`` (whole REM
     epochs), ``rswa_phasic`` (bursts), ``rmma`` (episodes, ``n_bursts``, ``type``),
-    ``sleep_start`` (``channels``) and ``spo2_artefact`` (probe-off segments).
+    ``sleep_start`` (``channels``), ``spo2_artefact`` (probe-off segments),
+    ``lm_respiratory`` (LMs at a respiratory event's end, to be excluded), ``pop`` and
+    ``twitch`` (artefacts that are not LMs) and ``ecg_beat`` is not listed (the R-peak
+    times are in ``figures["r_peaks_s"]`` when ECG was simulated).
     """
 
     hypnogram: Hypnogram
@@ -279,6 +296,7 @@ def simulate_night(
     noise: float = 0.0,
     seed: int = 0,
     start: dt.datetime | None = None,
+    ecg_uv: float | Mapping[str, float] | None = None,
 ) -> tuple[Recording, Truth]:
     """Simulate one night following ``hypnogram``, with planted events.
 
@@ -303,6 +321,10 @@ def simulate_night(
         on breathing channels, oximeter noise and probe-off artefacts.
     seed : int
         Everything is deterministic given the seed.
+    ecg_uv : float or mapping, optional
+        R-wave amplitude (µV) of the ECG picked up by the EMG channels, for all of them
+        or per channel name. None keeps the old rule: with ``noise``, 5·noise µV on the
+        chin and 10·noise µV on the other EMGs; 0 means none.
 
     Returns
     -------
@@ -331,6 +353,15 @@ def simulate_night(
 
     plan = _plan_events(ev_spec, st_s, hyp, rng, channels)
     truth = Truth(hypnogram=hyp, events=plan["truth"])
+    # One heart for the whole night: the ECG channel and the contamination share beats.
+    hrng = np.random.default_rng([seed, 4242])
+    rr = hrng.normal(0.9, 0.04, size=int(dur_s / 0.75) + 2) * (
+        1.0 + 0.05 * np.sin(np.arange(int(dur_s / 0.75) + 2) / 4.0))
+    beats = np.cumsum(rr)
+    plan["r_peaks"] = beats[beats < dur_s - 1.0]
+    plan["ecg_uv"] = ecg_uv
+    if ecg_uv is not None or noise > 0 or "ECG" in channels:
+        truth.figures["r_peaks_s"] = plan["r_peaks"]
 
     out: dict[str, Channel] = {}
     eeg_cache: dict[float, dict[str, np.ndarray]] = {}
@@ -345,6 +376,9 @@ def simulate_night(
             data = _eog(name, n, fs, st_s, plan, crng, noise, eeg_cache)
         elif kind == "emg":
             data = _emg(name, n, fs, st_s, plan, crng, noise)
+        elif kind == "ecg":
+            data = _ecg_train(plan["r_peaks"], n, fs, 1000.0, 0)
+            data += (5.0 + 5.0 * noise) * crng.standard_normal(n, dtype=np.float32)
         elif kind == "resp":
             data = _resp(name, n, fs, plan, crng, noise, seed)
         else:
@@ -367,11 +401,12 @@ def _plan_events(spec: dict, st_s: np.ndarray, hyp: Hypnogram, rng: np.random.Ge
     sleep = SLEEP_STAGES
     truth: dict[str, list[Event]] = {k: [] for k in (
         "lm", "apnea", "hypopnea", "desaturation", "arousal", "rswa_tonic", "rswa_phasic",
-        "rmma", "sleep_start", "spo2_artefact")}
+        "rmma", "sleep_start", "spo2_artefact", "lm_respiratory", "pop", "twitch")}
     leg_bursts: list[tuple[str, float, float, float]] = []  # (leg, onset, dur, level)
     chin_bursts: list[tuple[float, float, float]] = []  # (onset, dur, factor over tone)
     jerks: list[tuple[float, float, float]] = []  # (onset, dur, level) per channel group
     resp: list[dict] = []
+    resp_lms: list[float] = []  # onsets of LMs at respiratory event ends
     desats: list[dict] = []
     arousals: list[dict] = []
     tonic_epochs: list[int] = []
@@ -435,14 +470,16 @@ def _plan_events(spec: dict, st_s: np.ndarray, hyp: Hypnogram, rng: np.random.Ge
 
     # Respiratory events (each followed by a desaturation).
     for kind, typ in (("apnea_obstructive", "obstructive"), ("apnea_central", "central"),
-                      ("apnea_mixed", "mixed"), ("hypopnea", "hypopnea")):
+                      ("apnea_mixed", "mixed"), ("hypopnea", "hypopnea"),
+                      ("apnea_short", "obstructive")):
         if kind not in spec:
             continue
         explicit = items(kind)
         reqs = explicit if explicit is not None else [{} for _ in range(
             _count(spec[kind], hours_sleep))]
+        d_range = (10.0, 13.0) if kind == "apnea_short" else (14.0, 35.0)
         for x in reqs:
-            d = float(x.get("duration_s", rng.uniform(14, 35)))
+            d = float(x.get("duration_s", rng.uniform(*d_range)))
             t = x.get("onset_s")
             if t is None:
                 t = pl.place(d, (N1, N2, N3, REM), ("resp",), guard=(40, 45), check=("legs",),
@@ -471,6 +508,8 @@ def _plan_events(spec: dict, st_s: np.ndarray, hyp: Hypnogram, rng: np.random.Ge
                                          "drop_pct": round(100 * drop, 1)}))
             desats.append({"onset": t + 0.4 * d, "fall": 0.6 * d + 12,
                            "rise": float(rng.uniform(8, 12)), "depth": depth, "cause": typ})
+            if "lm_apnea_end" in spec and rng.uniform() < float(spec["lm_apnea_end"]):
+                resp_lms.append(t + d + float(rng.uniform(-0.4, 0.3)))
 
     if "desaturation" in spec:
         explicit = items("desaturation")
@@ -550,12 +589,45 @@ def _plan_events(spec: dict, st_s: np.ndarray, hyp: Hypnogram, rng: np.random.Ge
             pl.mark(("legs",), t - 5, t + 10)
             add_lm(t, False, x.get("legs"), x.get("duration_s"))
     truth["lm"].sort(key=lambda e: e.onset_s)
+    # LMs at the end of respiratory events (breathing resumes with a kick): the AASM
+    # excludes them from the LM and PLM counts.
+    for t in resp_lms:
+        d = float(rng.uniform(0.8, 3.0))
+        legs = str(rng.choice(["L", "R", "LR"]))
+        for leg in legs:
+            leg_bursts.append((leg, t, d, float(rng.uniform(15, 40))))
+        truth["lm_respiratory"].append(Event("lm_respiratory", t, d, "", STAGE_LABELS[
+            hyp.stage_at(t)], {"legs": legs}))
+    # Electrode pops (each leg) and brief twitches: < 0.25 s, never LMs.
+    pops: list[tuple[str, float, float]] = []  # (channel, onset, amplitude µV)
+    if "pop" in spec:
+        for ch_name in ("Leg L", "Leg R"):
+            for _ in range(_count(spec["pop"], st_s.size / 3600.0)):
+                t = pl.place(0.3, sleep, ("legs",), guard=(6, 6))
+                if t is None:
+                    continue
+                pl.mark(("legs",), t - 1, t + 1)
+                pops.append((ch_name, t, float(rng.uniform(80, 300))))
+                truth["pop"].append(Event("pop", t, 0.1, ch_name, STAGE_LABELS[
+                    hyp.stage_at(t)]))
+    if "twitch" in spec:
+        for _ in range(_count(spec["twitch"], hours_sleep)):
+            t = pl.place(0.3, sleep, ("legs",), guard=(6, 6))
+            if t is None:
+                continue
+            pl.mark(("legs",), t - 1, t + 1)
+            d = float(rng.uniform(0.05, 0.2))
+            leg = str(rng.choice(["L", "R"]))
+            leg_bursts.append((leg, t, d, float(rng.uniform(20, 60))))
+            truth["twitch"].append(Event("twitch", t, d, f"Leg {leg}", STAGE_LABELS[
+                hyp.stage_at(t)]))
 
     # Spontaneous arousals (need >= 10 s of stable sleep before them, ASDA).
     rem_tonic = np.zeros(st_s.size, dtype=bool)
     for ep in tonic_epochs:
         rem_tonic[int(ep * es): int((ep + 1) * es)] = True
-    for kind, stages in (("arousal", (N1, N2, REM)), ("arousal_n3", (N3,))):
+    for kind, stages in (("arousal", (N1, N2, REM)), ("arousal_n3", (N3,)),
+                         ("arousal_theta", (N3,))):
         if kind not in spec:
             continue
         explicit = items(kind)
@@ -571,11 +643,13 @@ def _plan_events(spec: dict, st_s: np.ndarray, hyp: Hypnogram, rng: np.random.Ge
                     continue
             t = float(t)
             pl.mark(("eeg",), t - 1, t + d)
-            arousals.append({"onset": t, "dur": d, "with_lm": False})
+            arousals.append({"onset": t, "dur": d, "with_lm": False,
+                             "theta": kind == "arousal_theta"})
     for a in sorted(arousals, key=lambda a: a["onset"]):
         fr = STAGE_LABELS[hyp.stage_at(a["onset"])]
         truth["arousal"].append(Event("arousal", a["onset"], a["dur"], "C3-M2", fr,
-                                      {"from_stage": fr, "with_lm": a["with_lm"]}))
+                                      {"from_stage": fr, "with_lm": a["with_lm"],
+                                       "shift": "theta" if a.get("theta") else "alpha"}))
         if fr == "R":
             chin_bursts.append((a["onset"] + 0.3, a["dur"] - 0.3, 3.5))
 
@@ -612,7 +686,8 @@ def _plan_events(spec: dict, st_s: np.ndarray, hyp: Hypnogram, rng: np.random.Ge
 
     return {"truth": truth, "leg_bursts": leg_bursts, "chin_bursts": chin_bursts,
             "jerks": jerks, "resp": resp, "desats": desats, "arousals": arousals,
-            "tonic_epochs": tonic_epochs, "rmma": rmma, "rng_seed": int(rng.integers(2**31))}
+            "tonic_epochs": tonic_epochs, "rmma": rmma, "pops": pops,
+            "rng_seed": int(rng.integers(2**31))}
 
 
 def _eeg_components(n: int, fs: float, crng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -635,6 +710,10 @@ def _eeg(name: str, n: int, fs: float, st_s: np.ndarray, plan: dict,
         amps = {c: _to_rate(_per_second(st_s, {k: v[i] for k, v in _EEG_AMP.items()}), fs, n, 4)
                 for i, c in enumerate(("pink", "delta", "theta", "alpha", "beta"))}
         for a in plan["arousals"]:
+            if a.get("theta"):  # out of N3: theta rises, delta gives way
+                _raise_to(amps["theta"], fs, a["onset"], a["dur"], 18.0, ramp=0.3)
+                _set_ratio(amps["delta"], fs, a["onset"], a["dur"], 0.4, ramp=0.3)
+                continue
             _raise_to(amps["alpha"], fs, a["onset"], a["dur"], 22.0, ramp=0.3)
             _raise_to(amps["beta"], fs, a["onset"], a["dur"], 9.0, ramp=0.3)
         total = np.zeros(n, dtype=np.float32)
@@ -747,18 +826,48 @@ def _emg(name: str, n: int, fs: float, st_s: np.ndarray, plan: dict,
         lvl = 120.0 if name in ("Chin", "Masseter") else 70.0
         _raise_to(amp, fs, on + off * (name != "Chin"), d, lvl, ramp=0.01)
     x = amp * crng.standard_normal(n, dtype=np.float32)
+    ecg = plan.get("ecg_uv")
+    if isinstance(ecg, Mapping):
+        ecg_amp = float(ecg.get(name, 0.0))
+    elif ecg is not None:
+        ecg_amp = float(ecg)
+    else:
+        ecg_amp = noise * (5.0 if name == "Chin" else 10.0)
+    if ecg_amp > 0 and "r_peaks" in plan:
+        # ECG artefact, the classic EMG pest: the heart's P-QRS-T as this lead sees it.
+        x += _ecg_train(plan["r_peaks"], n, fs, ecg_amp, list(CATALOGUE).index(name))
+    for ch_name, on, a in plan.get("pops", ()):
+        if ch_name == name:  # electrode pop: a step that decays in ~50 ms
+            i0 = int(on * fs)
+            m = min(n - i0, int(0.3 * fs))
+            if m > 0:
+                x[i0:i0 + m] += (a * np.exp(-np.arange(m) / (0.05 * fs))).astype(np.float32)
     if noise > 0:
-        # ECG artefact: a sharp QRS-like spike about once a second, the classic EMG pest.
-        beats = np.cumsum(crng.normal(0.9, 0.04, size=int(n / fs / 0.8) + 2))
-        idx = (beats[beats < n / fs] * fs).astype(np.int64)
-        spikes = np.zeros(n, dtype=np.float32)
-        spikes[idx] = noise * (5.0 if name == "Chin" else 10.0)
-        kern = np.diff(np.hanning(max(3, int(0.02 * fs)) + 1)).astype(np.float32) * 2
-        x += np.convolve(spikes, kern, mode="same")
         t = np.arange(n, dtype=np.float32) / fs
         x += noise * 1.0 * crng.standard_normal(n, dtype=np.float32)
         x += (noise * 8.0 * np.sin(2 * np.pi * 50.0 * t + crng.uniform(0, 6))).astype(np.float32)
     return x.astype(np.float32)
+
+
+def _ecg_train(r_peaks: np.ndarray, n: int, fs: float, r_uv: float, lead: int) -> np.ndarray:
+    """A P-QRS-T beat at every R peak, R wave ``r_uv`` µV; ``lead`` varies the shape."""
+    from scipy.signal import oaconvolve
+
+    lrng = np.random.default_rng([lead, 7])
+    t = np.arange(-int(0.3 * fs), int(0.5 * fs)) / fs
+    # (amplitude relative to R, centre s, width s) of P, Q, R, S, T.
+    waves = ((0.12, -0.18, 0.025), (-0.12, -0.025, 0.008), (1.0, 0.0, 0.010),
+             (-0.3, 0.028, 0.010), (0.3, 0.26, 0.045))
+    kern = np.zeros(t.size)
+    for a, c, w in waves:
+        kern += a * (1.0 + 0.3 * lrng.uniform(-1, 1) * (a != 1.0)) * np.exp(
+            -0.5 * ((t - c) / w) ** 2)
+    kern *= (1.0 if lead % 2 == 0 else -1.0) * r_uv
+    imp = np.zeros(n, dtype=np.float64)
+    idx = np.round(np.asarray(r_peaks) * fs).astype(np.int64)
+    imp[idx[(idx >= 0) & (idx < n)]] = 1.0
+    y = oaconvolve(imp, kern)[int(0.3 * fs):int(0.3 * fs) + n]
+    return y.astype(np.float32)
 
 
 def _resp(name: str, n: int, fs: float, plan: dict, crng: np.random.Generator,
