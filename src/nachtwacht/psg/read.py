@@ -19,6 +19,7 @@ import numpy as np
 from nachtwacht.psg._deps import require
 from nachtwacht.psg.channels import BIOELECTRIC, guess_role
 from nachtwacht.psg.errors import PSGError, TooLong, TruncatedFile, UnreadableFile
+from nachtwacht.psg.read_header import check_header, unreadable
 from nachtwacht.psg.types import Annotation, Channel, Recording
 
 #: Longest night we accept (s). Forty-hour "nights" are header errors or day recordings.
@@ -28,7 +29,20 @@ MAX_DURATION_S = 36 * 3600.0
 SLOW_ROLES = frozenset({"airflow", "thorax", "abdomen", "spo2", "position"})
 SLOW_SF = 32.0
 
+#: At most this much gap (s) per second of recorded data is filled with NaN in a
+#: discontinuous EDF+ (EDF+D): the filled night then costs at most twice the memory
+#: of the data present, whatever onsets the file claims.
+MAX_GAP_PER_DATA = 1.0
+#: Control characters (C0, DEL, C1): never part of a label, and a NUL cannot be stored
+#: in PostgreSQL text at all (it left a web analysis stuck at "running").
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+
 _TO_UV = {"v": 1e6, "mv": 1e3, "uv": 1.0, "µv": 1.0, "μv": 1.0, "nv": 1e-3}
+
+
+def clean_text(text: str) -> str:
+    """``text`` without control characters (each run becomes one space), stripped."""
+    return re.sub(r" {2,}", " ", _CONTROL.sub(" ", text)).strip()
 
 
 def _uv_factor(dim: str, data: np.ndarray, name: str, warn: list[str]) -> float:
@@ -67,19 +81,8 @@ def _read_edf(path: Path):
                 return _read_edf_bdf(path)
             # edfio's own message names Python internals; the user gets a plain one
             # and the technical cause stays in ``details`` for the logs of the CLI.
-            raise _unreadable(path, cause=f"{type(exc).__name__}: {exc}") from exc
+            raise unreadable(path, cause=f"{type(exc).__name__}: {exc}") from exc
     return edf, [str(w.message) for w in caught]
-
-
-def _unreadable(path: Path, cause: str = "") -> UnreadableFile:
-    """The general "not EDF" error, in plain words."""
-    return UnreadableFile(
-        (f"{path.name} is geen leesbaar EDF/BDF-bestand: de kop volgt het EDF-formaat niet.",
-         "Controleer of het bestand compleet is gekopieerd en echt EDF/EDF+/BDF is."),
-        (f"{path.name} is not a readable EDF/BDF file: its header does not follow the EDF format.",
-         "Check that the file was copied completely and really is EDF/EDF+/BDF."),
-        cause=cause,
-    )
 
 
 def _looks_like_bdf(path: Path) -> bool:
@@ -123,159 +126,6 @@ def _record_onsets(edf) -> np.ndarray | None:
         return None
 
 
-#: Fastest sampling rate we believe (Hz). Sleep recorders sample at most a few kHz;
-#: more means a broken record duration (e.g. 0.000001 s) or sample count.
-MAX_SF = 50_000.0
-#: Digital value limits of the formats (16-bit EDF, 24-bit BDF).
-_DIGITAL_LIMITS = {False: (-32768, 32767), True: (-8388608, 8388607)}
-#: Per-signal header fields: (name, width), in file order (EDF spec, Kemp et al. 1992).
-_SIGNAL_FIELDS = (("label", 16), ("transducer", 80), ("dimension", 8), ("phys_min", 8),
-                  ("phys_max", 8), ("dig_min", 8), ("dig_max", 8), ("prefilter", 80),
-                  ("samples", 8), ("reserved", 32))
-#: Field names in the user's words.
-_FIELD_WORDS = {
-    "phys_min": ("fysiek minimum", "physical minimum"),
-    "phys_max": ("fysiek maximum", "physical maximum"),
-    "dig_min": ("digitaal minimum", "digital minimum"),
-    "dig_max": ("digitaal maximum", "digital maximum"),
-    "samples": ("aantal samples per datablok", "number of samples per data record"),
-}
-_DAMAGED_HINT = (
-    "De kop van het bestand is beschadigd; exporteer het opnieuw uit de opnamesoftware.",
-    "The file's header is damaged; export it again from the recording software.",
-)
-
-
-def _shown(raw: bytes) -> str:
-    """A header field as the user may see it: printable ASCII only."""
-    text = raw.decode("latin-1").strip()
-    return "".join(c if " " <= c <= "~" else "?" for c in text)
-
-
-def _header_error(path: Path, nl: str, en: str, **details: object) -> UnreadableFile:
-    return UnreadableFile((f"{path.name} is geen leesbaar EDF/BDF-bestand: {nl}", _DAMAGED_HINT[0]),
-                          (f"{path.name} is not a readable EDF/BDF file: {en}", _DAMAGED_HINT[1]),
-                          **details)
-
-
-def _float_field(raw: bytes) -> float | None:
-    try:
-        value = float(raw.decode("ascii").strip())
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return value if np.isfinite(value) else None
-
-
-def _int_field(raw: bytes) -> int | None:
-    try:
-        return int(raw.decode("ascii").strip())
-    except (UnicodeDecodeError, ValueError):
-        return None
-
-
-def check_header(path: str | Path) -> None:
-    """Check the fields of an EDF/BDF header that the reader depends on.
-
-    edfio parses most header numbers lazily and raises bare ``ValueError``s deep
-    inside; checking them here first lets every damage be named in plain words.
-
-    Raises
-    ------
-    TruncatedFile
-        The file ends inside its header.
-    UnreadableFile
-        A field is not a number, out of range, or gives an impossible sampling rate;
-        the message names the field and the signal.
-    """
-    path = Path(path)
-    with open(path, "rb") as f:
-        head = f.read(256)
-        size = path.stat().st_size
-        if len(head) < 256:
-            raise TruncatedFile(
-                (f"{path.name} is afgebroken: zelfs de kop ({len(head)} van 256 bytes) is onvolledig.",
-                 "Kopieer het bestand opnieuw vanaf het opnameapparaat."),
-                (f"{path.name} is truncated: even the header ({len(head)} of 256 bytes) is incomplete.",
-                 "Copy the file again from the recording device."),
-            )
-        bdf = head[:8] == b"\xffBIOSEMI" or path.suffix.lower() == ".bdf"
-        if not bdf and head[:8].strip(b" \x00") != b"0":
-            raise _unreadable(path, cause="version field")
-        ns = _int_field(head[252:256])
-        if ns is None:
-            raise _header_error(
-                path, f"het veld 'aantal signalen' bevat '{_shown(head[252:256])}' en dat is geen geheel getal.",
-                f"the 'number of signals' field reads '{_shown(head[252:256])}', which is not a whole number.")
-        if ns <= 0:
-            raise _header_error(path, "volgens de kop bevat het bestand geen enkel signaal.",
-                                "according to its header the file holds no signals.")
-        need = 256 * (ns + 1)
-        if size < need:
-            raise TruncatedFile(
-                (f"{path.name} is afgebroken: de kop noemt {ns} signalen en is dan {need} bytes lang, "
-                 f"maar het bestand is maar {size} bytes.",
-                 "Kopieer het bestand opnieuw vanaf het opnameapparaat."),
-                (f"{path.name} is truncated: the header lists {ns} signals and so is {need} bytes long, "
-                 f"but the file has only {size} bytes.",
-                 "Copy the file again from the recording device."),
-            )
-        ext = f.read(256 * ns)
-    if _int_field(head[184:192]) is None:
-        raise _header_error(
-            path, f"het veld 'lengte van de kop' bevat '{_shown(head[184:192])}' en dat is geen geheel getal.",
-            f"the 'header length' field reads '{_shown(head[184:192])}', which is not a whole number.")
-    dur = _float_field(head[244:252])
-    if dur is None or dur < 0:
-        raise _header_error(
-            path, f"de duur van een datablok is '{_shown(head[244:252])}'; dat moet een positief aantal seconden zijn.",
-            f"the data record duration reads '{_shown(head[244:252])}'; it must be a positive number of seconds.")
-    fields: dict[str, list[bytes]] = {}
-    pos = 0
-    for name, width in _SIGNAL_FIELDS:
-        fields[name] = [ext[pos + i * width : pos + (i + 1) * width] for i in range(ns)]
-        pos += width * ns
-    labels = [_shown(raw) for raw in fields["label"]]
-    has_signal = any(lab != "EDF Annotations" for lab in labels)
-    if dur == 0 and has_signal:
-        # EDF+ allows a duration of 0 only for files that hold nothing but annotations.
-        raise _header_error(
-            path, "de duur van een datablok is 0 seconden, maar het bestand bevat wel signalen.",
-            "the data record duration is 0 seconds, yet the file holds signals.")
-    lo, hi = _DIGITAL_LIMITS[bdf]
-    for i, label in enumerate(labels):
-        nl_sig, en_sig = f"signaal {i + 1} ('{label}')", f"signal {i + 1} ('{label}')"
-        for key in ("phys_min", "phys_max"):
-            if _float_field(fields[key][i]) is None:
-                raise _header_error(
-                    path, f"{nl_sig} heeft als {_FIELD_WORDS[key][0]} '{_shown(fields[key][i])}'; dat is geen eindig getal.",
-                    f"{en_sig} has '{_shown(fields[key][i])}' as {_FIELD_WORDS[key][1]}, which is not a finite number.",
-                    signal=i + 1, field=key)
-        for key in ("dig_min", "dig_max"):
-            value = _int_field(fields[key][i])
-            if value is None or not lo <= value <= hi:
-                raise _header_error(
-                    path, f"{nl_sig} heeft als {_FIELD_WORDS[key][0]} '{_shown(fields[key][i])}'; "
-                    f"dat moet een geheel getal tussen {lo} en {hi} zijn.",
-                    f"{en_sig} has '{_shown(fields[key][i])}' as {_FIELD_WORDS[key][1]}; "
-                    f"it must be a whole number from {lo} to {hi}.",
-                    signal=i + 1, field=key)
-        spr = _int_field(fields["samples"][i])
-        if spr is None or spr < 0:
-            raise _header_error(
-                path, f"{nl_sig} heeft als {_FIELD_WORDS['samples'][0]} '{_shown(fields['samples'][i])}'; "
-                "dat moet een geheel getal van 0 of meer zijn.",
-                f"{en_sig} has '{_shown(fields['samples'][i])}' as {_FIELD_WORDS['samples'][1]}; "
-                "it must be a whole number of 0 or more.",
-                signal=i + 1, field="samples")
-        if dur > 0 and label != "EDF Annotations" and spr / dur > MAX_SF:
-            raise _header_error(
-                path, f"{nl_sig} zou volgens de kop {spr / dur:.0f} keer per seconde gemeten zijn "
-                f"({spr} samples per {_shown(head[244:252])} s); geen slaapopname meet zo snel.",
-                f"{en_sig} would be sampled {spr / dur:.0f} times per second according to the header "
-                f"({spr} samples per {_shown(head[244:252])} s); no sleep recording samples that fast.",
-                signal=i + 1, field="samples")
-
-
 def read_recording(path: str | Path, *, slow_sf: float | None = SLOW_SF) -> Recording:
     """Read an EDF/EDF+/BDF file into a :class:`Recording` in physical units.
 
@@ -313,12 +163,13 @@ def read_recording(path: str | Path, *, slow_sf: float | None = SLOW_SF) -> Reco
     except (ValueError, IndexError, KeyError, TypeError, ZeroDivisionError, OverflowError) as exc:
         # Safety net: check_header() names every damage the fuzz tests found; anything
         # it missed must still reach the user as "not readable", not as a traceback.
-        raise _unreadable(path, cause=f"{type(exc).__name__}: {exc}") from exc
+        raise unreadable(path, cause=f"{type(exc).__name__}: {exc}") from exc
 
 
 def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
     """read_recording() after the header passed check_header()."""
     edf, msgs = _read_edf(path)
+    msgs = [clean_text(m) for m in msgs]
     warn: list[str] = []
     for m in msgs:
         if "header indicates" in m or "Incomplete data record" in m or "truncated" in m.lower():
@@ -340,6 +191,7 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
     )
     onsets = _record_onsets(edf)
     if onsets is not None and len(onsets):
+        _check_onsets(path, onsets, rec_dur)
         duration = float(onsets[-1] + rec_dur)
     if duration > MAX_DURATION_S:
         h = duration / 3600
@@ -361,7 +213,10 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
         calib.append((gain, pmin - dmin * gain))
     chunked = None if path.suffix.lower() == ".bdf" else _read_edf_chunked(path, n_rec, calib)
     for k, sig in enumerate(signals):
-        name = sig.label.strip() or f"signal{len(channels) + 1}"
+        raw_label = sig.label
+        name = clean_text(raw_label) or f"signal{len(channels) + 1}"
+        if _CONTROL.search(raw_label):
+            warn.append(f"{name}: control characters removed from the channel label")
         while name in channels:
             name += "'"
         sf = float(sig.sampling_frequency)
@@ -377,7 +232,7 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
         if onsets is not None:
             data = _fill_gaps(data, onsets, rec_dur, sf)
         role = guess_role(name)
-        unit = sig.physical_dimension.strip()
+        unit = clean_text(sig.physical_dimension)
         rng: tuple[float, float] | None = (min(pmin, pmax), max(pmin, pmax))
         if role in BIOELECTRIC:
             k = _uv_factor(unit, data, name, warn)
@@ -395,9 +250,9 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
             f"discontinuous EDF+: {gap_s:.0f} s of gaps filled with NaN (no data there)"
         )
     annotations = [
-        Annotation(float(a.onset), float(a.duration or 0.0), a.text)
+        Annotation(float(a.onset), float(a.duration or 0.0), clean_text(a.text))
         for a in edf.annotations
-        if a.text and a.text.strip()
+        if a.text and clean_text(a.text) and np.isfinite(a.onset)
     ]
     return Recording(
         channels=channels,
@@ -439,6 +294,10 @@ def _read_edf_chunked(
             return None
         offs = np.concatenate([[0], np.cumsum(spr)])
         per_rec = int(offs[-1])
+        # Never trust a record count beyond the bytes present (edfio repairs the
+        # header's count, but the allocation below must not depend on that).
+        present = (path.stat().st_size - header_bytes) // max(1, 2 * per_rec)
+        n_rec = min(n_rec, int(present))
         out = [np.empty(n_rec * spr[i], dtype=np.float32) for i in keep]
         f.seek(header_bytes)
         done = 0
@@ -457,14 +316,63 @@ def _read_edf_chunked(
     return out
 
 
+def _check_onsets(path: Path, onsets: np.ndarray, rec_dur: float) -> None:
+    """Refuse EDF+D record onsets that are out of order or mostly gap.
+
+    Checked before any signal is allocated: the NaN-filled night is as long as the
+    last onset, which a 200-KB file can put 36 hours away.
+    """
+    tol = 1e-3 + 1e-6 * rec_dur
+    if not np.all(np.isfinite(onsets)) or onsets[0] < -tol or np.any(np.diff(onsets) < rec_dur - tol):
+        raise UnreadableFile(
+            (f"{path.name} is een onderbroken EDF+-bestand (EDF+D) waarvan de datablokken niet op "
+             "volgorde in de tijd staan of elkaar overlappen.",
+             "Exporteer de opname opnieuw als doorlopend bestand (EDF+C), bijvoorbeeld met EDFbrowser."),
+            (f"{path.name} is a discontinuous EDF+ file (EDF+D) whose data records are out of time "
+             "order or overlap.",
+             "Export the recording again as a continuous file (EDF+C), e.g. with EDFbrowser."),
+            cause="edf+d onsets",
+        )
+    data_s = len(onsets) * rec_dur
+    gap_s = float(onsets[-1]) + rec_dur - data_s
+    if gap_s > MAX_GAP_PER_DATA * data_s:
+        raise UnreadableFile(
+            (f"{path.name} is een onderbroken EDF+-bestand (EDF+D) met {_hm(data_s)} aan gegevens "
+             f"maar {_hm(gap_s)} aan onderbrekingen (tijd zonder gegevens). Nachtwacht leest "
+             "hooguit evenveel onderbreking als gegevens.",
+             "Exporteer het deel met de nacht als apart bestand, bijvoorbeeld met EDFbrowser."),
+            (f"{path.name} is a discontinuous EDF+ file (EDF+D) with {_hm(data_s, 'en')} of data "
+             f"but {_hm(gap_s, 'en')} of gaps (time without data). Nachtwacht reads at most as much "
+             "gap as data.",
+             "Export the part with the night as a separate file, e.g. with EDFbrowser."),
+            cause="edf+d gaps", data_s=data_s, gap_s=gap_s,
+        )
+
+
+def _hm(seconds: float, lang: str = "nl") -> str:
+    """A duration in words: "2 u 5 min" / "2 h 5 min", or seconds when short."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    h, m = divmod(int(round(seconds / 60)), 60)
+    unit = "u" if lang == "nl" else "h"
+    return f"{h} {unit} {m} min" if h else f"{m} min"
+
+
 def _fill_gaps(data: np.ndarray, onsets: np.ndarray, rec_dur: float, sf: float) -> np.ndarray:
-    """Place each data record at its onset in a NaN-filled array (EDF+D)."""
+    """Place each data record at its onset in a NaN-filled array (EDF+D).
+
+    Records that follow each other without a gap are copied as one run, so an 8-h
+    night of 1-s records costs a few copies instead of 28,800.
+    """
     spr = int(round(rec_dur * sf))
     total = int(round((onsets[-1] + rec_dur) * sf))
     out = np.full(total, np.nan, dtype=np.float32)
-    for i, on in enumerate(onsets):
-        a = int(round(on * sf))
-        out[a : a + spr] = data[i * spr : (i + 1) * spr]
+    starts = np.rint(onsets * sf).astype(np.int64)
+    breaks = np.flatnonzero(np.diff(starts) != spr) + 1
+    for first, last in zip(np.r_[0, breaks], np.r_[breaks, len(starts)], strict=True):
+        a = int(starts[first])
+        n = min((last - first) * spr, total - a)
+        out[a : a + n] = data[first * spr : first * spr + n]
     return out
 
 
