@@ -1,0 +1,278 @@
+"""Run the independent insight simulation and print rates with Wilson 95 % intervals.
+
+    .venv/bin/python -m bench.insight_sim.run --people 200 --scenario all
+    .venv/bin/python bench/insight_sim/run.py --people 50 --scenario a,d,h
+
+Each row is the share of simulated people (or experiments) for which the public
+analysis said something, with its target from issue #12 beside it. A target in
+brackets is implied, not stated (e.g. power at 90 nights no lower than at 56),
+or is this harness's reading of the issue; "-" means information only. Status
+``ok``/``MISS`` compares the point estimate with the target; ``MISS!`` means the
+whole interval is on the wrong side.
+
+Time: analysing a diary is shown as a ratio to *building* it (simulating the
+habits and making the ``Diary`` objects) in the same run, so numbers from a busy
+or a quiet machine can be compared; seconds are shown too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make ``bench.insight_sim`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    __package__ = "bench.insight_sim"  # noqa: A001
+
+from bench.insight_sim.scenarios import (  # noqa: E402
+    EXPERIMENT_MODES,
+    INSIGHT_SCENARIOS,
+    scenario_a,
+    scenario_h,
+)
+from bench.insight_sim.score import (  # noqa: E402
+    declares_change,
+    false_factors,
+    score_insight,
+    wilson,
+)
+
+#: (measure, label, {nights: (op, value, implied)}) per scenario; nights run.
+#: A target applies to the nights listed; ``None`` = information only.
+_LE5 = ("<=", 0.05, False)
+PLAN: dict[str, tuple[tuple[int, ...], list[tuple[str, str, dict]]]] = {
+    "a": ((28, 56, 90), [
+        ("any_false", "any false likely", {28: _LE5, 56: _LE5, 90: _LE5}),
+        ("apart_false", "'slept apart' likely", {}),
+        ("short_before_false", "'short night before' likely", {})]),
+    "b": ((28, 56, 90), [
+        ("any_false", "any false likely", {28: _LE5, 56: _LE5, 90: _LE5}),
+        ("apart_false", "'slept apart' likely", {})]),
+    "c": ((56, 90), [
+        ("any_false", "any false likely", {56: _LE5, 90: _LE5}),
+        ("short_before_false", "'short night before' likely", {})]),
+    "d": ((14, 28, 56, 90), [
+        ("found", "alcohol found likely", {28: (">=", 0.40, False), 56: (">=", 0.80, False),
+                                           90: (">=", 0.80, True)}),
+        ("any_false", "other factor likely", {})]),
+    "e": ((28, 56, 90), [
+        ("found", "alcohol found likely", {28: (">=", 0.40, True), 56: (">=", 0.80, True),
+                                           90: (">=", 0.80, True)}),
+        ("apart_false", "'slept apart' likely", {}),
+        ("any_false", "other factor likely", {})]),
+    "f": ((56, 90), [
+        ("ride_along", "screens (ride-along) likely", {56: _LE5, 90: _LE5}),
+        ("found", "alcohol found likely", {56: (">=", 0.80, True), 90: (">=", 0.80, True)}),
+        ("any_false", "other factor likely", {})]),
+    "g": ((56, 90), [
+        ("use_blamed", "'nights with the pill' likely", {56: (*_LE5[:2], True),
+                                                         90: (*_LE5[:2], True)}),
+        ("short_before_false", "'short night before' likely", {56: (*_LE5[:2], True),
+                                                               90: (*_LE5[:2], True)}),
+        ("withdrawal_found", "stopping (rebound) found", {}),
+        ("any_false", "any false likely", {})]),
+    "g2": ((56, 90), [
+        ("use_blamed", "'nights with cannabis' likely", {56: (*_LE5[:2], True),
+                                                         90: (*_LE5[:2], True)}),
+        ("short_before_false", "'short night before' likely", {56: (*_LE5[:2], True),
+                                                               90: (*_LE5[:2], True)}),
+        ("withdrawal_found", "stopping (rebound) found", {}),
+        ("any_false", "any false likely", {})]),
+}
+EXPERIMENT_PERIODS = (14, 28)
+ORDER = ("a", "b", "c", "d", "e", "f", "g", "g2", "h")
+
+
+@dataclass
+class Row:
+    """One line of the table."""
+
+    scenario: str
+    nights: str
+    label: str
+    k: int
+    n: int
+    target: tuple[str, float, bool] | None
+
+    @property
+    def rate(self) -> float:
+        return self.k / self.n if self.n else float("nan")
+
+    def status(self) -> str:
+        if self.target is None or not self.n:
+            return ""
+        op, value, _ = self.target
+        lo, hi = wilson(self.k, self.n)
+        if op == "<=":
+            return "ok" if self.rate <= value else ("MISS!" if lo > value else "MISS")
+        return "ok" if self.rate >= value else ("MISS!" if hi < value else "MISS")
+
+    def line(self) -> str:
+        lo, hi = wilson(self.k, self.n)
+        if self.target is None:
+            tgt = "-"
+        else:
+            op, value, implied = self.target
+            tgt = f"{'≤' if op == '<=' else '≥'} {value:.0%}"
+            tgt = f"({tgt})" if implied else tgt
+        return (f"{self.scenario:<4} {self.nights:>9}  {self.label:<30} {self.k:>4}/{self.n:<4} "
+                f"{self.rate:6.1%}  [{lo:5.1%}, {hi:5.1%}]  {tgt:>8}  {self.status()}")
+
+
+def _analyse():
+    from nachtwacht.insight import analyse
+
+    return analyse
+
+
+def run_insight(name: str, people: int, seed: int, nights: tuple[int, ...] | None,
+                timing: dict, errors: Counter, falses: dict) -> list[Row]:
+    """Simulate and analyse one scenario at each diary length; return its rows."""
+    analyse = _analyse()
+    lengths, measures = PLAN[name]
+    rows = []
+    for n_nights in nights or lengths:
+        t0 = time.perf_counter()
+        cases = INSIGHT_SCENARIOS[name](seed, people, n_nights)
+        t1 = time.perf_counter()
+        counts: Counter = Counter()
+        done = 0
+        for case in cases:
+            try:
+                result = analyse(case.diary, lang="nl")
+                scores = score_insight(result, case.truth)
+                falses.setdefault(f"{name}/{n_nights}", Counter()).update(
+                    set(false_factors(result, case.truth)))
+            except Exception as exc:  # noqa: BLE001 - a crash is counted, not fatal
+                errors[f"{name}/{n_nights}: {type(exc).__name__}: {exc}"[:160]] += 1
+                continue
+            done += 1
+            counts.update(k for k, v in scores.items() if v)
+        t2 = time.perf_counter()
+        timing[f"{name}/{n_nights}"] = (t1 - t0, t2 - t1, len(cases))
+        for measure, label, targets in measures:
+            rows.append(Row(name, str(n_nights), label, counts[measure], done,
+                            targets.get(n_nights)))
+        print(f"  {name} {n_nights} nights: {len(cases)} people, build {t1 - t0:.1f} s, "
+              f"analyse {t2 - t1:.1f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def run_experiments(people: int, seed: int, periods: tuple[int, ...], timing: dict,
+                    errors: Counter, verdicts: Counter) -> list[Row]:
+    """Experiments with nothing changed: share of verdicts declaring a change."""
+    from nachtwacht.insight.experiments import compare, make
+
+    rows = []
+    for mode in EXPERIMENT_MODES:
+        for period in periods:
+            t0 = time.perf_counter()
+            cases = scenario_h(seed, people, period, mode)
+            t1 = time.perf_counter()
+            k = done = 0
+            for case in cases:
+                try:
+                    result = compare(case.diary, make(case.code, case.start), lang="nl")
+                except Exception as exc:  # noqa: BLE001
+                    errors[f"h/{mode}/{period}: {type(exc).__name__}: {exc}"[:160]] += 1
+                    continue
+                done += 1
+                verdicts[str(getattr(result, "verdict", None))] += 1
+                k += declares_change(result)
+            t2 = time.perf_counter()
+            timing[f"h/{mode}/{period}"] = (t1 - t0, t2 - t1, len(cases))
+            rows.append(Row("h", f"{period}+{period}", f"change declared ({mode})", k, done,
+                            _LE5))
+            print(f"  h {mode} {period}+{period}: build {t1 - t0:.1f} s, "
+                  f"compare {t2 - t1:.1f} s", file=sys.stderr, flush=True)
+    return rows
+
+
+def three_year_timing(seed: int, repeats: int = 3) -> tuple[float, float]:
+    """Seconds to build and to analyse one 3-year (1095-night) null diary (median)."""
+    analyse = _analyse()
+    build, run = [], []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        case = scenario_a(seed + 7919 + i, 1, 1095)[0]
+        t1 = time.perf_counter()
+        analyse(case.diary, lang="nl")
+        t2 = time.perf_counter()
+        build.append(t1 - t0)
+        run.append(t2 - t1)
+    return sorted(build)[repeats // 2], sorted(run)[repeats // 2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--people", type=int, default=200, help="people per scenario and length")
+    ap.add_argument("--scenario", default="all", help="'all' or a comma list of " + ",".join(ORDER))
+    ap.add_argument("--nights", default=None, help="comma list of diary lengths (overrides)")
+    ap.add_argument("--seed", type=int, default=20261201)
+    ap.add_argument("--json", type=Path, default=None, help="also write the rows here")
+    args = ap.parse_args(argv)
+    names = ORDER if args.scenario == "all" else tuple(args.scenario.split(","))
+    unknown = set(names) - set(ORDER)
+    if unknown:
+        ap.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    nights = tuple(int(x) for x in args.nights.split(",")) if args.nights else None
+
+    timing: dict = {}
+    errors: Counter = Counter()
+    falses: dict = {}
+    verdicts: Counter = Counter()
+    rows: list[Row] = []
+    for name in names:
+        if name == "h":
+            rows += run_experiments(args.people, args.seed, nights or EXPERIMENT_PERIODS,
+                                    timing, errors, verdicts)
+        else:
+            rows += run_insight(name, args.people, args.seed, nights, timing, errors, falses)
+    b3, a3 = three_year_timing(args.seed)
+
+    print(f"{'scen':<4} {'nights':>9}  {'measure':<30} {'k/n':>9}  {'rate':>6}  "
+          f"{'Wilson 95 %':<16}  {'target':>8}  status")
+    for r in rows:
+        print(r.line())
+    print()
+    build = sum(t[0] for t in timing.values())
+    anal = sum(t[1] for t in timing.values())
+    count = sum(t[2] for t in timing.values())
+    print(f"time per diary: build {build / count * 1000:.1f} ms, analyse/compare "
+          f"{anal / count * 1000:.1f} ms, ratio analyse:build {anal / build:.1f} "
+          f"({count} diaries)")
+    for key, (tb, ta, c) in timing.items():
+        print(f"  {key:<16} build {tb / c * 1000:6.1f} ms  analyse {ta / c * 1000:7.1f} ms  "
+              f"ratio {ta / tb:5.1f}")
+    print(f"3-year diary (1095 nights): build {b3:.2f} s, analyse {a3:.2f} s, "
+          f"ratio {a3 / b3:.1f}")
+    if falses:
+        print("\nmost frequent false likely factors (people):")
+        for key, c in falses.items():
+            if c:
+                print(f"  {key:<8} " + ", ".join(f"{f} {m}" for f, m in c.most_common(5)))
+    if verdicts:
+        print("\nexperiment verdicts:", dict(verdicts))
+    if errors:
+        print("\nERRORS (diaries skipped):")
+        for msg, c in errors.most_common():
+            print(f"  {c} x {msg}")
+    if args.json:
+        args.json.write_text(json.dumps({
+            "people": args.people, "seed": args.seed,
+            "rows": [{"scenario": r.scenario, "nights": r.nights, "measure": r.label,
+                      "k": r.k, "n": r.n, "rate": r.rate, "wilson": wilson(r.k, r.n),
+                      "target": r.target, "status": r.status()} for r in rows],
+            "timing": timing, "three_year": {"build_s": b3, "analyse_s": a3},
+            "errors": dict(errors)}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
