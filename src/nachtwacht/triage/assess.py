@@ -64,7 +64,7 @@ def assess(
     if not isinstance(diary, Diary):
         raise TypeError(f"assess() needs a Diary, got {type(diary).__name__}")
     vocab = load_vocabulary()
-    facts = Facts(diary, lang=lang, insight=insight, use_insight=use_insight, aliases=vocab.aliases,
+    facts = Facts(diary, lang=lang, insight=insight, use_insight=use_insight, vocabulary=vocab,
                   night_figures=night_figures)
     rules = tuple(load_rules() if rules is None else rules)
 
@@ -79,6 +79,7 @@ def assess(
         fired.append(Flag(rule.code, rule.level, rule.condition, tuple(match.evidence), text,
                           fill(rule.tell_gp[lang], match.stats)))
         facts.fired[rule.code] = match.stats
+        facts.fired_meta[rule.code] = (rule.level, rule.condition)
 
     flags = _drop_superseded(fired)
     flags.sort(key=lambda f: -level_rank(f.level))  # stable: file order within a level

@@ -126,9 +126,45 @@ def validate(cond: Any, where: str) -> None:
             raise RuleError(f"{where}: insight 'significant' must be true or false")
     elif key == "flag":
         _str_list(arg, f"{where} > flag")
+    elif key == "fired":
+        _keys(arg, where, "fired", {"min_level", "not_condition", "not_code"})
+        if arg.get("min_level", "self_care") not in _LEVELS:
+            raise RuleError(f"{where}: fired min_level must be one of {_LEVELS}")
+        for k in ("not_condition", "not_code"):
+            if k in arg:
+                _str_list(arg[k], f"{where} > fired > {k}")
+    elif key == "mentions":
+        _validate_mentions(arg, where)
     else:
         raise RuleError(f"{where}: unknown condition {key!r} (known: all, any, not, profile, "
-                        "nights, mean, spread, episodes, pattern, insight, flag)")
+                        "nights, mean, spread, episodes, pattern, insight, flag, fired, mentions)")
+
+
+_LEVELS = ("self_care", "gp_routine", "gp_soon", "urgent")
+_SOURCES = ("night", "episode", "answer")
+
+
+def _validate_mentions(arg: Any, where: str) -> None:
+    from .text import load_lexicon
+
+    _keys(arg, where, "mentions", {"concept", "in", "type", "reporter", "within_days", "min_nights",
+                                   "with", "same_episode_as"})
+    known = load_lexicon().concepts
+    for k in ("concept", "with"):
+        if k in arg or k == "concept":
+            for c in _str_list(arg.get(k), f"{where} > mentions > {k}"):
+                if c not in known:
+                    raise RuleError(f"{where}: unknown lexicon concept {c!r} (see lexicon.yaml)")
+    for src in _str_list(arg.get("in", list(_SOURCES)), f"{where} > mentions > in"):
+        if src not in _SOURCES:
+            raise RuleError(f"{where}: mentions 'in' must be among {_SOURCES}")
+    for t in _str_list(arg.get("type", ["other"]), f"{where} > mentions > type"):
+        if t not in _EPISODE["type"].choice_codes:
+            raise RuleError(f"{where}: unknown episode type {t!r}")
+    for r in _str_list(arg.get("reporter", ["self"]), f"{where} > mentions > reporter"):
+        if r not in _EPISODE["reporter"].choice_codes:
+            raise RuleError(f"{where}: unknown reporter {r!r}")
+    _validate_common(arg, where)
 
 
 _NIGHT_TEST_KEYS = {"field", "op", "value", "contains", "any_of", "all_of"}
@@ -333,7 +369,7 @@ def _profile(arg: Any, facts: Facts) -> Match:
     else:
         value = getattr(p, name)
     if "contains" in arg:
-        hits = facts.matches_alias(value or (), arg["contains"])
+        hits = facts.matches_alias(value or (), arg["contains"], field=name)
         return Match(bool(hits), [facts.answer_evidence(name, hits)] if hits else [])
     ok = _compare(value, arg["op"], arg["value"], _PROFILE.get(name))
     return Match(ok, [facts.answer_evidence(name, value)] if ok else [])
@@ -371,8 +407,13 @@ def _night_test(test: Mapping[str, Any], night: Any, facts: Facts) -> list[Evide
         values = (values,) if isinstance(values, str) else values
         if name in ("substances", "medication"):
             hits = facts.uses(night, test["contains"])
-        else:
-            hits = facts.matches_alias(values or (), test["contains"])
+            own = facts.own_words(night, hits)
+            return [facts.night_evidence(night, name, tuple(own or hits))] if hits else []
+        if name == "notes":
+            said = facts.said(night.notes, [c for c in test["contains"] if c in facts.lexicon.concepts],
+                              facts.night_answers(night.date))
+            return [facts.quote_evidence("night", night.date, name, [m.phrase for m in said])] if said else []
+        hits = facts.matches_alias(values or (), test["contains"], field=name)
         return [facts.night_evidence(night, name, tuple(hits))] if hits else []
     value = facts.night_value(night, name)
     if _compare(value, test["op"], test["value"], _NIGHT.get(name)):
@@ -380,19 +421,37 @@ def _night_test(test: Mapping[str, Any], night: Any, facts: Facts) -> list[Evide
     return []
 
 
+#: Days without use after which "since you stopped" may be said without an explicit stop.
+STOP_DAYS = 14
+#: Nights of use that make earlier use "regular".
+REGULAR_NIGHTS = 3
+
+
 def _since_last_use(arg: Mapping[str, Any], facts: Facts) -> tuple[dt.date | None, list[str]]:
-    """Date of the last night with any of the substances (None: never used)."""
+    """Date of the last use of any of the substances, if the person has *stopped*.
+
+    Stopped means an explicit stop said in a note or the profile ("gestopt met keta"),
+    or at least :data:`STOP_DAYS` days without use after regular use
+    (:data:`REGULAR_NIGHTS` nights or more). A weekend user between two weekends has
+    not stopped, so this returns None for them, as for someone who never used.
+    """
     names = arg["since_last_use"]
     names = (names,) if isinstance(names, str) else tuple(names)
     key = ("since_last_use", names)
     if key not in facts.memo:
-        last, used = None, []
+        last, used, n_use = None, [], 0
         for n in facts.nights:
             hits = facts.uses(n, names)
             if hits:
-                last = n.date
+                last, n_use = n.date, n_use + 1
                 used.extend(h for h in hits if h not in used)
-        facts.memo[key] = (last, tuple(used))
+        stopped = False
+        if last is not None and facts.ref_date is not None:
+            quiet = (facts.ref_date - last).days
+            explicit = any(f.concept in ("ketamine_stopped", "substance_stopped", "risky_stop")
+                           and (f.date is None or f.date >= last) for f in facts.text_facts)
+            stopped = explicit or (quiet >= STOP_DAYS and n_use >= REGULAR_NIGHTS)
+        facts.memo[key] = (last if stopped else None, tuple(used))
     last, used_t = facts.memo[key]
     return last, list(used_t)
 
@@ -513,15 +572,19 @@ def _select_episodes(arg: Mapping[str, Any], facts: Facts) -> list[Any]:
             continue
         if not facts.in_window(ep.date, arg.get("within_days")) or (after and ep.date <= after):
             continue
-        if not _episode_where(ep, arg.get("where", {}), facts):
+        said: list[str] = []
+        if not _episode_where(ep, arg.get("where", {}), facts, said):
             continue
+        if said:
+            facts.memo.setdefault(("quotes", _freeze(arg)), {})[id(ep)] = tuple(said)
         if "night_part" in arg and not _in_night_part(ep, arg["night_part"], facts):
             continue
         out.append(ep)
     return out
 
 
-def _episode_where(ep: Any, filt: Mapping[str, Any], facts: Facts) -> bool:
+def _episode_where(ep: Any, filt: Mapping[str, Any], facts: Facts,
+                   quotes: list[str] | None = None) -> bool:
     for name, want in filt.items():
         value = getattr(ep, name)
         spec = _EPISODE[name]
@@ -531,9 +594,19 @@ def _episode_where(ep: Any, filt: Mapping[str, Any], facts: Facts) -> bool:
         elif spec.kind == "choice":
             if value not in ([want] if isinstance(want, str) else want):
                 return False
+        elif spec.kind in ("list", "text") and name in ("notes", "behaviours"):
+            concepts = [c for c in want["contains"] if c in facts.lexicon.concepts]
+            answers = {"injury": ep.injury, "left_bedroom": ep.left_bedroom,
+                       "partner_unsafe": ep.partner_unsafe}
+            values = (value,) if isinstance(value, str) else value
+            said = [m for v in values or () if v for m in facts.said(v, concepts, answers)]
+            if not said:
+                return False
+            if quotes is not None:
+                quotes.extend(m.phrase for m in said if m.phrase not in quotes)
         elif spec.kind in ("list", "text"):
             values = (value,) if isinstance(value, str) else value
-            if not facts.matches_alias(values or (), want["contains"]):
+            if not facts.matches_alias(values or (), want["contains"], field=name):
                 return False
         elif not _compare(value, want["op"], want["value"], spec):
             return False
@@ -577,7 +650,70 @@ def _episodes(arg: Mapping[str, Any], facts: Facts) -> Match:
     stats["n_episodes"] = total
     if "since_last_use" in arg:
         stats["substances"] = _substance_words(_since_last_use(arg, facts)[1])
-    return Match(ok, [facts.episode_evidence(e) for e in eps] if ok else [], stats)
+    quotes = facts.memo.get(("quotes", _freeze(arg)), {})
+    evidence = [facts.episode_evidence(e, quotes.get(id(e), ())) for e in eps] if ok else []
+    return Match(ok, evidence, stats)
+
+
+def _mentions(arg: Mapping[str, Any], facts: Facts) -> Match:
+    """Lexicon concepts said in free text (notes, behaviours, known conditions).
+
+    ``in`` limits the sources (``night``, ``episode``, ``answer``), ``type`` and
+    ``reporter`` the episodes; ``with`` asks for another concept in the same text (a
+    child *and* a sexual episode; "stopped" *and* GHB). Evidence quotes the person's own
+    words.
+    """
+    concepts = set(_as_list(arg["concept"]))
+    sources = set(_as_list(arg.get("in")) or ("night", "episode", "answer"))
+    types = set(_as_list(arg.get("type")))
+    reporters = set(_as_list(arg.get("reporter")))
+    with_ = set(_as_list(arg.get("with")))
+    hits = []
+    for f in facts.text_facts:
+        if f.concept not in concepts or f.kind not in sources:
+            continue
+        if f.date is not None and not facts.in_window(f.date, arg.get("within_days")):
+            continue
+        if f.episode is not None and ((types and f.episode.type not in types)
+                                      or (reporters and f.episode.reporter not in reporters)):
+            continue
+        if f.kind == "night" and types and not any(e.type in types for e in facts.episodes
+                                                   if e.date == f.date):
+            continue
+        if with_ and not any(g.concept in with_ and g.kind == f.kind and g.date == f.date
+                             and g.field == f.field and g.episode is f.episode
+                             for g in facts.text_facts):
+            continue
+        hits.append(f)
+    dates = sorted({f.date for f in hits if f.date is not None})
+    ok = bool(hits) and len(dates) >= arg.get("min_nights", 1) if dates else bool(hits)
+    if not ok:
+        return Match(False)
+    evidence: list[Evidence] = []
+    seen: set[Any] = set()
+    for f in hits:
+        k = (f.kind, f.date, f.field, id(f.episode))
+        if k in seen:
+            continue
+        seen.add(k)
+        phrases = [g.mention.phrase for g in hits if (g.kind, g.date, g.field, id(g.episode)) == k]
+        evidence.append(facts.quote_evidence(f.kind, f.date, f.field, phrases, f.episode))
+    stats = _date_stats(dates, facts)
+    n = len(hits)
+    stats.update(_count_words(n, facts.lang, "times"))
+    stats["n_episodes"] = n
+    return Match(True, evidence, stats)
+
+
+def _fired(arg: Mapping[str, Any], facts: Facts) -> Match:
+    """A flag at ``min_level`` or above fired, other than ``not_condition``/``not_code``."""
+    floor = _LEVELS.index(arg.get("min_level", "self_care"))
+    skip_cond = set(_as_list(arg.get("not_condition")))
+    skip_code = set(_as_list(arg.get("not_code")))
+    for code, (level, condition) in facts.fired_meta.items():
+        if _LEVELS.index(level) >= floor and condition not in skip_cond and code not in skip_code:
+            return Match(True, [], dict(facts.fired.get(code, {})))
+    return Match(False)
 
 
 def _pattern(arg: Mapping[str, Any], facts: Facts) -> Match:
@@ -699,4 +835,5 @@ def _substance_words(names: list[str]) -> str:
 _EVAL: dict[str, Callable[[Any, Facts], Match]] = {
     "all": _all, "any": _any, "not": _not, "profile": _profile, "nights": _nights,
     "mean": _mean, "spread": _spread, "episodes": _episodes, "pattern": _pattern, "insight": _insight, "flag": _flag,
+    "fired": _fired, "mentions": _mentions,
 }

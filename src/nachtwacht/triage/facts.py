@@ -10,17 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from nachtwacht.diary import fields as F  # noqa: N812 - short, used everywhere
 from nachtwacht.diary.types import Diary, Episode, Night
 
+from .text import Mention, load_lexicon
 from .types import Evidence
 
 log = logging.getLogger(__name__)
 
+#: Fields where recreational names are never looked for.
+MEDICATION_FIELDS = ("medication", "regular_medication")
 #: Sleep figures a ``nights``/``mean`` condition may use besides the Night fields.
 METRICS: tuple[str, ...] = ("tst_min", "tib_min", "se_pct")
 
@@ -103,6 +108,7 @@ class Facts:
         use_insight: bool = True,
         aliases: Mapping[str, Sequence[str]] | None = None,
         night_figures: Mapping[dt.date, Any] | None = None,
+        vocabulary: Any = None,
     ) -> None:
         self.diary = diary
         self.lang = lang
@@ -115,9 +121,17 @@ class Facts:
         dates = [n.date for n in self.nights] + [e.date for e in self.episodes]
         #: "Now" for ``within_days``: the last day anything was recorded.
         self.ref_date: dt.date | None = max(dates) if dates else None
+        if vocabulary is not None and aliases is None:
+            aliases = vocabulary.aliases
         self.aliases = {fold(k): tuple(fold(a) for a in v) for k, v in (aliases or {}).items()}
+        self.recreational = frozenset(fold(x) for x in getattr(vocabulary, "recreational", ()))
+        self.treatments = tuple(fold(x) for x in getattr(vocabulary, "treatments", ()))
+        self.bare = frozenset(fold(x) for x in getattr(vocabulary, "bare", ()))
+        self.lexicon = load_lexicon()
         #: Codes of the flags raised so far, with the numbers their texts used.
         self.fired: dict[str, dict[str, Any]] = {}
+        #: Level and condition of each raised flag (for ``fired:`` conditions).
+        self.fired_meta: dict[str, tuple[str, str]] = {}
         self._insight = insight
         self._insight_tried = insight is not None or not use_insight
         self._metrics: dict[dt.date, dict[str, float | None]] = {}
@@ -128,9 +142,10 @@ class Facts:
         self._folded: dict[str, str] = {}
         self._words: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._taken: dict[int, tuple[Night, tuple[str, ...], dict[tuple[str, ...], Any]]] = {}
-        self._matched: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[str, ...]] = {}
+        self._matched: dict[tuple[tuple[str, ...], tuple[str, ...], str], tuple[str, ...]] = {}
         self._alias_hits: dict[tuple[str, str], bool] = {}
         self._ep_evidence: dict[int, tuple[Episode, Evidence]] = {}
+        self._text_facts: tuple[TextFact, ...] | None = None
         #: Free for the condition evaluator to memoise pure, diary-only results.
         self.memo: dict[Any, Any] = {}
         by_type: dict[str, list[Episode]] = {}
@@ -164,7 +179,7 @@ class Facts:
         key = (word, taken)
         hit = self._alias_hits.get(key)
         if hit is None:
-            hit = self._alias_hits[key] = _alias_match(word, taken)
+            hit = self._alias_hits[key] = _alias_match(word, taken, self.bare)
         return hit
 
     # -- time windows -----------------------------------------------------------------
@@ -189,16 +204,21 @@ class Facts:
 
     # -- substances --------------------------------------------------------------------
     def uses(self, night: Night, names: Iterable[str]) -> list[str]:
-        """Which of ``names`` (alias groups; ``alcohol`` = any units) were used this night."""
+        """Which of ``names`` (alias groups; ``alcohol`` = any units) were used this night.
+
+        Recreational names (see ``recreational`` in the vocabulary) are looked for in the
+        "other substances" field only: a medicine someone takes is never drug use.
+        Entries naming a treatment ("esketamine", "Spravato", "vitamine K") never count.
+        """
         names = tuple(names)
         held = self._taken.get(id(night))
         if held is None or held[0] is not night:
             # Keeping the night itself in the cache pins its id: no other object can
             # take that id while the entry lives.
-            held = (night, tuple(self.fold(s) for s in (*night.substances, *night.medication)),
-                    {})
+            held = (night, (tuple(self.fold(s) for s in night.substances),
+                            tuple(self.fold(s) for s in night.medication)), {})
             self._taken[id(night)] = held
-        _, taken, done = held
+        _, (subst, meds), done = held
         cached = done.get(names)
         if cached is not None:
             return list(cached)
@@ -208,21 +228,116 @@ class Facts:
             if key == "alcohol" and (night.alcohol_units or 0) >= 1:
                 hits.append(name)
                 continue
+            pool = subst if key in self.recreational else (*subst, *meds)
             words = self.alias_words((name,))
-            if any(self._alias_hit(w, t) for t in taken for w in words):
+            if any(self._alias_hit(w, t) for t in pool if not self.is_treatment(t) for w in words):
                 hits.append(name)
         done[names] = tuple(hits)
         return hits
 
-    def matches_alias(self, values: Iterable[str], names: Iterable[str]) -> list[str]:
-        """Return the values that match any alias of any of ``names``."""
-        key = (tuple(values), tuple(names))
+    def is_treatment(self, entry: str) -> bool:
+        """True if a (folded) entry names a prescribed treatment rather than use."""
+        return any(_word_in(w, entry) for w in self.treatments)
+
+    def own_words(self, night: Night, names: Iterable[str]) -> list[str]:
+        """The person's own entries behind :meth:`uses` (for evidence), e.g. ``["keta"]``."""
+        out = []
+        for name in names:
+            key = self.fold(name)
+            if key == "alcohol" and (night.alcohol_units or 0) >= 1:
+                out.append(f"{night.alcohol_units:g} " + ("glazen" if self.lang == "nl" else "drinks"))
+                continue
+            pool = night.substances if key in self.recreational else (*night.substances, *night.medication)
+            for raw in pool:
+                t = self.fold(raw)
+                hit = not self.is_treatment(t) and any(self._alias_hit(w, t)
+                                                       for w in self.alias_words((name,)))
+                if hit and raw not in out:
+                    out.append(raw)
+        return out
+
+    def matches_alias(self, values: Iterable[str], names: Iterable[str], field: str = "") -> list[str]:
+        """Return the values that match any of ``names``.
+
+        A name of the free-text lexicon (``lexicon.yaml``) is read with negation ("geen
+        epilepsie" does not count); other names are substance or condition aliases.
+        Recreational names never match the medication fields.
+        """
+        key = (tuple(values), tuple(names), field)
         hits = self._matched.get(key)
         if hits is None:
-            words = self.alias_words(key[1])
-            hits = tuple(v for v in key[0] if any(self._alias_hit(w, self.fold(v)) for w in words))
-            self._matched[key] = hits
+            concepts = [n for n in key[1] if n in self.lexicon.concepts]
+            others = [n for n in key[1] if n not in self.lexicon.concepts
+                      and not (field in MEDICATION_FIELDS and self.fold(n) in self.recreational)]
+            words = self.alias_words(others)
+            out = []
+            for v in key[0]:
+                fv = self.fold(v)
+                said = bool(concepts) and bool(self.said(v, concepts))
+                if said or (words and not self.is_treatment(fv)
+                            and any(self._alias_hit(w, fv) for w in words)):
+                    out.append(v)
+            hits = self._matched[key] = tuple(out)
         return list(hits)
+
+    # -- free text: the fact base of what was written -------------------------------------
+    def said(self, text: str, concepts: Iterable[str],
+             answer: Mapping[str, Any] | None = None) -> list[Mention]:
+        """Mentions of ``concepts`` in ``text`` that count as said.
+
+        Negated mentions never count; uncertain ones only for safety concepts
+        (``keep_uncertain``). An explicit "no" in the box a concept names as
+        ``outranked_by`` (``answer``, e.g. an episode's ``injury: false``) outranks a
+        weak mention; a strong word ("bloedde", "hechtingen") still counts.
+        """
+        out = []
+        for m in self.lexicon.find(text, concepts):
+            c = self.lexicon.concepts[m.concept]
+            if m.negated or (m.uncertain and not c.keep_uncertain):
+                continue
+            if answer is not None and c.outranked_by and answer.get(c.outranked_by) is False \
+                    and not m.strong:
+                continue
+            out.append(m)
+        return out
+
+    def night_answers(self, d: dt.date) -> dict[str, Any]:
+        """The episode boxes of one night, as one answer: ``False`` only if every episode said no."""
+        eps = [e for e in self.episodes if e.date == d]
+        out: dict[str, Any] = {}
+        for name in ("injury", "left_bedroom", "partner_unsafe"):
+            vals = [getattr(e, name) for e in eps]
+            out[name] = False if vals and all(v is False for v in vals) else (
+                True if any(v is True for v in vals) else None)
+        return out
+
+    @property
+    def text_facts(self) -> tuple[TextFact, ...]:
+        """Every lexicon mention that counts, in every free-text field, with its source.
+
+        Night notes, episode notes and behaviours (sleeper and partner) and the profile's
+        known conditions: one list that rules, the plan guard and the report all read.
+        """
+        if self._text_facts is None:
+            out: list[TextFact] = []
+            for n in self.nights:
+                if n.notes:
+                    ans = self.night_answers(n.date)
+                    out += [TextFact(m, "night", n.date, "notes", "self", None)
+                            for m in self.said(n.notes, self.lexicon.concepts, ans)]
+            for ep in self.episodes:
+                ans = {"injury": ep.injury, "left_bedroom": ep.left_bedroom,
+                       "partner_unsafe": ep.partner_unsafe}
+                for fname, texts in (("notes", (ep.notes,)), ("behaviours", ep.behaviours)):
+                    for text in texts:
+                        if text:
+                            out += [TextFact(m, "episode", ep.date, fname, ep.reporter, ep)
+                                    for m in self.said(text, self.lexicon.concepts, ans)]
+            for item in self.profile.known_conditions:
+                out += [TextFact(m, "answer", None, "known_conditions", "self", None)
+                        for m in self.said(item, self.lexicon.concepts)]
+            self._text_facts = tuple(out)
+        return self._text_facts
 
     # -- insight -------------------------------------------------------------------------
     @property
@@ -258,12 +373,26 @@ class Facts:
         return Evidence("night", night.date.isoformat(), name, _jsonable(value),
                         f"{fmt_date(night.date, self.lang)}: {label} {self.show(value, name)}")
 
-    def episode_evidence(self, ep: Episode) -> Evidence:
-        """Evidence item for one episode."""
+    def episode_evidence(self, ep: Episode, quotes: Sequence[str] = ()) -> Evidence:
+        """Evidence item for one episode; ``quotes`` are the person's words that counted."""
         held = self._ep_evidence.get(id(ep))
         if held is None or held[0] is not ep:
             held = self._ep_evidence[id(ep)] = (ep, self._episode_evidence(ep))
-        return held[1]
+        if not quotes:
+            return held[1]
+        ev = held[1]
+        return Evidence(ev.kind, ev.date, ev.field, ev.value, f"{ev.text}: {_quoted(quotes)}")
+
+    def quote_evidence(self, kind: str, date: dt.date | None, name: str, phrases: Sequence[str],
+                       ep: Episode | None = None) -> Evidence:
+        """Evidence for words written in a free-text field, quoting them."""
+        if ep is not None:
+            return self.episode_evidence(ep, phrases)
+        record = "profile" if kind == "answer" else kind
+        label = _label(record, name, self.lang)
+        when = f"{fmt_date(date, self.lang)}: " if date else ""
+        return Evidence(kind if kind != "episode" else "night", date.isoformat() if date else None,  # type: ignore[arg-type]
+                        name, list(phrases), f"{when}{label} {_quoted(phrases)}")
 
     def _episode_evidence(self, ep: Episode) -> Evidence:
         spec = F.spec("episode", "type")
@@ -299,12 +428,46 @@ class Facts:
         return str(value)
 
 
-def _alias_match(word: str, taken: str) -> bool:
-    # Short aliases ("k", "xtc") must match a whole word; longer ones may sit inside
-    # a compound ("ketaminegebruik").
+def _alias_match(word: str, taken: str, bare: frozenset[str] = frozenset()) -> bool:
+    # A bare alias ("k", "g", "coke") is an ordinary word or unit too: it counts only as
+    # the whole entry, with at most an amount after it ("g 2 ml"), so "vitamine k",
+    # "coca-cola" and "1 g" never do. Other aliases match on word boundaries, and a long
+    # one may start a compound ("ketaminegebruik").
+    if word in bare:
+        return re.fullmatch(re.escape(word) + r"(?:\s*[\d.,]+\s*(?:ml|mg|g|x|keer|times)?)?",
+                            taken.strip()) is not None
     if len(word) <= 3:
-        return word in taken.replace("-", " ").split()
-    return word in taken
+        return _word_in(word, taken)
+    return re.search(r"(?<![a-z0-9])" + re.escape(word), taken) is not None
+
+
+def _quoted(phrases: Sequence[str]) -> str:
+    return ", ".join(f"“{p}”" for p in dict.fromkeys(phrases))
+
+
+def _word_in(word: str, text: str) -> bool:
+    return re.search(r"(?<![a-z0-9])" + re.escape(word) + r"(?![a-z0-9])", text) is not None
+
+
+@dataclass(frozen=True)
+class TextFact:
+    """One lexicon mention that counts, with where it was written.
+
+    ``kind`` is ``night``, ``episode`` or ``answer`` (profile), ``reporter`` who wrote
+    it (``self`` or ``partner``), ``episode`` the episode for episode fields.
+    """
+
+    mention: Mention
+    kind: str
+    date: dt.date | None
+    field: str
+    reporter: str
+    episode: Episode | None
+
+    @property
+    def concept(self) -> str:
+        """The lexicon concept."""
+        return self.mention.concept
 
 
 def _label(record: str, name: str, lang: str) -> str:

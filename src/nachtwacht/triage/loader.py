@@ -81,6 +81,12 @@ class Vocabulary:
     aliases: Mapping[str, tuple[str, ...]]
     contraindications: Mapping[str, Mapping[str, Any]]
     labels: Mapping[str, Mapping[str, str]]
+    #: Substance names never matched in medication fields.
+    recreational: frozenset[str] = frozenset()
+    #: Words that make an entry a prescribed treatment (never recreational use).
+    treatments: tuple[str, ...] = ()
+    #: Aliases that count only as the whole entry ("k", "g", "coke").
+    bare: frozenset[str] = frozenset()
 
 
 #: libyaml's loader when PyYAML was built with it: the pure-Python one takes about
@@ -230,7 +236,8 @@ def parse_hints(data: Any, source: str = "differentials.yaml") -> list[Hint]:
 
 def parse_vocabulary(data: Any, source: str = "vocabulary.yaml") -> Vocabulary:
     """Check the vocabulary file (substance aliases, named contraindications)."""
-    _keys(data, source, {"substances", "contraindications"})
+    _keys(data, source, {"substances", "contraindications"},
+          {"recreational", "treatments", "bare_aliases"})
     aliases: dict[str, tuple[str, ...]] = {}
     for name, words in (data["substances"] or {}).items():
         if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
@@ -244,7 +251,17 @@ def parse_vocabulary(data: Any, source: str = "vocabulary.yaml") -> Vocabulary:
         validate(raw["when"], where)
         contra[str(name)] = raw["when"]
         labels[str(name)] = _texts(raw["label"], f"{where} label")
-    return Vocabulary(aliases, contra, labels)
+    extra: dict[str, list[str]] = {}
+    for key in ("recreational", "treatments", "bare_aliases"):
+        words = data.get(key) or []
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+            raise RuleError(f"{source}: {key} must be a list of words")
+        extra[key] = [str(w) for w in words]
+    unknown = sorted(set(extra["recreational"]) - set(aliases))
+    if unknown:
+        raise RuleError(f"{source}: recreational names without aliases: {unknown}")
+    return Vocabulary(aliases, contra, labels, frozenset(extra["recreational"]),
+                      tuple(extra["treatments"]), frozenset(extra["bare_aliases"]))
 
 
 @lru_cache(maxsize=1)
