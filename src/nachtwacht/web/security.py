@@ -27,7 +27,8 @@ PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
 
 
 class SecurityHeadersMiddleware:
-    """Add Content-Security-Policy, Permissions-Policy and Cross-Origin-Opener-Policy."""
+    """Add Content-Security-Policy, Permissions-Policy, Cross-Origin-Opener-Policy, and
+    ``Cache-Control: no-store, private`` on everything personal."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -40,4 +41,18 @@ class SecurityHeadersMiddleware:
         # SecurityMiddleware sets this too (SECURE_CROSS_ORIGIN_OPENER_POLICY);
         # repeated here so the header holds even if that setting is changed.
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if _personal(request, response):
+            # Health data must not stay in a browser's or proxy's cache after logout: every
+            # page, PDF and export a signed-in person receives is no-store and private.
+            cc = headers.get("Cache-Control", "")
+            if "no-store" not in cc or "private" not in cc:
+                headers["Cache-Control"] = "no-store, private"
         return response
+
+
+def _personal(request, response) -> bool:
+    """Whether the response belongs to one person (signed in, or a file for download)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    return "attachment" in response.headers.get("Content-Disposition", "")
