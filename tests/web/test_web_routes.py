@@ -28,7 +28,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "upload_csv": frozenset({SLEEPER}), "upload_edf": frozenset({SLEEPER}), "psg_detail": frozenset({SLEEPER}),
     "psg_retry": frozenset({SLEEPER}),
     "report": frozenset({SLEEPER}), "report_pdf": frozenset({SLEEPER}), "report_form": frozenset({SLEEPER}),
-    "settings": USERS, "export": USERS, "delete_account": USERS,
+    "settings": USERS, "export": USERS, "delete_account": USERS, "alert_read": USERS,
     "login_code": ALL, "twofactor": USERS, "twofactor_setup": USERS, "twofactor_disable": USERS,
     "partner_home": frozenset({PARTNER}), "partner_log": frozenset({PARTNER}),
     "clinician_home": frozenset({CLINICIAN}), "share_claim": frozenset({CLINICIAN}),
@@ -82,6 +82,8 @@ def _kwargs(name: str, h: dict) -> dict:
         return {"pk": PsgUpload.objects.create(sleeper=s, original_name="a.edf", stored_name="a.edf", size=1).pk}
     if name == "knowledge_page":
         return {"slug": "x"}
+    if name == "alert_read":
+        return {"pk": 1}
     return {}
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth.views import LogoutView
 from django.urls import path, re_path
 from django.views.static import serve
 
+from nachtwacht.web.alerts import views as alert_views
 from nachtwacht.web.views import account, advice, auth, dashboard, diary, report, sharing, uploads
 from nachtwacht.web.views import twofactor as twofactor_views
 
@@ -38,6 +39,7 @@ urlpatterns = [
     # sleeper: advice, uploads, report
     path("advies/", advice.triage_view, name="triage"),
     path("plan/", advice.plan_view, name="plan"),
+    path("advies/melding/<int:pk>/gelezen/", alert_views.alert_read, name="alert_read"),
     path("plan/experiment/", advice.experiment_start, name="experiment_start"),
     path("plan/experiment/<int:pk>/stop/", advice.experiment_stop, name="experiment_stop"),
     path("upload/", uploads.upload_csv, name="upload_csv"),

@@ -37,6 +37,15 @@ def _knowledge_link(slug: str | None, language: str):
     return page
 
 
+def _with_routes(flag: dict, language: str) -> dict:
+    """A flag dict plus ``shown_routes``: its phone routes as tap-to-call links."""
+    from nachtwacht.web.alerts.advice import normalise_route
+
+    routes = [r for r in (normalise_route(x) for x in flag.get("routes") or []) if r]
+    return dict(flag, shown_routes=[{"label": r[f"label_{language}"], "phone": r["phone"],
+                                     "href": r["href"]} for r in routes])
+
+
 @sleeper_required
 def triage_view(request):
     language = lang()
@@ -46,7 +55,7 @@ def triage_view(request):
     if result is not None:
         data = result.to_dict()
         ctx["level"] = data.get("level")
-        ctx["flags"] = data.get("flags", [])
+        ctx["flags"] = [_with_routes(f, language) for f in data.get("flags", [])]
         ctx["differentials"] = data.get("differentials", [])
     return render(request, "nachtwacht/triage.html", ctx)
 

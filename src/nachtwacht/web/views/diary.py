@@ -23,6 +23,7 @@ from nachtwacht.web.access import (
     sleeper_required,
 )
 from nachtwacht.web.accounts.models import Profile
+from nachtwacht.web.alerts.advice import check_after_save
 from nachtwacht.web.diary.models import Episode, Night
 from nachtwacht.web.forms import EpisodeForm, NightForm, PartnerEpisodeForm, ProfileForm, lang
 
@@ -178,6 +179,7 @@ def night_edit(request, day: str | None = None):
                                "conflict": conflict}, status=409)
             else:
                 messages.success(request, _("Night saved. Sleep well tonight."))
+                check_after_save(request, request.user)
                 return redirect("dashboard")
     else:
         if row is not None:
@@ -233,6 +235,7 @@ def episode_edit(request, pk: int | None = None):
             row.private = form.cleaned_data.get("private", False)
             _episode_save(form, row)
             messages.success(request, _("Episode saved."))
+            check_after_save(request, request.user)
             return redirect("dashboard")
     else:
         if row is not None:
@@ -271,6 +274,7 @@ def partner_log(request, link_id: int):
             row = Episode(sleeper=link.sleeper, logged_by=request.user, reporter="partner")
             _episode_save(form, row)
             messages.success(request, _("Thank you. What you saw has been added to the diary."))
+            check_after_save(request, link.sleeper)
             return redirect("partner_log", link_id=link.pk)
     else:
         form = PartnerEpisodeForm(initial={"date": today(), "count": 1})
@@ -326,6 +330,7 @@ def profile(request):
             row.full_clean()
             row.save()
             messages.success(request, _("Profile saved."))
+            check_after_save(request, request.user)
             return redirect("profile")
     else:
         form = ProfileForm(initial={s.name: getattr(row, s.name) for s in ProfileForm.specs})

@@ -1,0 +1,194 @@
+"""Store and show advice alerts after a save (see the package docstring).
+
+The check runs the triage *without* the trigger analysis (``use_insight=False``):
+red flags come from what was written, and the analysis takes about a second on a
+cache miss, which every save would cause. 25-70 ms per language instead. The full
+advice page still uses the analysis.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from nachtwacht.web.core import call
+
+log = logging.getLogger("nachtwacht.web")
+
+LEVELS = ("self_care", "gp_routine", "gp_soon", "urgent")
+#: Levels that come to the person instead of waiting on the advice page.
+ALERT_LEVELS = ("gp_soon", "urgent")
+#: Session key: the page after the save shows the alert at the top.
+SESSION_KEY = "nw_alert_next"
+
+#: Shown with every urgent alert, after any route a flag names itself.
+EMERGENCY = {"label_nl": "Direct gevaar of een aanval die langer dan 5 minuten duurt: bel 112",
+             "label_en": "Immediate danger, or a seizure lasting more than 5 minutes: call 112",
+             "phone": "112", "href": "tel:112"}
+#: Safety nets for flags that carry no route of their own (before the triage adds them).
+_CODE_ROUTES = (
+    (re.compile(r"suicid|death_wish|doodswens"),
+     {"label_nl": "Praten over zelfmoordgedachten, dag en nacht, gratis: 113 Zelfmoordpreventie",
+      "label_en": "Talk about suicidal thoughts, day and night, free: 113 Suicide Prevention",
+      "phone": "0800-0113", "href": "tel:08000113"}),
+)
+
+
+def _rank(level: str) -> int:
+    return LEVELS.index(level) if level in LEVELS else 0
+
+
+def _text(value: Any, language: str) -> str:
+    if isinstance(value, dict):
+        return str(value.get(language) or value.get("nl") or value.get("en") or "")
+    return str(value or "")
+
+
+def normalise_route(raw: Any) -> dict[str, str] | None:
+    """One phone route as ``{label_nl, label_en, phone, href}`` (``href`` a ``tel:`` link).
+
+    Accepts the shapes a triage ``Flag.to_dict()["routes"]`` item may take: ``label``
+    as text or ``{"nl", "en"}``, or ``label_nl``/``label_en``; ``phone`` or ``number``;
+    ``href`` or ``tel``. A route without a usable number is dropped.
+    """
+    if not isinstance(raw, dict):
+        return None
+    label = raw.get("label")
+    nl = raw.get("label_nl") or _text(label, "nl")
+    en = raw.get("label_en") or _text(label, "en")
+    phone = str(raw.get("phone") or raw.get("number") or "").strip()
+    href = str(raw.get("href") or raw.get("tel") or "").strip()
+    if not href.startswith("tel:"):
+        digits = re.sub(r"[^0-9+]", "", phone or href)
+        href = f"tel:{digits}" if digits else ""
+    if not href:
+        return None
+    return {"label_nl": nl or phone, "label_en": en or nl or phone, "phone": phone or href[4:],
+            "href": href}
+
+
+def _flag_entry(flag_nl: Any, flag_en: Any | None) -> dict[str, Any]:
+    """A flag in both languages with its audience and routes (defaults if absent)."""
+    d_nl = flag_nl.to_dict()
+    d_en = flag_en.to_dict() if flag_en is not None else d_nl
+    code = str(d_nl.get("code", ""))
+    raw_routes = d_nl.get("routes", getattr(flag_nl, "routes", [])) or []
+    routes = [r for r in (normalise_route(x) for x in raw_routes) if r]
+    if not routes:
+        routes = [dict(r) for pattern, r in _CODE_ROUTES if pattern.search(code)]
+    return {"code": code, "level": str(d_nl.get("level", "self_care")),
+            "audience": d_nl.get("audience", getattr(flag_nl, "audience", "sleeper")) or "sleeper",
+            "text_nl": d_nl.get("text", ""), "text_en": d_en.get("text", ""), "routes": routes}
+
+
+def current_flags(sleeper) -> list[dict[str, Any]] | None:
+    """The sleeper's triage flags now, in both languages (None when triage failed)."""
+    from nachtwacht.web.convert import diary_for
+
+    diary = diary_for(sleeper)
+    nl, _p = call("nachtwacht.triage", "assess", diary, lang="nl", use_insight=False)
+    if nl is None:
+        return None
+    en, _p = call("nachtwacht.triage", "assess", diary, lang="en", use_insight=False)
+    en_by_code = {f.code: f for f in getattr(en, "flags", ())}
+    return [_flag_entry(f, en_by_code.get(f.code)) for f in nl.flags]
+
+
+def _alert_data(flags: list[dict[str, Any]]) -> tuple[str, str, dict[str, Any]]:
+    level = max((f["level"] for f in flags), key=_rank)
+    key = f"{level}:" + ",".join(sorted({f["code"] for f in flags}))
+    routes: list[dict[str, str]] = []
+    for f in flags:
+        for r in f["routes"]:
+            if r["href"] not in {x["href"] for x in routes}:
+                routes.append(r)
+    if level == "urgent" and EMERGENCY["href"] not in {x["href"] for x in routes}:
+        routes.append(dict(EMERGENCY))
+    return level, key[:400], {"flags": flags, "routes": routes}
+
+
+def _store(user, sleeper, flags: list[dict[str, Any]], request) -> None:
+    from nachtwacht.web.alerts.models import AdviceAlert
+
+    unread = AdviceAlert.objects.filter(user=user, sleeper=sleeper, read_at__isnull=True)
+    if not flags:
+        # The advice went down again (a typo corrected): nothing left to announce.
+        unread.delete()
+        return
+    level, key, data = _alert_data(flags)
+    unread.exclude(key=key).delete()
+    try:
+        with transaction.atomic():
+            alert, created = AdviceAlert.objects.get_or_create(
+                user=user, sleeper=sleeper, key=key, defaults={"level": level, "data": data})
+    except IntegrityError:  # the same advice stored by a parallel save
+        return
+    if not created and alert.read_at is None:
+        alert.data = data  # texts may have changed (a new rule wording); keep them fresh
+        alert.save(update_fields=["data"])
+    if alert.read_at is None and request is not None and request.user.pk == user.pk:
+        request.session[SESSION_KEY] = True
+
+
+def check_after_save(request, sleeper) -> None:
+    """Announce advice at ``gp_soon``/``urgent`` to whom it is addressed (never raises).
+
+    Called by every view that saves what the triage reads: night, episode, profile
+    and the partner's log.
+    """
+    try:
+        flags = current_flags(sleeper)
+        if flags is None:
+            return
+        mine = [f for f in flags if f["audience"] != "partner" and f["level"] in ALERT_LEVELS]
+        _store(sleeper, sleeper, mine, request)
+        # A flag addressed to the partner (e.g. it happened against their will) goes to
+        # the partner's own pages whatever its level: it names their own help line.
+        theirs = [f for f in flags if f["audience"] == "partner"]
+        from nachtwacht.web.sharing.models import PartnerLink
+
+        for link in PartnerLink.objects.filter(sleeper=sleeper).select_related("partner"):
+            _store(link.partner, sleeper, theirs, request)
+    except Exception as exc:  # an alert must never lose the save that triggered it
+        log.warning("advice alert check failed: %s", type(exc).__name__)
+
+
+def shown(alert, language: str) -> dict[str, Any]:
+    """An alert ready for the template, in ``language``."""
+    data = alert.data or {}
+    flags = data.get("flags", [])
+    return {
+        "id": alert.pk, "level": alert.level, "sleeper": alert.sleeper,
+        "for_partner": alert.user_id != alert.sleeper_id,
+        "texts": [f.get(f"text_{language}") or f.get("text_nl", "") for f in flags],
+        "routes": [{"label": r.get(f"label_{language}") or r.get("label_nl", ""), "phone": r["phone"],
+                    "href": r["href"]} for r in data.get("routes", [])],
+    }
+
+
+def unread_for(user, language: str, sleepers: Iterable[Any] | None = None) -> list[dict[str, Any]]:
+    """The newest unread alert per sleeper for ``user``, ready for the template."""
+    from nachtwacht.web.alerts.models import AdviceAlert
+
+    qs = AdviceAlert.objects.filter(user=user, read_at__isnull=True).select_related("sleeper")
+    if sleepers is not None:
+        qs = qs.filter(sleeper__in=list(sleepers))
+    out, seen = [], set()
+    for alert in qs.order_by("-created")[:10]:
+        if alert.sleeper_id not in seen:
+            seen.add(alert.sleeper_id)
+            out.append(shown(alert, language))
+    return out
+
+
+def mark_read(user, pk: int) -> bool:
+    """Mark one of ``user``'s alerts as read; False if it is not theirs."""
+    from nachtwacht.web.alerts.models import AdviceAlert
+
+    return AdviceAlert.objects.filter(user=user, pk=pk, read_at__isnull=True).update(
+        read_at=timezone.now()) > 0

@@ -1,0 +1,23 @@
+"""Template context: unread advice alerts at the top of the page after a save, and
+always on the person's start pages until read."""
+
+from __future__ import annotations
+
+from nachtwacht.web.alerts.advice import SESSION_KEY, unread_for
+
+#: Pages that keep an unread alert on top until it is read.
+ALWAYS_ON = frozenset({"dashboard", "partner_home", "partner_log", "triage", "plan"})
+
+
+def alerts(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    match = getattr(request, "resolver_match", None)
+    name = getattr(match, "url_name", "") or ""
+    after_save = bool(request.session.pop(SESSION_KEY, False)) if hasattr(request, "session") else False
+    if not (after_save or name in ALWAYS_ON):
+        return {}
+    from nachtwacht.web.forms import lang
+
+    return {"advice_alerts": unread_for(user, lang())}
