@@ -174,6 +174,8 @@ def _read_records(source: Source, record: Record, lang: str, strict: bool,
         failed: set[str] = set()
         for i, spec in cols.items():
             text = cells[i] if i < len(cells) else ""
+            if spec.kind in _FREE_TEXT:
+                text = _unescape_cell(text)
             try:
                 values[spec.name] = parse_value(spec, text)
             except FieldValueError as exc:
@@ -320,13 +322,37 @@ def read_profile(source: Source, lang: str = "nl") -> Profile:
     return profile
 
 
+#: A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV
+#: injection"): a note such as ``=HYPERLINK(...)`` must stay text when the person opens
+#: their export in Excel or LibreOffice.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FREE_TEXT = ("text", "list")
+
+
+def _escape_cell(text: str) -> str:
+    """Prefix ``'`` to a free-text cell a spreadsheet would read as a formula.
+
+    Cells that already start with ``'`` before such a character get one more, so
+    :func:`_unescape_cell` gives back exactly what was written.
+    """
+    return "'" + text if text.lstrip("'")[:1] in _FORMULA_START and text else text
+
+
+def _unescape_cell(text: str) -> str:
+    """Undo :func:`_escape_cell` on import."""
+    if text.startswith("'") and text.lstrip("'")[:1] in _FORMULA_START and text.lstrip("'"):
+        return text[1:]
+    return text
+
+
 def _write(records: Iterable[Any], specs: tuple[FieldSpec, ...], headers: Sequence[str],
            fileobj: IO[str]) -> None:
     # "\r\n" also makes the writer quote cells holding a lone "\r" (RFC 4180 line ends).
     w = csv.writer(fileobj, lineterminator="\r\n")
     w.writerow(headers)
     for rec in records:
-        w.writerow([format_value(s, getattr(rec, s.name)) for s in specs])
+        w.writerow([_escape_cell(v) if s.kind in _FREE_TEXT else v
+                    for s, v in ((s, format_value(s, getattr(rec, s.name))) for s in specs)])
 
 
 def write_nights(nights: Iterable[Night], fileobj: IO[str]) -> None:
