@@ -93,3 +93,14 @@ def test_an_urgent_alert_survives_a_triage_failure_without_breaking_the_save(hou
     r = c.post("/profiel/", {"suicidal_thoughts": "true"})
     assert r.status_code == 302
     assert dt.date.today()  # the save went through; no alert, no error page
+
+
+def test_partner_help_stays_on_the_partner_page_after_the_alert_is_read(household, as_user, monkeypatch):
+    route = advice.normalise_route({"label": {"nl": "Centrum Seksueel Geweld", "en": "Sexual Violence Centre"},
+                                    "phone": "0800-0188"})
+    flags = [{"code": "partner_non_consent", "level": "gp_soon", "audience": "partner",
+              "text_nl": "Er is hulp voor u.", "text_en": "There is help for you.", "routes": [route]}]
+    monkeypatch.setattr(advice, "current_flags", lambda sleeper: flags)
+    monkeypatch.setattr("nachtwacht.web.views.diary.current_flags", lambda sleeper: flags)
+    body = as_user(household["partner"]).get(f"/bedpartner/{household['link'].pk}/").content.decode()
+    assert "Hulp voor u" in body and 'href="tel:08000188"' in body

@@ -23,7 +23,7 @@ from nachtwacht.web.access import (
     sleeper_required,
 )
 from nachtwacht.web.accounts.models import Profile
-from nachtwacht.web.alerts.advice import check_after_save
+from nachtwacht.web.alerts.advice import check_after_save, current_flags
 from nachtwacht.web.diary.models import Episode, Night
 from nachtwacht.web.forms import EpisodeForm, NightForm, PartnerEpisodeForm, ProfileForm, lang
 
@@ -264,6 +264,19 @@ def partner_home(request):
     return render(request, "nachtwacht/partner_home.html", {"links": links})
 
 
+def partner_help(sleeper, language: str) -> list[dict]:
+    """Advice the triage addresses to the partner (``audience == "partner"``), with its
+    phone routes, shown on the partner's own page for as long as it applies."""
+    flags = current_flags(sleeper) or []
+    out = []
+    for f in flags:
+        if f["audience"] == "partner":
+            out.append({"text": f[f"text_{language}"] or f["text_nl"],
+                        "routes": [{"label": r[f"label_{language}"], "phone": r["phone"], "href": r["href"]}
+                                   for r in f["routes"]]})
+    return out
+
+
 @partner_required
 def partner_log(request, link_id: int):
     """'Wat zag je vannacht?' plus whatever the sleeper chose to share."""
@@ -288,7 +301,7 @@ def partner_log(request, link_id: int):
     type_spec = spec("episode", "type")
     language = lang()
     return render(request, "nachtwacht/partner_log.html", {
-        "form": form, "link": link,
+        "form": form, "link": link, "help_for_you": partner_help(link.sleeper, language),
         "mine": [(e, type_spec.choice_label(e.type, language)) for e in mine],
         "shared_eps": [(e, type_spec.choice_label(e.type, language)) for e in shared_eps],
         "shared_nights": shared_nights,
