@@ -122,7 +122,10 @@ def _database() -> dict:
         "OPTIONS": {
             # WAL lets the dashboard read while an upload thread writes; the busy
             # timeout waits for a lock instead of failing with "database is locked".
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
+            # secure_delete overwrites deleted rows with zeros, so a deleted diary does not
+            # linger in free pages of the file (account deletion, docs/operations.md).
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000; "
+                            "PRAGMA secure_delete=ON;",
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
@@ -160,6 +163,9 @@ CACHES = {
                   "LOCATION": "nachtwacht_ratelimit", "TIMEOUT": 24 * 3600,
                   "OPTIONS": {"MAX_ENTRIES": 1_000_000, "CULL_FREQUENCY": 4}},
 }
+# What the delete-account page promises about backups: the operator's rotation
+# (docs/operations.md, "Backups") must destroy copies older than this.
+BACKUP_RETENTION_DAYS = env_int("NACHTWACHT_BACKUP_RETENTION_DAYS", 30, 1, 3650)
 LOGIN_MAX_FAILURES = env_int("NACHTWACHT_LOGIN_MAX_FAILURES", 5, 1, 1000)
 LOGIN_WINDOW_S = env_int("NACHTWACHT_LOGIN_WINDOW_S", 15 * 60, 10, 24 * 3600)
 # Per account, from any address: after this many failures each next attempt waits 2**k s

@@ -152,9 +152,48 @@ def delete_account(request):
                 logout(request)
                 # Cascades remove nights, episodes, profile, partner links (both
                 # directions), invites, shares, the access log and the 2FA devices.
+                uid = user.pk
                 user.delete()
+                end_sessions_of(uid)
+                checkpoint_sqlite()
                 messages.success(request, _("Your account and all your data have been deleted."))
                 return redirect("home")
     else:
         form = DeleteForm()
-    return render(request, "nachtwacht/delete_account.html", {"form": form})
+    return render(request, "nachtwacht/delete_account.html",
+                  {"form": form, "backup_days": settings.BACKUP_RETENTION_DAYS})
+
+
+def end_sessions_of(uid: int) -> int:
+    """Delete every stored session of user ``uid`` (other browsers, other devices).
+
+    Django keeps no index from user to session, so this reads each live session once:
+    fine for a rare action such as deleting an account. Returns how many were deleted.
+    """
+    from django.contrib.sessions.models import Session
+
+    Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    doomed = [s.pk for s in Session.objects.iterator(chunk_size=500)
+              if s.get_decoded().get("_auth_user_id") == str(uid)]
+    Session.objects.filter(pk__in=doomed).delete()
+    return len(doomed)
+
+
+def checkpoint_sqlite() -> None:
+    """Fold SQLite's write-ahead log into the database file and empty it.
+
+    With ``secure_delete`` the deleted rows are zeroed in the main file; the WAL would
+    otherwise keep copies of the changed pages until the next automatic checkpoint.
+    """
+    from django.db import OperationalError, connection, transaction
+
+    def run() -> None:
+        try:
+            with connection.cursor() as cur:
+                cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except OperationalError:  # another writer holds the log: SQLite's own checkpoint follows
+            log.info("wal checkpoint after account deletion postponed (database busy)")
+
+    if connection.vendor == "sqlite":
+        # Not inside a transaction (SQLite refuses): right after the commit.
+        transaction.on_commit(run)
