@@ -48,6 +48,13 @@ def _channel_map(pairs: tuple[str, ...], lang: str) -> dict[str, str]:
     return out
 
 
+#: Scored-event kinds in Dutch for the summary (the JSON keeps the codes).
+_KIND_NL = {"apnea": "apneu (adempauze)", "hypopnea": "hypopneu (verminderde ademhaling)",
+            "apnea_hypopnea": "apneu+hypopneu", "desaturation": "desaturatie (zuurstofdaling)",
+            "arousal": "arousal (kort wakker worden)", "lm": "beenbeweging",
+            "rmma": "kauwspierritme (RMMA)"}
+
+
 def _summary_lines(d: dict, lang: str) -> list[str]:
     nl = lang == "nl"
     lines = []
@@ -68,6 +75,15 @@ def _summary_lines(d: dict, lang: str) -> list[str]:
         summ = {k: v for k, v in ev["summary"].items() if isinstance(v, int | float)}
         short = ", ".join(f"{k} {v:g}" for k, v in list(summ.items())[:4])
         lines.append(f"{name}: {len(ev['events'])} events" + (f" ({short})" if short else ""))
+    for kind, row in d.get("scored_events", {}).items():
+        if "f1" in row:
+            word = _KIND_NL.get(kind, kind) if nl else kind.replace("_", "+")
+            lines.append(f"{'technicus' if nl else 'technician'} {word}: {row['scored']} "
+                         f"{'gescoord' if nl else 'scored'}, {row['detected']} "
+                         f"{'gevonden' if nl else 'detected'}, F1 {row['f1']:.2f}")
+    for det, vals in d.get("parameters", {}).items():
+        lines.append(f"{'parameters' if nl else 'parameters'} {det}: "
+                     + ", ".join(f"{k}={v}" for k, v in vals.items()))
     for name, why in d["skipped"].items():
         lines.append(f"{'overgeslagen' if nl else 'skipped'} {name}: {why}")
     for w in d["warnings"]:
@@ -93,19 +109,37 @@ def register(main: click.Group) -> None:
     @click.option("--channel", "channels", multiple=True, metavar="NAME=ROLE",
                   help="Override a channel role, e.g. --channel 'C3-M2=eeg' (repeatable).")
     @click.option("--detector", "detectors", multiple=True, help="Run only these detectors.")
+    @click.option("--param", "params", multiple=True, metavar="DETECTOR.FIELD=VALUE",
+                  help="Set a detector parameter, e.g. --param respiratory.hypopnea_rule=1B "
+                       "(repeatable; names as in the detectors' Params, echoed in the JSON).")
+    @click.option("--auto-staging", is_flag=True,
+                  help="Stage automatically even when the EDF+ file holds the technician's stages.")
     @click.option("--crop", "fit", flag_value="crop", help="Fit a hypnogram of another length by cropping.")
     @click.option("--pad", "fit", flag_value="pad", help="Fit a short hypnogram by padding with unscored.")
     @_LANG
     def analyse_cmd(file: Path, hypnogram: Path | None, episodes: Path | None,
                     json_out: Path | None, report: Path | None, channels: tuple[str, ...],
-                    detectors: tuple[str, ...], fit: str | None, lang: str) -> None:
+                    detectors: tuple[str, ...], params: tuple[str, ...], auto_staging: bool,
+                    fit: str | None, lang: str) -> None:
         """Analyse one night: staging, sleep figures, events, episodes."""
         cmap = _channel_map(channels, lang)
         with _friendly(lang):
+            from nachtwacht.psg.pipeline import ParameterError, check_detectors, parse_params
+
+            # Checked before the file is read, so a typo costs no minutes of analysis.
+            try:
+                parsed = parse_params(params)
+            except ParameterError as exc:
+                raise click.UsageError(f"--param: {exc.text(lang)}") from None
+            try:
+                check_detectors(detectors)
+            except ParameterError as exc:
+                raise click.UsageError(f"--detector: {exc.text(lang)}") from None
             from nachtwacht.psg.pipeline import analyse
 
             res = analyse(file, hypnogram=hypnogram, episodes=episodes, channel_map=cmap or None,
-                          detectors=list(detectors) or None, lang=lang, fit=fit)
+                          detectors=list(detectors) or None, lang=lang, fit=fit, params=parsed,
+                          auto_staging=auto_staging)
             d = res.to_json()
             if json_out:
                 json_out.write_text(res.dumps(), encoding="utf-8")

@@ -3,6 +3,12 @@
 All formats become a :class:`Hypnogram` of 30-s epochs with integer codes
 (-1 unscored, 0 W, 1 N1, 2 N2, 3 N3, 4 REM). Rechtschaffen & Kales stages 3 and 4
 are merged into N3; "Movement time" becomes unscored (AASM has no such stage).
+
+The same annotation parsing serves the technician's scoring inside a recording's
+own EDF+ file (:func:`hypnogram_from_annotations`, :func:`lights_from_annotations`)
+and sorts out scored events (apnea, arousal, limb movement ...) with
+:func:`scored_event_kind`, so they are compared with the detectors instead of being
+listed as episodes.
 """
 
 from __future__ import annotations
@@ -11,15 +17,17 @@ import csv
 import io
 import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 
 from nachtwacht.psg.errors import HypnogramFormatError, HypnogramLengthMismatch
-from nachtwacht.psg.types import N1, N2, N3, REM, UNSCORED, WAKE, Hypnogram
+from nachtwacht.psg.types import N1, N2, N3, REM, UNSCORED, WAKE, Annotation, Hypnogram
 
 _LABELS: dict[str, int] = {
     "w": WAKE, "wake": WAKE, "0": WAKE,
+    "s0": WAKE, "awake": WAKE,
     "1": N1, "n1": N1, "s1": N1,
     "2": N2, "n2": N2, "s2": N2,
     "3": N3, "n3": N3, "s3": N3, "n4": N3, "s4": N3,
@@ -28,19 +36,35 @@ _LABELS: dict[str, int] = {
     "?": UNSCORED, "-1": UNSCORED, "unscored": UNSCORED, "u": UNSCORED,
     "movement time": UNSCORED, "mt": UNSCORED, "m": UNSCORED, "a": UNSCORED, "art": UNSCORED,
 }
-_STAGE_ANN = re.compile(r"^\s*sleep stage\s+(.+?)\s*$", re.IGNORECASE)
-_LIGHTS = re.compile(r"^\s*lights?[\s_-]*(off|on)\b", re.IGNORECASE)
+#: "Sleep stage 2" (Sleep-EDF), "Sleep stage N2" (HMC), "Sleep_stage_N2", "Stage 2",
+#: "Stage - N2", "SLEEP-S2" / "SLEEP-REM" / "SLEEP-MT" (CAP and other exports).
+_STAGE_ANN = re.compile(r"^\s*(?:sleep[\s_-]*stage|stage|sleep)[\s_:-]*(.+?)\s*$", re.IGNORECASE)
+#: Annotations that are a stage by themselves ("N2", "REM", "Wake", "Movement time").
+_BARE_STAGES = frozenset({"w", "wake", "awake", "n1", "n2", "n3", "r", "rem", "movement time",
+                          "unscored"})
+_LIGHTS = re.compile(r"^\s*lights?[\s_-]*(off|on|out)\b", re.IGNORECASE)
+
+
+def _annotation_stage(text: str) -> int | None:
+    """Stage code of a stage annotation, None when ``text`` is not one."""
+    key = str(text).strip().lower()
+    if key in _BARE_STAGES:
+        return _LABELS.get(key, UNSCORED)
+    m = _STAGE_ANN.match(key)
+    if not m:
+        return None
+    key = m.group(1).strip().lower()
+    if key == "4":  # Rechtschaffen & Kales stage 4 -> N3 (a bare 4 is YASA's REM)
+        return N3
+    return _LABELS.get(key)
 
 
 def stage_code(label: str) -> int:
     """Integer code of a stage label in any of the usual spellings."""
-    key = str(label).strip().lower()
-    m = _STAGE_ANN.match(key)
-    if m:
-        key = m.group(1).lower()
-        if key == "4":  # Rechtschaffen & Kales stage 4 -> N3
-            return N3
-    key = key.replace("stage ", "").strip()
+    code = _annotation_stage(label)
+    if code is not None:
+        return code
+    key = str(label).strip().lower().replace("stage ", "").strip()
     if key in _LABELS:
         return _LABELS[key]
     raise HypnogramFormatError(
@@ -50,11 +74,75 @@ def stage_code(label: str) -> int:
 
 
 def is_stage_annotation(text: str) -> bool:
-    return bool(_STAGE_ANN.match(text))
+    return _annotation_stage(text) is not None
 
 
 def is_lights_annotation(text: str) -> bool:
     return bool(_LIGHTS.match(text))
+
+
+#: Scored-event annotations -> kind, tried in order (hypopnea and RERA before apnea and
+#: arousal). Kinds: apnea, hypopnea, rera, desaturation, arousal, lm, rmma.
+_EVENT_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(rx, re.IGNORECASE)) for kind, rx in (
+        ("hypopnea", r"hypopn|\bhyp\b|\b(oh|ch|mh)\b"),
+        ("rera", r"\brera\b|effort[\s_-]*related"),
+        ("apnea", r"apn(o)?ea|\b(oa|ca|ma)\b|\bapnoe"),
+        ("desaturation", r"desat|\bspo2\b.*(drop|fall)|oxygen[\s_-]*desat"),
+        ("arousal", r"arous|\baro\b|\bar\b"),
+        ("lm", r"limb[\s_-]*mov|leg[\s_-]*mov|\bp?lms?\b|periodic[\s_-]*(leg|limb)"),
+        ("rmma", r"brux|\brmma\b"),
+    )
+)
+
+
+def scored_event_kind(text: str) -> str | None:
+    """Kind of a technician's scored-event annotation, None for anything else.
+
+    Stage and lights annotations are never events.
+    """
+    if is_stage_annotation(text) or is_lights_annotation(text):
+        return None
+    for kind, rx in _EVENT_KINDS:
+        if rx.search(text):
+            return kind
+    return None
+
+
+def lights_from_annotations(annotations: Iterable[Annotation]) -> tuple[float | None, float | None]:
+    """(lights off, lights on) in s from the annotations' start: first off, last on."""
+    off = on = None
+    for a in annotations:
+        m = _LIGHTS.match(a.description)
+        if not m:
+            continue
+        if m.group(1).lower() in ("off", "out"):
+            off = a.onset_s if off is None else off
+        else:
+            on = a.onset_s
+    return off, on
+
+
+def hypnogram_from_annotations(
+    annotations: Iterable[Annotation], epoch_s: float = 30.0, **kwargs: object
+) -> Hypnogram | None:
+    """The technician's hypnogram from stage annotations, or None when there are none.
+
+    ``kwargs`` (``start``, ``source``) go to :class:`Hypnogram`; lights off/on are set
+    from the lights annotations.
+    """
+    annotations = list(annotations)
+    intervals = []
+    for a in annotations:
+        code = _annotation_stage(a.description)
+        if code is not None and np.isfinite(a.onset_s) and a.onset_s >= 0:
+            intervals.append((a.onset_s, a.duration_s or epoch_s, code))
+    if not intervals:
+        return None
+    # Trailing "?" in Sleep-EDF runs past the end of the signals; drop it.
+    stages = _trim_trailing_unscored(from_intervals(intervals, epoch_s))
+    off, on = lights_from_annotations(annotations)
+    return Hypnogram(stages, epoch_s=epoch_s, lights_off_s=off, lights_on_s=on, **kwargs)  # type: ignore[arg-type]
 
 
 def from_intervals(
@@ -90,31 +178,20 @@ def read_edf_hypnogram(path: str | Path, epoch_s: float = 30.0) -> Hypnogram:
             (f"{path.name} is geen leesbaar EDF+-bestand ({exc}).", "Geef een EDF+, CSV of JSON hypnogram."),
             (f"{path.name} is not a readable EDF+ file ({exc}).", "Give an EDF+, CSV or JSON hypnogram."),
         ) from exc
-    intervals: list[tuple[float, float, int]] = []
-    lights_off = lights_on = None
-    for a in edf.annotations:
-        if is_stage_annotation(a.text):
-            intervals.append((float(a.onset), float(a.duration or epoch_s), stage_code(a.text)))
-        elif is_lights_annotation(a.text):
-            which = _LIGHTS.match(a.text).group(1).lower()
-            if which == "off" and lights_off is None:
-                lights_off = float(a.onset)
-            elif which == "on":
-                lights_on = float(a.onset)
-    if not intervals:
+    from nachtwacht.psg.read import _start_datetime, clean_text
+
+    anns = [Annotation(float(a.onset), float(a.duration or 0.0), clean_text(a.text))
+            for a in edf.annotations if a.text]
+    hyp = hypnogram_from_annotations(anns, epoch_s, start=_start_datetime(edf, []),
+                                     source=str(path))
+    if hyp is None:
         raise HypnogramFormatError(
             (f"{path.name} bevat geen slaapfase-annotaties ('Sleep stage ...').",
              "Is dit het signaalbestand in plaats van het hypnogram?"),
             (f"{path.name} holds no sleep-stage annotations ('Sleep stage ...').",
              "Is this the signal file rather than the hypnogram?"),
         )
-    # Trailing "?" in Sleep-EDF runs past the end of the signals; drop it.
-    stages = _trim_trailing_unscored(from_intervals(intervals, epoch_s))
-    from nachtwacht.psg.read import _start_datetime
-
-    start = _start_datetime(edf, [])
-    return Hypnogram(stages, epoch_s=epoch_s, start=start, source=str(path),
-                     lights_off_s=lights_off, lights_on_s=lights_on)
+    return hyp
 
 
 def read_csv_hypnogram(source: str | Path, epoch_s: float = 30.0) -> Hypnogram:

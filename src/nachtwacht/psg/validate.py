@@ -15,6 +15,10 @@ Three kinds of material are recognised:
   file's SHA-256 is checked against the list.
 
 Epochs unscored by either side are left out of every comparison.
+
+:func:`compare_scored_events` compares the technician's scored events inside an
+EDF+ file with the detectors' events (sensitivity, precision, F1 per kind, with an
+onset tolerance); :func:`nachtwacht.psg.pipeline.analyse` puts it in its output.
 """
 
 from __future__ import annotations
@@ -224,6 +228,97 @@ def find_pairs(directory: Path) -> list[tuple[Path, Path]]:
         if cands:
             pairs.append((rec, cands[0]))
     return pairs
+
+
+#: Scored-event kind -> (detector, its event kinds that count as the same event).
+EVENT_MATCH: dict[str, tuple[str, frozenset[str]]] = {
+    "apnea": ("respiratory", frozenset({"apnea"})),
+    "hypopnea": ("respiratory", frozenset({"hypopnea"})),
+    "apnea_hypopnea": ("respiratory", frozenset({"apnea", "hypopnea"})),
+    "desaturation": ("desaturation", frozenset({"desaturation"})),
+    "arousal": ("arousal", frozenset({"arousal"})),
+    "lm": ("leg_movements", frozenset({"lm", "plm", "lm_respiratory"})),
+    "rmma": ("bruxism", frozenset({"rmma"})),
+}
+#: Largest onset difference (s) at which a detected event still matches a scored one.
+#: Implementation choices, after the onset uncertainty of each kind: breathing events
+#: are judged on 2-min baselines, a desaturation's start is a slow slope; arousals and
+#: leg movements start sharply.
+ONSET_TOLERANCE_S: dict[str, float] = {
+    "apnea": 5.0, "hypopnea": 5.0, "apnea_hypopnea": 5.0, "desaturation": 10.0,
+    "arousal": 3.0, "lm": 2.0, "rmma": 2.0,
+}
+
+
+def match_onsets(ref: np.ndarray, pred: np.ndarray, tol: float) -> int:
+    """Number of one-to-one matches between two onset lists within ``tol`` seconds.
+
+    Greedy in time order, each reference onset taking the nearest free prediction;
+    on event lists (well separated onsets) this equals the optimal matching.
+    """
+    ref, pred = np.sort(np.asarray(ref, float)), np.sort(np.asarray(pred, float))
+    used = np.zeros(pred.size, dtype=bool)
+    hits = 0
+    for t in ref:
+        lo = int(np.searchsorted(pred, t - tol, side="left"))
+        hi = int(np.searchsorted(pred, t + tol, side="right"))
+        cand = [j for j in range(lo, hi) if not used[j]]
+        if cand:
+            j = min(cand, key=lambda k: abs(pred[k] - t))
+            used[j] = True
+            hits += 1
+    return hits
+
+
+def compare_scored_events(
+    scored: dict[str, list[float]], results: dict[str, Any],
+    tolerance_s: dict[str, float] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Agreement of the technician's scored events with the detectors', per kind.
+
+    Parameters
+    ----------
+    scored : dict
+        Kind (see :data:`EVENT_MATCH`, plus e.g. ``"rera"``) -> onsets in s.
+    results : dict
+        Detector name -> :class:`~nachtwacht.psg.types.DetectorResult`.
+    tolerance_s : dict, optional
+        Kind -> onset tolerance, overriding :data:`ONSET_TOLERANCE_S`.
+
+    Returns
+    -------
+    dict
+        Kind -> ``{scored, detected, matched, sensitivity, precision, f1,
+        tolerance_s, detector}``; a kind without a detector, or whose detector did not
+        run, has only ``scored`` and a ``note``.
+    """
+    tol = {**ONSET_TOLERANCE_S, **(tolerance_s or {})}
+    scored = {k: list(v) for k, v in scored.items() if v}
+    if "apnea" in scored or "hypopnea" in scored:
+        scored["apnea_hypopnea"] = scored.get("apnea", []) + scored.get("hypopnea", [])
+    out: dict[str, dict[str, Any]] = {}
+    for kind, onsets in sorted(scored.items()):
+        row: dict[str, Any] = {"scored": len(onsets)}
+        if kind not in EVENT_MATCH:
+            row["note"] = "no detector for this kind"
+            out[kind] = row
+            continue
+        det, kinds = EVENT_MATCH[kind]
+        res = results.get(det)
+        if res is None or res.skipped:
+            row["note"] = f"detector {det} did not run"
+            out[kind] = row
+            continue
+        pred = [e.onset_s for e in res.events if e.kind in kinds]
+        hits = match_onsets(np.array(onsets), np.array(pred), tol[kind])
+        sens = hits / len(onsets)
+        prec = hits / len(pred) if pred else None
+        f1 = 2 * hits / (len(onsets) + len(pred))
+        row.update(detector=det, detected=len(pred), matched=hits, tolerance_s=tol[kind],
+                   sensitivity=round(sens, 3), precision=None if prec is None else round(prec, 3),
+                   f1=round(f1, 3))
+        out[kind] = row
+    return out
 
 
 _EVENT_PATTERNS = {
