@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -77,7 +78,8 @@ def assess(
         if rule.level == "urgent":
             text = f"{text} {URGENT_NOTICE[lang]}"
         fired.append(Flag(rule.code, rule.level, rule.condition, tuple(match.evidence), text,
-                          fill(rule.tell_gp[lang], match.stats)))
+                          fill(rule.tell_gp[lang], match.stats), rule.audience,
+                          _routes(text, vocab.routes, lang)))
         facts.fired[rule.code] = match.stats
         facts.fired_meta[rule.code] = (rule.level, rule.condition)
 
@@ -95,6 +97,16 @@ def assess(
     plan, excluded = build_plan(facts)
     return TriageResult(level, tuple(flags), tuple(hints), tuple(plan), lang,
                         URGENT_NOTICE[lang] if level == "urgent" else "", tuple(excluded))
+
+
+def _routes(text: str, routes: Mapping[str, Mapping[str, Any]], lang: str) -> tuple[dict[str, str], ...]:
+    """The help lines a text names, as tap-to-call routes (label, number, ``tel:`` link)."""
+    out = []
+    for code, r in routes.items():
+        phone = str(r["phone"])
+        if re.search(r"(?<![\d-])" + re.escape(phone) + r"(?![\d-])", text):
+            out.append({"code": code, "label": r["label"][lang], "phone": phone, "href": str(r["href"])})
+    return tuple(out)
 
 
 def _drop_superseded(flags: list[Flag]) -> list[Flag]:

@@ -284,8 +284,8 @@ def _validate_episodes(arg: Any, where: str) -> None:
         if spec is None or name in ("date", "type", "reporter"):
             raise RuleError(f"{where}: unknown or unsupported episode field {name!r} in 'where'")
         if spec.kind == "bool":
-            if not isinstance(want, bool):
-                raise RuleError(f"{where}: episode field {name!r} is yes/no, got {want!r}")
+            if not isinstance(want, bool) and want != "not_no":
+                raise RuleError(f"{where}: episode field {name!r} is yes/no (or not_no), got {want!r}")
         elif spec.kind == "choice":
             for w in _str_list(want, f"{where} > where > {name}"):
                 if w not in spec.choice_codes:
@@ -589,7 +589,8 @@ def _episode_where(ep: Any, filt: Mapping[str, Any], facts: Facts,
         value = getattr(ep, name)
         spec = _EPISODE[name]
         if spec.kind == "bool":
-            if (value is True) != want:
+            # "not_no": yes or unanswered, i.e. not explicitly answered "no".
+            if (value is False) if want == "not_no" else ((value is True) != want):
                 return False
         elif spec.kind == "choice":
             if value not in ([want] if isinstance(want, str) else want):
@@ -680,8 +681,9 @@ def _mentions(arg: Mapping[str, Any], facts: Facts) -> Match:
         if f.kind == "night" and types and not any(e.type in types for e in facts.episodes
                                                    if e.date == f.date):
             continue
-        if with_ and not any(g.concept in with_ and g.kind == f.kind and g.date == f.date
-                             and g.field == f.field and g.episode is f.episode
+        if with_ and not any(g.concept in with_ and g is not f and g.kind == f.kind
+                             and g.date == f.date and g.field == f.field and g.episode is f.episode
+                             and g.mention.start != f.mention.start
                              for g in facts.text_facts):
             continue
         hits.append(f)

@@ -8,7 +8,7 @@ languages, an unknown ``{placeholder}``. Every error names the file and the rule
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,8 @@ from .types import LEVELS
 HERE = Path(__file__).resolve().parent
 RULES_DIR = HERE / "rules"
 LANGS = ("nl", "en")
+#: Whom a flag can address.
+AUDIENCES = ("sleeper", "partner")
 #: Extra placeholders the plan steps may use (filled by the sleep-window calculation).
 STEP_PLACEHOLDERS = {"window", "bedtime", "rise_time", "window_hours"}
 
@@ -36,6 +38,8 @@ class Rule:
     text: Mapping[str, str]
     tell_gp: Mapping[str, str]
     source: str = ""
+    #: Whom the flag addresses: ``sleeper`` (default) or ``partner``.
+    audience: str = "sleeper"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,8 @@ class Vocabulary:
     treatments: tuple[str, ...] = ()
     #: Aliases that count only as the whole entry ("k", "g", "coke").
     bare: frozenset[str] = frozenset()
+    #: Help lines by code: ``{"label": {nl, en}, "phone", "href"}``.
+    routes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 #: libyaml's loader when PyYAML was built with it: the pure-Python one takes about
@@ -150,8 +156,11 @@ def parse_rules(data: Any, source: str = "<rules>") -> list[Rule]:
     """Check a list of rule mappings (as read from YAML) and return :class:`Rule` objects."""
     rules = []
     for _i, raw, where in _entries(data, source, "rule", "a rule file holds a list of rules"):
-        _keys(raw, where, {"code", "condition", "level", "when", "text", "tell_gp"})
+        _keys(raw, where, {"code", "condition", "level", "when", "text", "tell_gp"}, {"audience"})
         code = _code(raw, where)
+        audience = raw.get("audience", "sleeper")
+        if audience not in AUDIENCES:
+            raise RuleError(f"{where}: audience must be one of {AUDIENCES}, got {audience!r}")
         if raw["level"] not in LEVELS:
             raise RuleError(f"{where}: unknown level {raw['level']!r} (use one of {LEVELS})")
         if not isinstance(raw["condition"], str) or not raw["condition"]:
@@ -159,7 +168,7 @@ def parse_rules(data: Any, source: str = "<rules>") -> list[Rule]:
         validate(raw["when"], where)
         rules.append(Rule(code, raw["condition"], raw["level"], raw["when"],
                           _texts(raw["text"], f"{where} text", PLACEHOLDERS),
-                          _texts(raw["tell_gp"], f"{where} tell_gp", PLACEHOLDERS), source))
+                          _texts(raw["tell_gp"], f"{where} tell_gp", PLACEHOLDERS), source, audience))
     return rules
 
 
@@ -237,7 +246,7 @@ def parse_hints(data: Any, source: str = "differentials.yaml") -> list[Hint]:
 def parse_vocabulary(data: Any, source: str = "vocabulary.yaml") -> Vocabulary:
     """Check the vocabulary file (substance aliases, named contraindications)."""
     _keys(data, source, {"substances", "contraindications"},
-          {"recreational", "treatments", "bare_aliases"})
+          {"recreational", "treatments", "bare_aliases", "routes"})
     aliases: dict[str, tuple[str, ...]] = {}
     for name, words in (data["substances"] or {}).items():
         if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
@@ -260,8 +269,16 @@ def parse_vocabulary(data: Any, source: str = "vocabulary.yaml") -> Vocabulary:
     unknown = sorted(set(extra["recreational"]) - set(aliases))
     if unknown:
         raise RuleError(f"{source}: recreational names without aliases: {unknown}")
+    routes: dict[str, Mapping[str, Any]] = {}
+    for name, raw in (data.get("routes") or {}).items():
+        where = f"{source} route {name!r}"
+        _keys(raw, where, {"label", "phone", "href"})
+        if not str(raw["href"]).startswith("tel:") or not str(raw["phone"]).strip():
+            raise RuleError(f"{where}: a route needs a phone number and a tel: href")
+        routes[str(name)] = {"label": _texts(raw["label"], f"{where} label"),
+                             "phone": str(raw["phone"]), "href": str(raw["href"])}
     return Vocabulary(aliases, contra, labels, frozenset(extra["recreational"]),
-                      tuple(extra["treatments"]), frozenset(extra["bare_aliases"]))
+                      tuple(extra["treatments"]), frozenset(extra["bare_aliases"]), routes)
 
 
 @lru_cache(maxsize=1)

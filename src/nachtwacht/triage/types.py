@@ -50,12 +50,17 @@ class Flag:
     evidence: tuple[Evidence, ...]
     text: str
     tell_gp: str = ""
+    #: Whom the flag addresses: ``sleeper`` or ``partner`` (shown on the partner's pages).
+    audience: str = "sleeper"
+    #: Help lines named in the text: ``{"code", "label", "phone", "href"}`` (``tel:`` links).
+    routes: tuple[dict[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the flag as in the CLI JSON (plus ``tell_gp``, what to say to the GP)."""
+        """Return the flag as in the CLI JSON (plus ``tell_gp``, ``audience`` and ``routes``)."""
         return {"code": self.code, "level": self.level, "condition": self.condition,
                 "evidence": [e.to_dict() for e in self.evidence], "text": self.text,
-                "tell_gp": self.tell_gp}
+                "tell_gp": self.tell_gp, "audience": self.audience,
+                "routes": [dict(r) for r in self.routes]}
 
 
 @dataclass(frozen=True)
