@@ -35,6 +35,7 @@ from nachtwacht.web.core import optional
 from nachtwacht.web.forms import lang
 from nachtwacht.web.forms_report import AUTO, NONE, ReportForm, default_period, quick_periods
 from nachtwacht.web.front.models import Experiment, PsgUpload
+from nachtwacht.web.security import csp_with_style_hashes
 
 log = logging.getLogger("nachtwacht.web")
 
@@ -226,7 +227,11 @@ def _serve(request, target: Target, pdf: bool):
         data = mod.build(diary, period=(start, end), lang=language, psg=psg,
                          experiments=_experiments(target, start, end))
         if not pdf:
-            return HttpResponse(mod.render_html(data))
+            # No file:// font paths on a web page; the inline stylesheet allowed by its hash.
+            html = mod.render_html(data, embed_fonts=False)
+            resp = HttpResponse(html)
+            resp["Content-Security-Policy"] = csp_with_style_hashes(html)
+            return resp
         pdf_bytes = mod.render_pdf(data)
     except ImportError:
         return render(request, "nachtwacht/report_missing.html", status=503)
