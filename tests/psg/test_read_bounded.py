@@ -132,3 +132,22 @@ def test_random_header_fuzz(tmp_path: Path) -> None:
         path.write_bytes(bytes(data))
         _read_bounded(path)
     assert time.perf_counter() - t0 < 30.0
+
+
+def test_analysis_json_is_strict_for_postgres() -> None:
+    """NaN, Infinity and NUL anywhere in a result must not reach the web's JSON column."""
+    from nachtwacht.psg.pipeline import _json_safe
+
+    raw = {"a": float("nan"), "b": [np.float32(np.inf), "x\x00y"], "c\x00": np.int64(3)}
+    assert _json_safe(raw) == {"a": None, "b": [None, "xy"], "c": 3}
+    json.dumps(_json_safe(raw), allow_nan=False)
+
+
+def test_nul_label_night_gives_strict_json(tmp_path: Path) -> None:
+    from nachtwacht.psg.pipeline import analyse
+
+    path = craft_edf(tmp_path / "c.edf", labels=[b"EEG\x00C3-M2", b"Leg\x00L"], samples=[100, 100],
+                     n_records=60)
+    text = analyse(path, lang="en", detectors=["leg_movements"]).dumps()
+    assert "\\u0000" not in text and "NaN" not in text
+    assert json.loads(text)["recording"]["roles"]["roles"]["Leg L"] == "leg_l"

@@ -102,7 +102,26 @@ class NightAnalysis:
         }
 
     def dumps(self) -> str:
-        return json.dumps(self.to_json(), ensure_ascii=False, indent=1, default=_default)
+        """Strict JSON: no NaN/Infinity and no NUL, which a PostgreSQL JSON column refuses."""
+        return json.dumps(_json_safe(self.to_json()), ensure_ascii=False, indent=1,
+                          default=_default, allow_nan=False)
+
+
+def _json_safe(o: Any) -> Any:
+    """``o`` with non-finite numbers as None and NUL characters removed from strings."""
+    if isinstance(o, dict):
+        return {_json_safe(k): _json_safe(v) for k, v in o.items()}
+    if isinstance(o, list | tuple):
+        return [_json_safe(v) for v in o]
+    if isinstance(o, np.ndarray):
+        return _json_safe(o.tolist())
+    if isinstance(o, np.generic):
+        o = o.item()
+    if isinstance(o, float) and not np.isfinite(o):
+        return None
+    if isinstance(o, str) and "\x00" in o:
+        return o.replace("\x00", "")
+    return o
 
 
 def _default(o: Any) -> Any:
