@@ -76,3 +76,54 @@ def test_errors_show_no_field_codes_and_do_not_repeat_the_label(household, as_us
     assert r.status_code == 200
     assert "(sol_min)" not in body and "(final_wake)" not in body
     assert "'Minuten" not in body  # the label is not quoted again inside the message
+
+
+def test_server_side_error_gives_a_linked_summary_at_the_top_that_takes_the_focus(household, as_user):
+    c = as_user(household["sleeper"])
+    r = c.post("/nacht/", _night_post(out_of_bed="06:00"))
+    body = r.content.decode()
+    assert 'id="error-summary"' in body and 'tabindex="-1"' in body
+    summary = body[body.index('id="error-summary"'):]
+    assert 'href="#id_out_of_bed"' in summary.split("</div>")[0]
+    assert body.index('id="error-summary"') < body.index('name="bedtime"')  # above the fields
+    assert "Kijk dit antwoord nog even na" in body
+    assert "nachtwacht/forms.js" in body  # the script that moves the focus to it
+    from pathlib import Path
+
+    import nachtwacht.web
+
+    js = (Path(nachtwacht.web.__file__).parent / "static/nachtwacht/forms.js").read_text()
+    assert 'getElementById("error-summary")' in js and ".focus()" in js
+
+
+def test_delete_asks_first_and_is_not_next_to_save(household, as_user):
+    c = as_user(household["sleeper"])
+    day = household["day"].isoformat()
+    body = c.get(f"/nacht/{day}/").content.decode()
+    # No delete button inside or right after the save form: a link to a confirmation page.
+    assert 'action="/nacht/' + day + '/verwijderen/"' not in body
+    assert f'href="/nacht/{day}/verwijderen/"' in body
+    r = c.get(f"/nacht/{day}/verwijderen/")
+    assert r.status_code == 200 and "Ja, verwijder deze nacht" in r.content.decode()
+    assert Night.objects.filter(sleeper=household["sleeper"], date=household["day"]).exists()
+    c.post(f"/nacht/{day}/verwijderen/")
+    assert not Night.objects.filter(sleeper=household["sleeper"], date=household["day"]).exists()
+    ep = household["ep_open"]
+    assert "Dit voorval verwijderen?" in c.get(f"/episode/{ep.pk}/verwijderen/").content.decode()
+    assert Episode.objects.filter(pk=ep.pk).exists()
+
+
+def test_partner_pages_use_formal_u(household, as_user):
+    c = as_user(household["partner"])
+    import re
+
+    for url in ("/bedpartner/", f"/bedpartner/{household['link'].pk}/"):
+        text = re.sub(r"<[^>]+>", " ", c.get(url).content.decode())
+        assert not re.search(r"\b(je|jij|jouw|jou|jullie)\b", text, re.I), url
+
+
+def test_plural_forms_are_right_for_one(household, as_user):
+    c = as_user(household["sleeper"])
+    body = c.get("/overzicht/").content.decode()
+    assert "1 nacht in uw dagboek" in body and "1 nachten" not in body
+    assert "1 voorvallen" not in body

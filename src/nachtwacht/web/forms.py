@@ -189,7 +189,7 @@ class EpisodeForm(_EpisodeRules, RegistryForm):
 
 
 class PartnerEpisodeForm(_EpisodeRules, RegistryForm):
-    """What the partner saw ("Wat zag je vannacht?")."""
+    """What the partner saw ("Wat zag u vannacht?")."""
 
     specs = tuple(s for s in EPISODE_FIELDS if s.name != "reporter")
 

@@ -10,9 +10,9 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from nachtwacht.diary.fields import NIGHT_FIELDS, factor_fields, spec
 from nachtwacht.web.access import (
@@ -70,14 +70,14 @@ def night_names(user) -> list[str]:
 #: Shown when another tab or device saved the night after this form was opened.
 CONFLICT_TEXT = {
     "nl": ("Deze nacht is intussen ergens anders gewijzigd, bijvoorbeeld in een ander "
-           "tabblad of op je telefoon. Je wijziging is niet opgeslagen, zodat er niets "
+           "tabblad of op uw telefoon. Uw wijziging is niet opgeslagen, zodat er niets "
            "overschreven wordt. Hieronder staat wat nu bewaard is. Pas het zo nodig "
            "opnieuw aan en sla dan op."),
     "en": ("This night was changed somewhere else in the meantime, for example in another "
            "tab or on your phone. Your change was not saved, so nothing gets overwritten. "
            "Below is what is stored now. Change it again if needed, then save."),
 }
-YOURS_TEXT = {"nl": "Wat jij had ingevuld:", "en": "What you had entered:"}
+YOURS_TEXT = {"nl": "Wat u had ingevuld:", "en": "What you had entered:"}
 
 
 def night_version(row: Night) -> str:
@@ -204,13 +204,18 @@ def night_list(request):
 
 
 @sleeper_required
-@require_POST
 def night_delete(request, day: str):
+    """Ask first (GET), delete on the confirming POST: one stray tap deletes nothing."""
     try:
         when = dt.date.fromisoformat(day)
     except ValueError:
         raise Http404("bad date") from None
-    owned_or_404(Night, request, date=when).delete()
+    row = owned_or_404(Night, request, date=when)
+    if request.method != "POST":
+        return render(request, "nachtwacht/confirm_delete.html", {
+            "title": _("Delete this night?"), "what": row.date, "back": reverse("night_edit", args=[day]),
+            "button": _("Yes, delete this night")})
+    row.delete()
     messages.success(request, _("Night deleted."))
     return redirect("night_list")
 
@@ -250,9 +255,14 @@ EpisodeForm.specs_names = staticmethod(lambda: [s.name for s in EpisodeForm.spec
 
 
 @sleeper_required
-@require_POST
 def episode_delete(request, pk: int):
-    owned_or_404(Episode, request, pk=pk).delete()
+    """Ask first (GET), delete on the confirming POST."""
+    row = owned_or_404(Episode, request, pk=pk)
+    if request.method != "POST":
+        return render(request, "nachtwacht/confirm_delete.html", {
+            "title": _("Delete this episode?"), "what": row.date, "back": reverse("episode_edit", args=[pk]),
+            "button": _("Yes, delete this episode")})
+    row.delete()
     messages.success(request, _("Episode deleted."))
     return redirect("night_list")
 
@@ -279,7 +289,7 @@ def partner_help(sleeper, language: str) -> list[dict]:
 
 @partner_required
 def partner_log(request, link_id: int):
-    """'Wat zag je vannacht?' plus whatever the sleeper chose to share."""
+    """'Wat zag u vannacht?' plus whatever the sleeper chose to share."""
     link = partner_link_or_404(request, link_id)
     if request.method == "POST":
         form = PartnerEpisodeForm(request.POST)
