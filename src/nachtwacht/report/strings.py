@@ -168,8 +168,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "behaviours": ("Gedrag (aantal meldingen)", "Behaviours (number of reports)"),
     "recall": ("Herinnering van de slaper", "Sleeper's recall"),
     "safety": ("Veiligheid", "Safety"),
-    "safety_none": ("Geen letsel, niet de slaapkamer uit, partner voelde zich veilig.",
-                    "No injury, did not leave the bedroom, partner felt safe."),
+    # Only what is known: "none reported" is true whether the questions were answered
+    # "no" or left blank; "partner felt safe" was claimed for blank answers (issue #11).
+    "safety_none": ("Letsel, de slaapkamer verlaten of een onveilig gevoel: niet gemeld.",
+                    "Injury, leaving the bedroom or feeling unsafe: not reported."),
     "times_on": ("{n}x ({dates})", "{n}x ({dates})"),
     # checklist
     "yes": ("ja", "yes"),
