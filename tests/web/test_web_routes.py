@@ -29,6 +29,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "psg_retry": frozenset({SLEEPER}),
     "report": frozenset({SLEEPER}), "report_pdf": frozenset({SLEEPER}), "report_form": frozenset({SLEEPER}),
     "settings": USERS, "export": USERS, "delete_account": USERS, "alert_read": USERS,
+    "password_change": USERS, "account_email": USERS, "password_reset": ALL, "password_reset_done": ALL,
+    "password_reset_confirm": ALL, "password_reset_complete": ALL,
     "login_code": ALL, "twofactor": USERS, "twofactor_setup": USERS, "twofactor_disable": USERS,
     "partner_home": frozenset({PARTNER}), "partner_log": frozenset({PARTNER}),
     "clinician_home": frozenset({CLINICIAN}), "share_claim": frozenset({CLINICIAN}),
@@ -84,6 +86,8 @@ def _kwargs(name: str, h: dict) -> dict:
         return {"slug": "x"}
     if name == "alert_read":
         return {"pk": 1}
+    if name == "password_reset_confirm":
+        return {"uidb64": "MQ", "token": "set-password"}
     return {}
 
 

@@ -8,7 +8,17 @@ from django.urls import path, re_path
 from django.views.static import serve
 
 from nachtwacht.web.alerts import views as alert_views
-from nachtwacht.web.views import account, advice, auth, dashboard, diary, report, sharing, uploads
+from nachtwacht.web.views import (
+    account,
+    advice,
+    auth,
+    dashboard,
+    diary,
+    password,
+    report,
+    sharing,
+    uploads,
+)
 from nachtwacht.web.views import twofactor as twofactor_views
 
 urlpatterns = [
@@ -18,6 +28,11 @@ urlpatterns = [
     path("inloggen/code/", twofactor_views.login_code, name="login_code"),
     path("uitloggen/", LogoutView.as_view(), name="logout"),
     path("taal/", auth.set_language, name="set_language"),
+    path("wachtwoord-vergeten/", password.PasswordReset.as_view(), name="password_reset"),
+    path("wachtwoord-vergeten/verstuurd/", password.PasswordResetDone.as_view(), name="password_reset_done"),
+    path("wachtwoord-vergeten/<uidb64>/<token>/", password.PasswordResetConfirm.as_view(),
+         name="password_reset_confirm"),
+    path("wachtwoord-vergeten/klaar/", password.PasswordResetComplete.as_view(), name="password_reset_complete"),
     # sleeper: diary
     path("overzicht/", dashboard.dashboard, name="dashboard"),
     path("nacht/", diary.night_edit, name="night_new"),
@@ -51,6 +66,8 @@ urlpatterns = [
     path("rapport.pdf", report.report_pdf, name="report_pdf"),
     # any signed-in user
     path("instellingen/", account.settings_view, name="settings"),
+    path("instellingen/wachtwoord/", password.PasswordChange.as_view(), name="password_change"),
+    path("instellingen/e-mail/", password.email_view, name="account_email"),
     path("export/", account.export, name="export"),
     path("account/verwijderen/", account.delete_account, name="delete_account"),
     path("instellingen/twee-stappen/", twofactor_views.status_view, name="twofactor"),
