@@ -82,6 +82,7 @@ def detected(results) -> dict[str, list[tuple[float, float]]]:
         "plm": iv(_events(results, "leg_movements", ("plm",))),
         "lm_respiratory": iv(_events(results, "leg_movements", ("lm_respiratory",))),
         "arousal": iv(_events(results, "arousal", ("arousal",))),
+        "rswa_burst": iv(_events(results, "rswa", ("rswa_phasic",))),
         "rmma": iv(_events(results, "bruxism", ("rmma",))),
         "sleep_start": iv(_events(results, "sleep_starts", ("sleep_start",))),
     }

@@ -124,8 +124,13 @@ def plan_respiratory(plan: Plan, rng: np.random.Generator, per_hour: float, mix:
         lag = rng.uniform(10, 30)          # SpO2 nadir after the event end
         rec = rng.uniform(8, 14)           # SpO2 recovery to baseline
         end = t + dur
-        span = (t - 40, end + lag + rec + 15)
+        # Desaturations must not merge: the next event starts >= 30 s after this one's
+        # SpO2 has recovered, yet onsets can be < 90 s apart (LMs at their ends could
+        # then form a PLM series unless they are excluded, as AASM requires).
+        span = (t - 25, end + lag + rec + 5)
         if not same_stage(plan.stages, span[0], span[1], SLEEP) or not plan.free("resp", *span):
+            continue
+        if not plan.free("lm_times", t - 15, end + 20):
             continue
         stage = one_stage(plan.stages, t - 12, end + 5)
         aro = typ == "hypopnea_arousal" or rng.random() < arousal_frac
@@ -135,13 +140,13 @@ def plan_respiratory(plan: Plan, rng: np.random.Generator, per_hour: float, mix:
             aro = False
         if aro and not plan.free("eeg", end - 12, end + 15):
             continue
-        depth = rng.uniform(0.5, 1.6) if typ == "hypopnea_arousal" else rng.uniform(4.8, 9.0)
+        depth = rng.uniform(0.3, 1.2) if typ == "hypopnea_arousal" else rng.uniform(4.8, 9.0)
         kind = "apnea" if apnea else "hypopnea"
         plan.add(Planted(kind, t, end, typ if apnea else typ.split("_")[1],
-                              extra={"depth": depth, "lag": lag, "rec": rec,
-                                     "pressure": rng.uniform(0.35, 0.6),
-                                     "thermistor": rng.uniform(0.0, 0.05) if apnea
-                                     else rng.uniform(0.4, 0.68)}))
+                         extra={"depth": depth, "lag": lag, "rec": rec,
+                                "pressure": rng.uniform(0.35, 0.6),
+                                "thermistor": rng.uniform(0.0, 0.05) if apnea
+                                else rng.uniform(0.4, 0.68)}))
         plan.take("resp", *span)
         plan.take("legs_quiet", t - 15, end + 20)
         plan.take("eeg_quiet", t - 5, end + lag + rec)
@@ -155,8 +160,10 @@ def plan_respiratory(plan: Plan, rng: np.random.Generator, per_hour: float, mix:
             on = end + rng.uniform(-0.4, 0.4)
             lm = plan.add(Planted("lm", on, on + rng.uniform(0.6, 3), "respiratory",
                                   extra={"leg": str(rng.choice(["L", "R"])),
-                                         "amp": rng.uniform(15, 40)}))
-            plan.take("legs", lm.onset - 100, lm.offset + 100)
+                                         "amp": rng.uniform(18, 40)}))
+            # other LMs keep 100 s away ("legs"); LMs at consecutive event ends may be
+            # close, so that unless excluded they would form a PLM series
+            plan.take("legs_resp", lm.onset - 5, lm.offset + 5)
         placed += 1
 
 
@@ -207,10 +214,11 @@ def plan_arousals(plan: Plan, rng: np.random.Generator, per_hour: dict[int, floa
 # --- leg movements ----------------------------------------------------------------------
 
 def _lm(plan: Plan, rng: np.random.Generator, on: float, typ: str, dur: float) -> Planted:
+    plan.take("lm_times", on - 2, on + dur + 2)  # respiratory events keep clear of LMs
     bilateral = rng.random() < 0.2
     leg = "both" if bilateral else str(rng.choice(["L", "R"]))
     return plan.add(Planted("lm", on, on + dur, typ, extra={
-        "leg": leg, "amp": rng.uniform(15, 45), "lag_other": rng.uniform(0, 0.8)}))
+        "leg": leg, "amp": rng.uniform(18, 45), "lag_other": rng.uniform(0, 0.8)}))
 
 
 def plan_legs(plan: Plan, rng: np.random.Generator, series_per_hour: float,
@@ -226,13 +234,13 @@ def plan_legs(plan: Plan, rng: np.random.Generator, series_per_hour: float,
     for t in _candidates(plan, rng, want, (N1, N2, N3)):
         if got >= want:
             break
-        k = int(rng.integers(4, 11))
-        gaps = rng.uniform(12, 60, k - 1)
+        k = int(rng.integers(4, 9))
+        gaps = rng.uniform(12, 45, k - 1)
         ons = t + np.concatenate([[0], np.cumsum(gaps)])
         end = ons[-1] + 10
         if not same_stage(plan.stages, t - 5, end, (N1, N2, N3)):
             continue
-        if not (plan.free("legs", t - 100, end + 100) and plan.free("legs_quiet", t - 5, end)):
+        if not plan.free("legs", t - 100, end + 100):
             continue
         plan.take("legs", t - 100, end + 100)
         for on in ons:
@@ -250,8 +258,7 @@ def plan_legs(plan: Plan, rng: np.random.Generator, series_per_hour: float,
             break
         dur = rng.uniform(0.55, 1.2) if rng.random() < short_frac else rng.uniform(1.2, 8)
         if not (same_stage(plan.stages, t - 2, t + dur + 2, SLEEP)
-                and plan.free("legs", t - 100, t + dur + 100)
-                and plan.free("legs_quiet", t - 2, t + dur + 2)):
+                and plan.free("legs", t - 100, t + dur + 100)):
             continue
         plan.take("legs", t - 100, t + dur + 100)
         _lm(plan, rng, t, "isolated", dur)
@@ -265,7 +272,7 @@ def plan_leg_artefacts(plan: Plan, rng: np.random.Generator, pops_per_hour: floa
     for kind, rate in (("pop", pops_per_hour), ("twitch", twitches_per_hour)):
         for t in rng.uniform(5, plan.duration_s - 5, int(round(rate * hours * 2))):
             dur = 0.2 if kind == "pop" else float(rng.uniform(0.06, 0.2))
-            if not plan.free("legs", t - 3, t + 3) or not plan.free("generalised", t - 3, t + 3):
+            if not all(plan.free(r, t - 3, t + 3) for r in ("legs", "legs_resp", "generalised")):
                 continue
             plan.artefacts.append((kind, str(rng.choice(["L", "R"])), float(t), dur))
 
@@ -304,7 +311,7 @@ def plan_sleep_starts(plan: Plan, rng: np.random.Generator, onsets: list[float],
         if rng.random() >= p:
             continue
         t = b + rng.uniform(-20, 20)
-        if not (plan.free("legs", t - 5, t + 5) and plan.free("jaw", t - 5, t + 5)):
+        if not all(plan.free(r, t - 5, t + 5) for r in ("legs", "legs_resp", "jaw")):
             continue
         plan.take("generalised", t - 5, t + 5)
         plan.take("legs", t - 5, t + 5)

@@ -25,8 +25,8 @@ class NightSpec:
 
     name: str
     # respiratory
-    resp_per_hour: float = 14.0
-    resp_mix: dict = field(default_factory=lambda: {"obstructive": 0.35, "central": 0.2,
+    resp_per_hour: float = 20.0
+    resp_mix: dict = field(default_factory=lambda: {"obstructive": 0.3, "central": 0.25,
                                                     "hypopnea_desat": 0.25,
                                                     "hypopnea_arousal": 0.2})
     short_apnea_frac: float = 0.25
@@ -37,12 +37,12 @@ class NightSpec:
     isolated_lm_per_hour: float = 6.0
     short_lm_frac: float = 0.3
     # EEG arousals (spontaneous, per hour of each stage)
-    arousal_per_hour: dict = field(default_factory=lambda: {N1: 8.0, N2: 8.0, N3: 16.0, REM: 8.0})
+    arousal_per_hour: dict = field(default_factory=lambda: {N1: 8.0, N2: 8.0, N3: 30.0, REM: 8.0})
     short_arousal_frac: float = 0.3
     # REM sleep without atonia: a healthy night has ~5 % phasic and almost no tonic
     rswa_tonic: float = 0.02
     rswa_phasic: float = 0.05
-    rmma_per_hour: float = 5.0
+    rmma_per_hour: float = 7.0
     sleep_start_p: float = 0.8
     # artefacts
     ecg_on_emg: tuple[float, float] = (0.0, 0.0)   # R amplitude on EMG channels, µV
@@ -59,12 +59,12 @@ class NightSpec:
 CLEAN = NightSpec("clean")
 HEAVY_NOISE = NightSpec(
     "heavy_noise", ecg_on_emg=(10.0, 20.0), hum_uv=8.0, wander_uv=30.0, pops_per_hour=12.0,
-    twitches_per_hour=25.0, emg_noise_gain=1.3, resp_noise=0.08, resp_wander=0.3, spo2_noise=0.35)
+    twitches_per_hour=25.0, emg_noise_gain=1.3, resp_noise=0.08, resp_wander=0.2, spo2_noise=0.25)
 SHORT_EVENT = NightSpec(
-    "short_event", resp_per_hour=18.0, short_apnea_frac=0.7, resp_mix={
+    "short_event", resp_per_hour=22.0, short_apnea_frac=0.7, resp_mix={
         "obstructive": 0.45, "central": 0.2, "hypopnea_desat": 0.2, "hypopnea_arousal": 0.15},
-    lm_end_frac=0.5, short_lm_frac=0.6, short_arousal_frac=0.6,
-    arousal_per_hour={N1: 8.0, N2: 8.0, N3: 24.0, REM: 8.0}, rswa_tonic=0.25, rswa_phasic=0.2,
+    lm_end_frac=0.8, short_lm_frac=0.6, isolated_lm_per_hour=2.0, plm_series_per_hour=1.5, short_arousal_frac=0.6,
+    arousal_per_hour={N1: 8.0, N2: 8.0, N3: 36.0, REM: 8.0}, rswa_tonic=0.25, rswa_phasic=0.2,
     ecg_on_emg=(4.0, 8.0), hum_uv=3.0, wander_uv=10.0, twitches_per_hour=10.0)
 NIGHTS = {s.name: s for s in (CLEAN, HEAVY_NOISE, SHORT_EVENT)}
 
@@ -89,11 +89,11 @@ def plan_night(spec: NightSpec, stages: np.ndarray, rng: np.random.Generator) ->
     """Plant every event of ``spec`` on ``stages`` (order matters: see :mod:`indsim.events`)."""
     plan = ev.Plan(stages)
     ev.plan_rswa(plan, rng, spec.rswa_tonic, spec.rswa_phasic)
-    ev.plan_respiratory(plan, rng, spec.resp_per_hour, spec.resp_mix, spec.short_apnea_frac,
-                        spec.resp_arousal_frac, spec.lm_end_frac)
     ev.plan_sleep_starts(plan, rng, sleep_onsets(stages), spec.sleep_start_p)
     ev.plan_legs(plan, rng, spec.plm_series_per_hour, spec.isolated_lm_per_hour,
                  spec.short_lm_frac)
+    ev.plan_respiratory(plan, rng, spec.resp_per_hour, spec.resp_mix, spec.short_apnea_frac,
+                        spec.resp_arousal_frac, spec.lm_end_frac)
     ev.plan_arousals(plan, rng, spec.arousal_per_hour, spec.short_arousal_frac)
     ev.plan_rmma(plan, rng, spec.rmma_per_hour)
     ev.plan_leg_artefacts(plan, rng, spec.pops_per_hour, spec.twitches_per_hour)
@@ -206,7 +206,7 @@ CHIN_ATONIA = _CHIN[REM]
 def _emg(plan: ev.Plan, n: int, rng: np.random.Generator, spec: NightSpec, beats) -> dict:
     g = spec.emg_noise_gain
     envs = {
-        "Chin": sg.stage_gain(plan.stages, _CHIN, SF, n, slow_s=10) * g,
+        "Chin": sg.stage_gain(plan.stages, _CHIN, SF, n, slow_s=10, into_rem_early=True) * g,
         "Masseter": sg.stage_gain(plan.stages, _MASSETER, SF, n, slow_s=10) * g,
         "Leg L": np.full(n, _LEG_REST * g),
         "Leg R": np.full(n, _LEG_REST * g),
@@ -307,7 +307,7 @@ def _breathing(plan: ev.Plan, rng: np.random.Generator, spec: NightSpec) -> dict
     for name, x in wave.items():
         x = 100 * (x + spec.resp_noise * sg.band_noise(n, SF_RESP, 1.5, 8, rng))
         if spec.resp_wander:
-            x += 100 * sg.wander(n, SF_RESP, spec.resp_wander, rng, hi=0.05)
+            x += 100 * sg.wander(n, SF_RESP, spec.resp_wander, rng, hi=0.03)
         out[name] = (x, SF_RESP, roles[name], "")
     return out
 

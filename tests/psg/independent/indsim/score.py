@@ -121,9 +121,10 @@ def score_kinds(plan: Plan, det: dict[str, list]) -> dict[str, KindScore]:
 def planted_indices(plan: Plan) -> dict[str, float]:
     """Headline indices of the planted night.
 
-    The LM index counts every leg movement in sleep, the ones at a respiratory event's
-    end included (WASM 2016 reports all LMs; respiratory-related ones are only barred
-    from PLM series). Bilateral LMs count once.
+    The LM index counts leg movements in sleep except those at a respiratory event's
+    end: AASM says an LM from 0.5 s before to 0.5 s after a respiratory event is not
+    scored at all. Bilateral LMs count once. (All LMs, scored or not, are still
+    compared event by event under the kind ``lm``.)
     """
     st = plan.stages
     tst_h = np.isin(st, SLEEP).sum() * EPOCH_S / 3600
@@ -142,7 +143,7 @@ def planted_indices(plan: Plan) -> dict[str, float]:
         "oai": per_h(plan.of("apnea", "obstructive")),
         "cai": per_h(plan.of("apnea", "central")),
         "odi3": per_h(plan.of("desaturation")),
-        "lm_index": per_h(plan.of("lm")),
+        "lm_index": per_h([e for e in plan.of("lm") if e.type != "respiratory"]),
         "plms_index": per_h(plan.of("lm", "plm")),
         "arousal_index": per_h(plan.of("arousal")),
         "n3_arousal_index": (len([e for e in plan.of("arousal") if e.stage == N3]) / n3_h

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import butter, sosfilt
 
-from .hypnogram import EPOCH_S, WAKE
+from .hypnogram import EPOCH_S, REM, WAKE
 
 
 def band_noise(n: int, sf: float, lo: float, hi: float, rng: np.random.Generator) -> np.ndarray:
@@ -36,13 +36,16 @@ def pink_noise(n: int, sf: float, rng: np.random.Generator, lo: float = 0.3) -> 
 
 
 def stage_gain(stages: np.ndarray, table: dict[int, float], sf: float, n: int,
-               slow_s: float = 20.0, fast_s: float = 1.5) -> np.ndarray:
+               slow_s: float = 20.0, fast_s: float = 1.5,
+               into_rem_early: bool = False) -> np.ndarray:
     """Per-sample level of one component following the stages.
 
     Changes between sleep stages ramp over ``slow_s`` (stages drift, they do not
     jump); changes into or out of wake ramp over ``fast_s``, starting at the epoch
     border, so an awakening does not leak a rise into the last sleep epoch (which a
     detector would rightly call an arousal that we did not plant).
+    ``into_rem_early``: a change into REM is complete at the border (the chin: scorers
+    start REM where atonia is reached, so REM never begins with NREM tone).
     """
     per_epoch = np.array([table[int(s)] for s in stages], dtype=float)
     out = np.empty(n)
@@ -55,7 +58,10 @@ def stage_gain(stages: np.ndarray, table: dict[int, float], sf: float, n: int,
         if i and per_epoch[i - 1] != g:
             wake = WAKE in (int(stages[i]), int(stages[i - 1]))
             r = min(b - a, int((fast_s if wake else slow_s) * sf))
-            out[a : a + r] = np.linspace(per_epoch[i - 1], g, r)
+            if into_rem_early and int(stages[i]) == REM:
+                out[a - r : a] = np.linspace(per_epoch[i - 1], g, r)
+            else:
+                out[a : a + r] = np.linspace(per_epoch[i - 1], g, r)
     if n > len(stages) * ep:
         out[len(stages) * ep :] = per_epoch[-1]
     return out
