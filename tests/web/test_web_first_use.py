@@ -127,3 +127,10 @@ def test_plural_forms_are_right_for_one(household, as_user):
     body = c.get("/overzicht/").content.decode()
     assert "1 nacht in uw dagboek" in body and "1 nachten" not in body
     assert "1 voorvallen" not in body
+
+
+def test_sleeper_menu_has_every_page_also_on_a_phone(household, as_user):
+    body = as_user(household["sleeper"]).get("/overzicht/").content.decode()
+    phone_menu = body[body.index('<details class="menu">'):body.index("</details>")]
+    for href in ("/advies/", "/rapport/kiezen/", "/kennis/", "/nachten/", "/nacht/", "/plan/"):
+        assert f'href="{href}"' in phone_menu, href

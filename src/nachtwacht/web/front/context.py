@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 _NAV = {
     "sleeper": (("dashboard", _("Overview")), ("night_new", _("Diary")), ("episode_new", _("Episode")),
-                ("plan", _("Plan")), ("settings", _("Settings"))),
+                ("night_list", _("Earlier nights")), ("triage", _("Advice")), ("plan", _("Plan")),
+                ("report_form", _("Report")), ("knowledge", _("Information")), ("settings", _("Settings"))),
     "partner": (("partner_home", _("My log")), ("knowledge", _("Information")), ("settings", _("Settings"))),
     "clinician": (("clinician_home", _("Shared with me")), ("knowledge", _("Information")),
                   ("settings", _("Settings"))),
