@@ -1,10 +1,11 @@
-"""Sleep-study analyses that outlive their process: who runs them, and recovery.
+"""Sleep-study analyses that outlive their process: worker tokens, and recovery.
 
-An analysis runs in a thread of the web process that took the upload. When that
-process is killed (SIGKILL, OOM killer, a deploy, a power cut) the row would stay
-``queued``/``running`` for ever. Each row records a *worker token* (host, boot id,
-pid and the pid's start time, so a reused pid is not mistaken for the old process);
-:func:`recover_interrupted` marks rows whose worker is gone, or that run longer than
+Analyses run on the task queue (:mod:`nachtwacht.web.jobs`): a job whose worker
+died is queued again by :mod:`nachtwacht.web.jobs.recovery`. A *worker token* (host,
+boot id, pid and the pid's start time, so a reused pid is not mistaken for the old
+process) tells whether a worker is still there. Rows from before the queue (analysed
+in a thread of the web process, no job) are still handled here:
+:func:`recover_interrupted` marks those whose process is gone, or that run longer than
 ``PSG_ANALYSIS_MAX_S``, as interrupted so the sleeper can start them again.
 Uploads are written to a temporary name first (:data:`TEMP_SUFFIX`);
 :func:`clean_temp_files` removes the ones a killed process left behind.
@@ -99,6 +100,7 @@ def recover_interrupted(queryset=None, language: str = "nl") -> int:
     from nachtwacht.web.front.models import PsgUpload
 
     qs = PsgUpload.objects.all() if queryset is None else queryset
+    qs = qs.filter(jobs__isnull=True)  # rows with a job are the queue's (jobs.recovery)
     now = timezone.now()
     n = 0
     for up in qs.filter(status__in=(PsgUpload.Status.QUEUED, PsgUpload.Status.RUNNING)).only(

@@ -206,6 +206,47 @@ EDF_MAX_BYTES = env_int("NACHTWACHT_EDF_MAX_BYTES", 200 * 1024 * 1024, 1024, 102
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# --- Background jobs, bounded uploads, private files (issue #15; docs/operations.md) ---
+# Everything this process creates (SQLite file and its WAL, uploads, PDFs, exports,
+# backups, temporary files) is readable by its own user only.
+os.umask(0o077)
+# Uploads are counted while they stream in and stopped at the endpoint's limit
+# (web/uploadlimit.py) before the default handlers write them to memory or disk.
+FILE_UPLOAD_HANDLERS = ["nachtwacht.web.uploadlimit.LimitedUploadHandler",
+                        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
+FILE_UPLOAD_TEMP_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # checked by files.E001
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Limit per URL name; any other endpoint takes at most UPLOAD_DEFAULT_MAX_BYTES.
+UPLOAD_LIMITS = {"upload_csv": CSV_MAX_BYTES, "upload_edf": EDF_MAX_BYTES}
+UPLOAD_DEFAULT_MAX_BYTES = CSV_MAX_BYTES
+# Before CSRF, which would read the body: a declared length over the limit is refused unread.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
+                  "nachtwacht.web.uploadlimit.UploadLimitMiddleware")
+# Django's tasks framework (django-tasks backport) on the app's own database: no extra
+# server. ``nachtwacht worker`` (or ``nachtwacht serve``, which starts one) runs them.
+INSTALLED_APPS += ["django_tasks", "django_tasks_db", "nachtwacht.web.jobs"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JOB_OUTPUT_DIR = DATA_DIR / "exports"
+# Per job kind: wall-clock seconds and address space (RLIMIT_AS, MB) of the process
+# that runs it. Address space, not resident memory: NumPy/SciPy reserve ~1.5 GB of
+# it before touching a byte (an 1-h night peaks at 0.3 GB resident, 2.1 GB virtual).
+JOB_LIMITS = {
+    "analysis": {"seconds": env_int("NACHTWACHT_ANALYSIS_MAX_S", 30 * 60, 10, 24 * 3600),
+                 "memory_mb": env_int("NACHTWACHT_ANALYSIS_MAX_MB", 4096, 256, 1024**2)},
+    "export": {"seconds": env_int("NACHTWACHT_EXPORT_MAX_S", 30 * 60, 10, 24 * 3600),
+               "memory_mb": env_int("NACHTWACHT_EXPORT_MAX_MB", 3072, 256, 1024**2)},
+}
+# Tries per job when its process dies (worker killed, out of memory): then it fails.
+JOB_MAX_ATTEMPTS = env_int("NACHTWACHT_JOB_MAX_ATTEMPTS", 3, 1, 20)
+# A running job whose worker gave no sign of life for this long (and cannot be checked
+# through /proc, e.g. on another host) is taken to be lost and queued again.
+JOB_HEARTBEAT_STALE_S = env_int("NACHTWACHT_JOB_HEARTBEAT_STALE_S", 120, 10, 3600)
+# Finished exports are kept this long for their download, then removed.
+JOB_EXPORT_KEEP_S = env_int("NACHTWACHT_EXPORT_KEEP_S", 24 * 3600, 60, 30 * 24 * 3600)
+
 _secure = env_bool("NACHTWACHT_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = _secure
 CSRF_COOKIE_SECURE = _secure

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.views import LogoutView
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from nachtwacht.web.alerts import views as alert_views
@@ -69,6 +69,7 @@ urlpatterns = [
     path("instellingen/wachtwoord/", password.PasswordChange.as_view(), name="password_change"),
     path("instellingen/e-mail/", password.email_view, name="account_email"),
     path("export/", account.export, name="export"),
+    path("", include("nachtwacht.web.jobs.urls")),  # job status, export download (issue #15)
     path("account/verwijderen/", account.delete_account, name="delete_account"),
     path("instellingen/twee-stappen/", twofactor_views.status_view, name="twofactor"),
     path("instellingen/twee-stappen/instellen/", twofactor_views.setup, name="twofactor_setup"),

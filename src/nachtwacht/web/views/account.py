@@ -115,6 +115,11 @@ def export_bytes(user) -> bytes:
 
 @login_required
 def export(request):
+    # A long diary or large sleep studies: built by the worker, downloaded when ready.
+    from nachtwacht.web.jobs import views as job_views
+
+    if request.method == "POST" or job_views.export_needs_job(request.user):
+        return job_views.export_page(request)
     # Spooled: in memory while small, on disk once sleep studies make it large.
     # FileResponse closes it once sent (a context manager would close it too early).
     tmp = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115

@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
-import threading
 import uuid
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nachtwacht.diary.errors import DiaryImportError, RowError
-from nachtwacht.web import diaryio, psgjobs
+from nachtwacht.web import diaryio, jobs, psgjobs, uploadlimit
 from nachtwacht.web.access import owned_or_404, sleeper_required
 from nachtwacht.web.convert import core_to_row_values
 from nachtwacht.web.core import optional
 from nachtwacht.web.diary.models import Episode, Night
 from nachtwacht.web.forms import lang
 from nachtwacht.web.front.models import PsgUpload
+from nachtwacht.web.jobs import messages as job_messages
+from nachtwacht.web.jobs.models import Job
+from nachtwacht.web.jobs.recovery import recover_jobs
+from nachtwacht.web.jobs.views import state as job_state
 
 log = logging.getLogger("nachtwacht.web")
 
@@ -129,7 +130,12 @@ def upload_csv(request):
     errors: list[dict] = []
     if request.method == "POST":
         form = CsvForm(request.POST, request.FILES)
-        if form.is_valid():
+        if uploadlimit.too_large(request):  # dropped while it streamed in
+            form.is_valid()
+            form.errors.pop("file", None)
+            form.add_error("file", _("This file is larger than %(max)s, the limit for a diary CSV.")
+                           % {"max": _mb(settings.CSV_MAX_BYTES)})
+        elif form.is_valid():
             f = form.cleaned_data["file"]
             if f.size > settings.CSV_MAX_BYTES:
                 form.add_error("file", _("This file is %(size)s; the limit for a diary CSV is %(max)s.")
@@ -153,48 +159,6 @@ def upload_csv(request):
     return render(request, "nachtwacht/upload_csv.html", {"form": form, "errors": errors})
 
 
-def _failure_text(exc: Exception, language: str) -> str:
-    """What the sleeper reads about a failed analysis: plain words, never Python internals."""
-    text = getattr(exc, "text", None)
-    if callable(text) and hasattr(exc, "code"):  # a PSGError: its own NL/EN message and hint
-        return str(text(language))[:500]
-    with translation.override(language):
-        return _("Something unexpected went wrong while reading this file. It may be damaged or in a "
-                 "form we do not know. Try exporting it again from the recording software.")
-
-
-def _analyse(upload_id: int, language: str = "nl") -> None:
-    """Run the sleep-study pipeline on one stored file (in a worker thread)."""
-    close_old_connections()
-    try:
-        up = PsgUpload.objects.get(pk=upload_id)
-        pipeline = optional("nachtwacht.psg.pipeline")
-        if pipeline is None or not hasattr(pipeline, "analyse"):
-            up.status = PsgUpload.Status.UNAVAILABLE
-            up.save(update_fields=["status"])
-            return
-        up.status = PsgUpload.Status.RUNNING
-        up.worker, up.started = psgjobs.worker_token(), timezone.now()
-        up.save(update_fields=["status", "worker", "started"])
-        try:
-            result = pipeline.analyse(str(settings.UPLOAD_DIR / up.stored_name), lang=language)
-            # ``dumps`` turns NumPy numbers into plain JSON, which the JSONField needs.
-            if hasattr(result, "dumps"):
-                up.result = json.loads(result.dumps())
-            else:
-                up.result = result.to_json() if hasattr(result, "to_json") else None
-            up.status = PsgUpload.Status.DONE
-        except Exception as exc:  # a broken file must end as a visible failure
-            up.status = PsgUpload.Status.FAILED
-            up.error = _failure_text(exc, language)
-            log.warning("sleep-study analysis %s failed: %s", upload_id, type(exc).__name__)
-        up.finished = timezone.now()
-        up.interrupted = False  # it did finish, even if a slow run was marked overdue meanwhile
-        up.save(update_fields=["status", "result", "error", "finished", "interrupted"])
-    finally:
-        close_old_connections()
-
-
 def _store_upload(f, stored: str) -> bool:
     """Write an uploaded file to UPLOAD_DIR; False (and no partial file) on a disk error.
 
@@ -205,8 +169,9 @@ def _store_upload(f, stored: str) -> bool:
     target = settings.UPLOAD_DIR / stored
     tmp = target.with_name(target.name + psgjobs.TEMP_SUFFIX)
     try:
-        settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-        with open(tmp, "wb") as out:
+        settings.UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # 0600 whatever the umask: a sleep study is health data (docs/operations.md).
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
             for chunk in f.chunks():
                 out.write(chunk)
             out.flush()
@@ -221,12 +186,19 @@ def _store_upload(f, stored: str) -> bool:
     return True
 
 
-def _start_analysis(up: PsgUpload, language: str) -> None:
-    threading.Thread(target=_analyse, args=(up.pk, language), daemon=True).start()
+def _start_analysis(up: PsgUpload, language: str) -> Job:
+    """Put the analysis of ``up`` on the task queue (the worker runs it)."""
+    return jobs.enqueue(Job.Kind.ANALYSIS, up.sleeper, upload=up, language=language)
+
+
+def _busy(user) -> bool:
+    """At most one analysis per sleeper waits or runs at a time."""
+    return jobs.active(user, Job.Kind.ANALYSIS) is not None
 
 
 def _recover(user) -> None:
-    """Show analyses a killed process left behind as interrupted (with a retry)."""
+    """Queue again the analyses a killed worker left; mark pre-queue rows as interrupted."""
+    recover_jobs(Job.objects.filter(user=user, kind=Job.Kind.ANALYSIS))
     psgjobs.recover_interrupted(PsgUpload.objects.filter(sleeper=user), lang())
     psgjobs.clean_temp_files()  # cheap: one directory listing
 
@@ -235,7 +207,15 @@ def _recover(user) -> None:
 def upload_edf(request):
     if request.method == "POST":
         form = EdfForm(request.POST, request.FILES)
-        if form.is_valid():
+        if uploadlimit.too_large(request):  # dropped while it streamed in
+            form.is_valid()
+            form.errors.pop("file", None)
+            form.add_error("file", _("This file is larger than %(max)s, the limit for a sleep study.")
+                           % {"max": _mb(settings.EDF_MAX_BYTES)})
+        elif _busy(request.user):
+            form.is_valid()
+            form.add_error(None, job_messages.text("one_at_a_time", lang()))
+        elif form.is_valid():
             f = form.cleaned_data["file"]
             head = f.read(8)
             f.seek(0)
@@ -247,10 +227,10 @@ def upload_edf(request):
             else:
                 stored = f"{request.user.pk}-{uuid.uuid4().hex}.edf"
                 if _store_upload(f, stored):
-                    up = PsgUpload.objects.create(sleeper=request.user, original_name=f.name[:255],
-                                                  stored_name=stored, size=f.size,
-                                                  worker=psgjobs.worker_token())
-                    _start_analysis(up, lang())
+                    with transaction.atomic():
+                        up = PsgUpload.objects.create(sleeper=request.user, original_name=f.name[:255],
+                                                      stored_name=stored, size=f.size)
+                        _start_analysis(up, lang())
                     return redirect("psg_detail", pk=up.pk)
                 form.add_error("file", _(
                     "The file could not be stored: the server has no room left or cannot write "
@@ -277,9 +257,13 @@ def psg_detail(request, pk: int):
     for name, r in (res.get("events") or {}).items():
         items = r.get("events") if isinstance(r, dict) else None
         events.append((name, len(items) if isinstance(items, list) else None))
+    job = up.jobs.order_by("-created").first()
     return render(request, "nachtwacht/psg_detail.html", {
         "up": up, "rows": rows, "events": events, "skipped": sorted((res.get("skipped") or {}).items()),
-        "warnings": res.get("warnings") or [], "refresh": up.status in ("queued", "running")})
+        "warnings": res.get("warnings") or [],
+        # Progress and queue place while it waits or runs (static/nachtwacht/jobs.js).
+        "state": job_state(job, lang()) if job is not None and up.status in ("queued", "running") else None,
+        "progress_label": job_messages.text("progress_label", lang())})
 
 
 @sleeper_required
@@ -291,12 +275,16 @@ def psg_retry(request, pk: int):
         messages.error(request, _("The file of this sleep study is no longer on the server. "
                                   "Please upload it again."))
         return redirect("upload_edf")
+    if _busy(request.user):
+        messages.error(request, job_messages.text("one_at_a_time", lang()))
+        return redirect("psg_detail", pk=up.pk)
     # Conditional update: a double click starts one analysis, not two.
-    if PsgUpload.objects.filter(pk=up.pk, status=PsgUpload.Status.FAILED, interrupted=True).update(
-            status=PsgUpload.Status.QUEUED, interrupted=False, error="", result=None, finished=None,
-            started=None, worker=psgjobs.worker_token()):
-        _start_analysis(up, lang())
-        messages.success(request, _("The analysis has started again."))
+    with transaction.atomic():
+        if PsgUpload.objects.filter(pk=up.pk, status=PsgUpload.Status.FAILED, interrupted=True).update(
+                status=PsgUpload.Status.QUEUED, interrupted=False, error="", result=None, finished=None,
+                started=None, worker=""):
+            _start_analysis(up, lang())
+            messages.success(request, _("The analysis has started again."))
     return redirect("psg_detail", pk=up.pk)
 
 

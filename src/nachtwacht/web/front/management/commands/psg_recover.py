@@ -1,8 +1,9 @@
 """``nachtwacht manage psg_recover``: tidy up after a killed server process.
 
-Marks sleep-study analyses whose process is gone as interrupted (the sleeper sees a
-"start again" button) and removes partial uploads (``*.part``) older than
-``--max-age`` seconds. Safe to run at every start and from cron while serving.
+Queues again the jobs whose worker is gone (``nachtwacht.web.jobs.recovery``), marks
+pre-queue analyses whose process is gone as interrupted (the sleeper sees a "start
+again" button) and removes partial uploads, upload temp files and partial exports
+older than ``--max-age`` seconds, and exports past their keeping time. Safe to run at every start and from cron while serving.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ class Command(BaseCommand):
                                  "(default %(default)s).")
 
     def handle(self, *args, max_age: float, **options) -> None:
-        rows = psgjobs.recover_interrupted()
-        files = psgjobs.clean_temp_files(max_age)
-        self.stdout.write(f"interrupted analyses: {rows}; partial uploads removed: {files}")
+        # The queue's recovery (nachtwacht.web.jobs.recovery): lost jobs queued again,
+        # rows from before the queue marked interrupted, old exports and temp files removed.
+        from nachtwacht.web.jobs.recovery import recover_all
+
+        found = recover_all(max_age)
+        self.stdout.write(f"jobs queued again: {found['jobs']}; interrupted analyses: {found['legacy']}; "
+                          f"expired exports: {found['exports']}; partial uploads removed: {found['files']}")

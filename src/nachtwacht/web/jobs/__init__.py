@@ -1,0 +1,72 @@
+"""Background jobs on Django's tasks framework (the ``django-tasks`` backport).
+
+Sleep-study analyses and full exports run outside the web process: the view stores a
+:class:`~nachtwacht.web.jobs.models.Job` and enqueues the task :func:`tasks.run_job`
+on the database backend (``django_tasks_db``), in the same transaction. A worker
+(``nachtwacht worker``, also started by ``nachtwacht serve``) takes it and runs the
+work in a child process with a wall-clock and an address-space limit
+(:mod:`~nachtwacht.web.jobs.supervise`), so a crafted file cannot take the worker or
+the site down. A job whose worker died is queued again (:mod:`recovery`).
+
+Why this library: it is the backport of ``django.tasks`` (Django 6.0), so the same
+task definitions run on Django's own framework later, and its database backend needs
+no broker. Where one machine is not enough, ``psg batch`` runs the same analyses on
+Dask (docs/operations.md, "Background jobs").
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+
+#: Priorities on the queue (django-tasks: higher runs first): an export is quick and
+#: someone waits for it; analyses take minutes.
+PRIORITY = {"export": 10, "analysis": 0}
+
+
+def enqueue(kind: str, user, *, upload=None, language: str = "nl"):
+    """Store a job and put it on the queue (one transaction); return the Job."""
+    from nachtwacht.web.jobs.models import Job
+
+    with transaction.atomic():
+        job = Job.objects.create(kind=kind, user=user, upload=upload, language=language)
+        requeue(job)
+    return job
+
+
+def requeue(job, delay_s: float = 0) -> None:
+    """Put ``job`` (again) on the queue, after ``delay_s`` seconds."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from nachtwacht.web.jobs.tasks import run_job
+
+    task = run_job.using(priority=PRIORITY.get(job.kind, 0))
+    if delay_s:
+        task = task.using(run_after=timezone.now() + dt.timedelta(seconds=delay_s))
+    result = task.enqueue(job.pk)
+    type(job).objects.filter(pk=job.pk).update(task_id=str(result.id))
+    job.task_id = str(result.id)
+
+
+def active(user, kind: str = "analysis"):
+    """The user's queued or running job of ``kind``, or None."""
+    from nachtwacht.web.jobs.models import Job
+
+    return (Job.objects.filter(user=user, kind=kind, status__in=(Job.Status.QUEUED, Job.Status.RUNNING))
+            .order_by("created").first())
+
+
+def position(job) -> int:
+    """1 for the next job to run, 2 for the one after...; 0 when it runs or has finished."""
+    from nachtwacht.web.jobs.models import Job
+
+    if job.status != Job.Status.QUEUED:
+        return 0
+    ahead = Job.objects.filter(status=Job.Status.QUEUED).filter(
+        Q(created__lt=job.created) | Q(created=job.created, pk__lt=job.pk))
+    # Higher-priority kinds overtake: count only the jobs that run before this one.
+    mine = PRIORITY.get(job.kind, 0)
+    kinds = [k for k, p in PRIORITY.items() if p >= mine]
+    return ahead.filter(kind__in=kinds).count() + 1

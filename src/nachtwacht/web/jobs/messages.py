@@ -1,0 +1,85 @@
+"""What people read about background jobs, in Dutch (formal "u", B1) and English.
+
+Kept here as pairs rather than in the shared .po catalogue so the job texts stay in one
+place with the code that picks them; :func:`text` returns the one for a language.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "timeout": (
+        "Dit duurde te lang. Daarom heeft de server het werk gestopt. Er is niets veranderd. "
+        "Gaat het om een slaaponderzoek? Dan is het bestand misschien veel langer of groter dan "
+        "één nacht. Zet het opnieuw over vanuit het programma van de slaapmeting.",
+        "This took too long, so the server stopped the work. Nothing was changed. If it is a "
+        "sleep study, the file may be much longer or larger than one night; export it again "
+        "from the recording software."),
+    "memory": (
+        "Hiervoor was meer werkgeheugen nodig dan de server toestaat. Daarom is het gestopt. Er "
+        "is niets veranderd. Het bestand is misschien beschadigd, of veel groter dan één nacht.",
+        "This needed more working memory than the server allows, so it was stopped. Nothing "
+        "was changed. The file may be damaged or much larger than one night."),
+    "interrupted": (
+        "De server is een paar keer gestopt terwijl hij hiermee bezig was. Er is niets mis met "
+        "uw bestand: probeer het later opnieuw.",
+        "The server stopped several times while working on this. Nothing is wrong with your "
+        "file: please try again later."),
+    "crash": (
+        "Het programma dat dit deed, stopte een paar keer onverwacht. Probeer het later "
+        "opnieuw. Blijft het gebeuren? Meld het dan aan de beheerder van deze Nachtwacht.",
+        "The process doing this stopped unexpectedly several times. Please try again later; if "
+        "it keeps happening, tell whoever runs this Nachtwacht."),
+    "unexpected": (
+        "Er ging onverwacht iets mis bij het lezen van dit bestand. Het is misschien beschadigd "
+        "of in een vorm die wij niet kennen. Zet het opnieuw over vanuit het programma van de "
+        "slaapmeting.",
+        "Something unexpected went wrong while reading this file. It may be damaged or in a form "
+        "we do not know. Try exporting it again from the recording software."),
+    "export_failed": (
+        "Het klaarzetten van uw gegevens is niet gelukt. Probeer het later opnieuw. Blijft het "
+        "gebeuren? Meld het dan aan de beheerder van deze Nachtwacht.",
+        "Preparing your data did not work. Please try again later; if it keeps happening, tell "
+        "whoever runs this Nachtwacht."),
+    # Page texts
+    "queued": ("In de wachtrij. Uw plaats: %(position)d.", "In the queue. Your place: %(position)d."),
+    "running": ("Bezig: %(progress)d%% klaar.", "Working: %(progress)d%% done."),
+    "done": ("Klaar.", "Done."),
+    "one_at_a_time": (
+        "Er wacht of loopt al een analyse van een slaaponderzoek van u. Wacht tot die klaar is "
+        "en stuur dan het volgende bestand.",
+        "One of your sleep studies is already waiting or being analysed. Wait until it is "
+        "finished, then send the next file."),
+    "export_title": ("Al mijn gegevens downloaden", "Download all my data"),
+    "export_intro": (
+        "U krijgt een zip-bestand met alles wat Nachtwacht over u bewaart: uw dagboek (CSV), de "
+        "andere gegevens (JSON), het huisartsverslag (HTML en PDF) en uw slaaponderzoeken. Bij een "
+        "lang dagboek duurt het klaarzetten even; deze pagina laat zien hoe ver het is.",
+        "You get a zip file with everything Nachtwacht keeps about you: your diary (CSV), the "
+        "other data (JSON), the GP report (HTML and PDF) and your sleep studies. For a long "
+        "diary preparing it takes a while; this page shows how far it is."),
+    "export_start": ("Zet mijn gegevens klaar", "Prepare my data"),
+    "export_ready": ("Uw gegevens staan klaar (gemaakt op %(when)s). Ze blijven %(hours)d uur staan.",
+                     "Your data is ready (made on %(when)s). It stays available for %(hours)d hours."),
+    "export_download": ("Download het zip-bestand", "Download the zip file"),
+    "export_again": ("Opnieuw klaarzetten", "Prepare again"),
+    "progress_label": ("Voortgang", "Progress"),
+}
+
+
+def text(key: str, language: str, **params) -> str:
+    nl, en = TEXTS[key]
+    out = en if language == "en" else nl
+    return out % params if params else out
+
+
+def failure_text(code: str, language: str) -> str:
+    """The sentence for failure ``code`` (timeout/memory/crash/interrupted/unexpected)."""
+    return text(code if code in TEXTS else "unexpected", language)
+
+
+def exception_text(exc: BaseException, language: str) -> str:
+    """A PSGError's own NL/EN message and hint; a plain sentence for anything else."""
+    own = getattr(exc, "text", None)
+    if callable(own) and hasattr(exc, "code"):
+        return str(own(language))[:500]
+    return failure_text("unexpected", language)

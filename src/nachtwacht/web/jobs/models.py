@@ -1,0 +1,59 @@
+"""What a background job is for and how far it got.
+
+The queue itself (which worker takes what, in which order) is django-tasks'
+database backend (``django_tasks_db.DBTaskResult``); a :class:`Job` adds what that
+row does not hold: whose job it is, progress for the page, the limits' outcome in
+the person's language, how often it was tried, and the file it produced.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from django.conf import settings
+from django.db import models
+
+
+class Job(models.Model):
+    class Kind(models.TextChoices):
+        ANALYSIS = "analysis"
+        EXPORT = "export"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    upload = models.ForeignKey("front.PsgUpload", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="jobs")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)  # 0-100, for the progress bar
+    language = models.CharField(max_length=5, default="nl")
+    task_id = models.CharField(max_length=64, blank=True, default="")  # the DBTaskResult's id
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # ``psgjobs.worker_token`` of the worker process running it, and its last sign of life.
+    worker = models.CharField(max_length=200, blank=True, default="")
+    heartbeat = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    # timeout / memory / file / crash / interrupted: which sentence the page shows.
+    error_code = models.CharField(max_length=16, blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    output = models.CharField(max_length=255, blank=True, default="")  # file under JOB_OUTPUT_DIR
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "status", "created"], name="jobs_kind_status_idx")]
+
+    def output_path(self):
+        return settings.JOB_OUTPUT_DIR / self.output if self.output else None
+
+
+def remove_output(sender, instance: Job, **kwargs) -> None:
+    path = instance.output_path()
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)

@@ -1,0 +1,13 @@
+"""Routes of the job pages (included from ``nachtwacht.web.urls``)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from nachtwacht.web.jobs import views
+
+urlpatterns = [
+    path("taken/<int:pk>/status.json", views.status, name="job_status"),
+    path("export/<int:pk>/download/", views.export_download, name="export_download"),
+    path("export/klaarzetten/", views.export_start, name="export_start"),
+]
