@@ -134,3 +134,25 @@ def test_sleeper_menu_has_every_page_also_on_a_phone(household, as_user):
     phone_menu = body[body.index('<details class="menu">'):body.index("</details>")]
     for href in ("/advies/", "/rapport/kiezen/", "/kennis/", "/nachten/", "/nacht/", "/plan/"):
         assert f'href="{href}"' in phone_menu, href
+
+
+def test_partner_can_change_and_delete_only_what_they_logged(household, as_user):
+    link, partner = household["link"], household["partner"]
+    mine = Episode.objects.create(sleeper=household["sleeper"], logged_by=partner, date=household["day"],
+                                  type="bruxism", reporter="partner")
+    c = as_user(partner)
+    page = c.get(f"/bedpartner/{link.pk}/").content.decode()
+    assert f"/bedpartner/{link.pk}/voorval/{mine.pk}/" in page
+    r = c.post(f"/bedpartner/{link.pk}/voorval/{mine.pk}/",
+               _episode_post(household["day"].isoformat(), type="sleepwalking", count="2"))
+    assert r.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.type, mine.count, mine.reporter) == ("sleepwalking", 2, "partner")
+    # The sleeper's own entry is not theirs to change or delete.
+    theirs = household["ep_open"]
+    assert c.get(f"/bedpartner/{link.pk}/voorval/{theirs.pk}/").status_code == 404
+    assert c.post(f"/bedpartner/{link.pk}/voorval/{theirs.pk}/verwijderen/").status_code == 404
+    assert "Ja, verwijder dit voorval" in c.get(f"/bedpartner/{link.pk}/voorval/{mine.pk}/verwijderen/").content.decode()
+    c.post(f"/bedpartner/{link.pk}/voorval/{mine.pk}/verwijderen/")
+    assert not Episode.objects.filter(pk=mine.pk).exists()
+    assert Episode.objects.filter(pk=theirs.pk).exists()

@@ -29,6 +29,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "psg_retry": frozenset({SLEEPER}),
     "report": frozenset({SLEEPER}), "report_pdf": frozenset({SLEEPER}), "report_form": frozenset({SLEEPER}),
     "settings": USERS, "export": USERS, "delete_account": USERS, "alert_read": USERS,
+    "partner_episode_edit": frozenset({PARTNER}), "partner_episode_delete": frozenset({PARTNER}),
     "password_change": USERS, "account_email": USERS, "password_reset": ALL, "password_reset_done": ALL,
     "password_reset_confirm": ALL, "password_reset_complete": ALL,
     "login_code": ALL, "twofactor": USERS, "twofactor_setup": USERS, "twofactor_disable": USERS,
@@ -86,6 +87,12 @@ def _kwargs(name: str, h: dict) -> dict:
         return {"slug": "x"}
     if name == "alert_read":
         return {"pk": 1}
+    if name in ("partner_episode_edit", "partner_episode_delete"):
+        from nachtwacht.web.diary.models import Episode
+
+        ep = Episode.objects.create(sleeper=s, logged_by=h["partner"], date=h["day"], type="bruxism",
+                                    reporter="partner")
+        return {"link_id": h["link"].pk, "pk": ep.pk}
     if name == "password_reset_confirm":
         return {"uidb64": "MQ", "token": "set-password"}
     return {}

@@ -78,6 +78,9 @@ urlpatterns = [
     path("uitnodiging/<str:token>/", sharing.invite_accept, name="invite_accept"),
     path("bedpartner/", diary.partner_home, name="partner_home"),
     path("bedpartner/<int:link_id>/", diary.partner_log, name="partner_log"),
+    path("bedpartner/<int:link_id>/voorval/<int:pk>/", diary.partner_episode_edit, name="partner_episode_edit"),
+    path("bedpartner/<int:link_id>/voorval/<int:pk>/verwijderen/", diary.partner_episode_delete,
+         name="partner_episode_delete"),
     # clinician
     path("zorg/", dashboard.clinician_home, name="clinician_home"),
     path("zorg/link/<str:token>/", sharing.share_claim, name="share_claim"),

@@ -318,6 +318,50 @@ def partner_log(request, link_id: int):
     })
 
 
+def _partner_own_episode(request, link_id: int, pk: int):
+    """The link and one episode this partner logged for its sleeper, or 404."""
+    link = partner_link_or_404(request, link_id)
+    row = Episode.objects.filter(pk=pk, sleeper=link.sleeper, logged_by=request.user).first()
+    if row is None:
+        raise Http404("not yours")
+    return link, row
+
+
+@partner_required
+def partner_episode_edit(request, link_id: int, pk: int):
+    """A partner changes what they logged themselves (never the sleeper's own entries)."""
+    link, row = _partner_own_episode(request, link_id, pk)
+    if request.method == "POST":
+        form = PartnerEpisodeForm(request.POST)
+        if form.is_valid():
+            _episode_save(form, row)
+            messages.success(request, _("Saved."))
+            check_after_save(request, link.sleeper)
+            return redirect("partner_log", link_id=link.pk)
+    else:
+        form = PartnerEpisodeForm(initial={n: getattr(row, n) for n in form_names(PartnerEpisodeForm)})
+    return render(request, "nachtwacht/partner_episode_form.html", {"form": form, "link": link, "row": row})
+
+
+@partner_required
+def partner_episode_delete(request, link_id: int, pk: int):
+    """Ask first (GET), delete on the confirming POST."""
+    link, row = _partner_own_episode(request, link_id, pk)
+    if request.method != "POST":
+        return render(request, "nachtwacht/confirm_delete.html", {
+            "title": _("Delete this episode?"), "what": row.date,
+            "back": reverse("partner_episode_edit", args=[link.pk, row.pk]),
+            "button": _("Yes, delete this episode")})
+    row.delete()
+    messages.success(request, _("Episode deleted."))
+    check_after_save(request, link.sleeper)
+    return redirect("partner_log", link_id=link.pk)
+
+
+def form_names(form_class) -> list[str]:
+    return [s.name for s in form_class.specs]
+
+
 class TrackForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
