@@ -234,9 +234,9 @@ JOB_OUTPUT_DIR = DATA_DIR / "exports"
 # that runs it. Address space, not resident memory: NumPy/SciPy reserve ~1.5 GB of
 # it before touching a byte (an 1-h night peaks at 0.3 GB resident, 2.1 GB virtual).
 JOB_LIMITS = {
-    "analysis": {"seconds": env_int("NACHTWACHT_ANALYSIS_MAX_S", 30 * 60, 10, 24 * 3600),
+    "analysis": {"seconds": env_int("NACHTWACHT_ANALYSIS_MAX_S", 30 * 60, 1, 24 * 3600),
                  "memory_mb": env_int("NACHTWACHT_ANALYSIS_MAX_MB", 4096, 256, 1024**2)},
-    "export": {"seconds": env_int("NACHTWACHT_EXPORT_MAX_S", 30 * 60, 10, 24 * 3600),
+    "export": {"seconds": env_int("NACHTWACHT_EXPORT_MAX_S", 30 * 60, 1, 24 * 3600),
                "memory_mb": env_int("NACHTWACHT_EXPORT_MAX_MB", 3072, 256, 1024**2)},
 }
 # Tries per job when its process dies (worker killed, out of memory): then it fails.

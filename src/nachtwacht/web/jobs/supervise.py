@@ -37,7 +37,8 @@ log = logging.getLogger("nachtwacht.web.jobs")
 EXIT_RETRY = 75
 #: Seconds between heartbeats while a child runs.
 HEARTBEAT_S = 10.0
-#: Pause before the n-th retry: 10 s, 40 s, 90 s...
+#: Pause before a retry: none after the first try (the worker was killed, not the job's
+#: fault), then 10 s, 40 s... so a job that crashes its process does not spin.
 RETRY_DELAY_S = 10.0
 
 
@@ -103,7 +104,7 @@ def retry_or_fail(job: Job, code: str) -> str:
                 from nachtwacht.web.front.models import PsgUpload
 
                 PsgUpload.objects.filter(pk=job.upload_id).update(status=PsgUpload.Status.QUEUED)
-            jobs.requeue(job, delay_s=RETRY_DELAY_S * job.attempts ** 2)
+            jobs.requeue(job, delay_s=RETRY_DELAY_S * (job.attempts - 1) ** 2)
             return "retry"
         return "lost"
     finish_failed(job, code)
