@@ -156,3 +156,69 @@ def test_partner_can_change_and_delete_only_what_they_logged(household, as_user)
     c.post(f"/bedpartner/{link.pk}/voorval/{mine.pk}/verwijderen/")
     assert not Episode.objects.filter(pk=mine.pk).exists()
     assert Episode.objects.filter(pk=theirs.pk).exists()
+
+
+def test_gp_sees_the_name_the_sleeper_chose_never_the_user_name(household, as_user):
+    from nachtwacht.web.accounts.models import Profile
+
+    share = household["share"]
+    gp = as_user(household["gp"])
+    assert "slaper" not in gp.get("/zorg/").content.decode().split("<main")[1]
+    assert "Patiënt (naam niet gedeeld)" in gp.get("/zorg/").content.decode()
+    Profile.objects.create(user=household["sleeper"], birth_year=1984)
+    share.patient_name, share.show_birth_year = "J. de Vries", True
+    share.save()
+    body = gp.get(f"/zorg/{share.pk}/").content.decode()
+    assert "J. de Vries (geboren 1984)" in body and "slaper" not in body.split("<main")[1]
+
+
+def test_share_form_stores_name_and_birth_year_choice(household, as_user):
+    from nachtwacht.web.sharing.models import ClinicianShare
+
+    c = as_user(household["sleeper"])
+    r = c.post("/delen/", {"label": "Huisarts", "scope": ["nights", "notes"], "days": "30",
+                           "patient_name": "J.d.V.", "show_birth_year": "on"})
+    assert r.status_code == 302
+    share = ClinicianShare.objects.filter(sleeper=household["sleeper"]).latest("created")
+    assert share.patient_name == "J.d.V." and share.show_birth_year
+
+
+def test_own_notes_choice_decides_whether_the_gp_sees_the_notes(household, as_user):
+    share = household["share"]  # scope holds "notes"
+    gp = as_user(household["gp"])
+    body = gp.get(f"/zorg/{share.pk}/").content.decode()
+    assert "NOTITIE-NACHT" in body and "NOTITIE-OPEN" in body and "GEHEIM-PRIVE" not in body
+    share.scope = ["nights", "episodes"]
+    share.save()
+    body = gp.get(f"/zorg/{share.pk}/").content.decode()
+    assert "NOTITIE" not in body
+
+
+def test_gp_report_gets_the_notes_and_the_name_only_as_shared(household, as_user, monkeypatch):
+    from nachtwacht.web.views import report
+
+    share = household["share"]
+    seen = {}
+
+    class FakeReport:
+        @staticmethod
+        def build(diary, **kw):
+            seen.update(kw, notes=[n.notes for n in diary.nights])
+            return object()
+
+        @staticmethod
+        def render_html(data, embed_fonts=False):
+            return "<html><body>ok</body></html>"
+
+    monkeypatch.setattr(report, "optional", lambda name: FakeReport if name == "nachtwacht.report" else None)
+    share.patient_name = "J. de Vries"
+    share.save()
+    gp = as_user(household["gp"])
+    r = gp.get(f"/zorg/{share.pk}/rapport/?van=2026-11-01&tot=2026-11-30&taal=nl")
+    assert r.status_code == 200, r.content[:500]
+    assert seen["include_private"] is True and seen["notes"] == ["NOTITIE-NACHT"]
+    assert seen["subject_label"] == "J. de Vries" and seen["include_birth_year"] is False
+    share.scope = ["nights", "episodes"]
+    share.save()
+    gp.get(f"/zorg/{share.pk}/rapport/?van=2026-11-01&tot=2026-11-30&taal=nl")
+    assert seen["include_private"] is False and seen["notes"] == [""]

@@ -84,6 +84,27 @@ class ClinicianShare(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    #: How the clinician sees the patient (name or initials), as the sleeper chose;
+    #: empty on older shares: then a neutral "patient (no name shared)", never a user name.
+    patient_name = models.CharField(_("name or initials"), max_length=120, blank=True, default="")
+    show_birth_year = models.BooleanField(_("show birth year"), default=False)
+
+    def birth_year(self) -> int | None:
+        """The sleeper's birth year from their profile, if they chose to show it."""
+        if not self.show_birth_year:
+            return None
+        profile = getattr(self.sleeper, "profile", None) if hasattr(self.sleeper, "profile") else None
+        return getattr(profile, "birth_year", None)
+
+    def patient_display_name(self) -> str:
+        """The name or initials the sleeper gave, or a neutral phrase (never the user name)."""
+        return self.patient_name.strip() or str(_("Patient (no name shared)"))
+
+    def patient_label(self) -> str:
+        """Who the patient is, for the clinician: name or initials, plus birth year if shared."""
+        name = self.patient_display_name()
+        year = self.birth_year()
+        return f"{name} ({_('born')} {year})" if year else name
 
     def is_live(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()

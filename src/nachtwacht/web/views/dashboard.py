@@ -195,6 +195,16 @@ def clinician_home(request):
 def clinician_view(request, share_id: int):
     share = live_share_or_404(request, share_id, "dashboard")
     diary = diary_for(share.sleeper, parts=share_parts(share))
-    ctx = dashboard_context(diary, lang(), owner=share.sleeper)
+    language = lang()
+    ctx = dashboard_context(diary, language, owner=share.sleeper)
     ctx["share"] = share
+    # The sleeper's "notes" choice shows their own free text here (newest first), and
+    # only then: without it the diary above carries no note at all.
+    if share.allows("notes"):
+        type_spec = spec("episode", "type")
+        notes = [(n.date, _("night"), n.notes) for n in diary.nights if n.notes]
+        notes += [(e.date, type_spec.choice_label(e.type, language), e.notes) for e in diary.episodes if e.notes]
+        ctx["notes"] = sorted(notes, key=lambda x: x[0], reverse=True)[:200]
+    else:
+        ctx["notes"] = None
     return render(request, "nachtwacht/clinician_view.html", ctx)

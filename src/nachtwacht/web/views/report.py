@@ -202,6 +202,21 @@ def _experiments(target: Target, start: dt.date, end: dt.date) -> list:
     return out
 
 
+def _who(target: Target) -> dict[str, Any]:
+    """What a clinician's report says about the person, as the sleeper chose to share.
+
+    The name or initials and birth year the sleeper gave with the share (never the user
+    name), and the free-text notes only when the share holds "notes": the diary passed
+    to the report then carries them (and never private episodes: ``diary_for`` leaves
+    those out), so ``include_private`` adds just the notes.
+    """
+    share = target.share
+    if share is None:
+        return {}
+    return {"subject_label": share.patient_display_name(), "include_birth_year": share.show_birth_year,
+            "include_private": "notes" in target.parts}
+
+
 def _serve(request, target: Target, pdf: bool):
     studies = _studies(target)
     given = any(k in request.GET for k in FIELDS)
@@ -225,7 +240,7 @@ def _serve(request, target: Target, pdf: bool):
         diary = diary_for(target.sleeper, parts=target.parts)
         psg = _psg_for_report(_pick_study(studies, c["onderzoek"], start, end), start, end, language)
         data = mod.build(diary, period=(start, end), lang=language, psg=psg,
-                         experiments=_experiments(target, start, end))
+                         experiments=_experiments(target, start, end), **_who(target))
         if not pdf:
             # No file:// font paths on a web page; the inline stylesheet allowed by its hash.
             html = mod.render_html(data, embed_fonts=False)

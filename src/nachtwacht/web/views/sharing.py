@@ -39,6 +39,12 @@ class ShareForm(forms.Form):
                                       initial=["nights", "episodes", "profile"])
     days = forms.IntegerField(label=gettext_lazy("For how many days?"), min_value=1, max_value=365,
                               initial=30)
+    patient_name = forms.CharField(
+        label=gettext_lazy("How may the clinician see who you are?"), max_length=120, required=False,
+        help_text=gettext_lazy("Your name or initials, for example J. de Vries. Leave empty and they see "
+                               "\"patient (no name shared)\"; they never see your user name."))
+    show_birth_year = forms.BooleanField(
+        label=gettext_lazy("Show my birth year (from 'About you')"), required=False)
 
 
 @sleeper_required
@@ -106,6 +112,8 @@ def shares(request):
             share = ClinicianShare.objects.create(
                 sleeper=request.user, label=form.cleaned_data["label"],
                 scope=form.cleaned_data["scope"],
+                patient_name=form.cleaned_data["patient_name"].strip(),
+                show_birth_year=form.cleaned_data["show_birth_year"],
                 expires_at=timezone.now() + timedelta(days=form.cleaned_data["days"]))
             messages.success(request, _("Share made. Give the link to your clinician."))
             return redirect(f"{reverse('shares')}#share-{share.pk}")
