@@ -49,6 +49,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "en stuur dan het volgende bestand.",
         "One of your sleep studies is already waiting or being analysed. Wait until it is "
         "finished, then send the next file."),
+    "csv_too_large": ("Dit bestand is groter dan %(max)s. Zo groot mag een dagboek-CSV hier niet zijn. "
+                      "Er is niets opgeslagen.",
+                      "This file is larger than %(max)s, the limit for a diary CSV. Nothing was saved."),
+    "edf_too_large": ("Dit bestand is groter dan %(max)s. Zo groot mag een slaaponderzoek hier niet "
+                      "zijn. Er is niets opgeslagen.",
+                      "This file is larger than %(max)s, the limit for a sleep study. Nothing was saved."),
     "export_title": ("Al mijn gegevens downloaden", "Download all my data"),
     "export_intro": (
         "U krijgt een zip-bestand met alles wat Nachtwacht over u bewaart: uw dagboek (CSV), de "

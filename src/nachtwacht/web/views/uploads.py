@@ -133,8 +133,8 @@ def upload_csv(request):
         if uploadlimit.too_large(request):  # dropped while it streamed in
             form.is_valid()
             form.errors.pop("file", None)
-            form.add_error("file", _("This file is larger than %(max)s, the limit for a diary CSV.")
-                           % {"max": _mb(settings.CSV_MAX_BYTES)})
+            form.add_error("file", job_messages.text("csv_too_large", language,
+                                                     max=_mb(settings.CSV_MAX_BYTES)))
         elif form.is_valid():
             f = form.cleaned_data["file"]
             if f.size > settings.CSV_MAX_BYTES:
@@ -210,8 +210,8 @@ def upload_edf(request):
         if uploadlimit.too_large(request):  # dropped while it streamed in
             form.is_valid()
             form.errors.pop("file", None)
-            form.add_error("file", _("This file is larger than %(max)s, the limit for a sleep study.")
-                           % {"max": _mb(settings.EDF_MAX_BYTES)})
+            form.add_error("file", job_messages.text("edf_too_large", lang(),
+                                                     max=_mb(settings.EDF_MAX_BYTES)))
         elif _busy(request.user):
             form.is_valid()
             form.add_error(None, job_messages.text("one_at_a_time", lang()))
