@@ -13,10 +13,27 @@ before. Lagged exposures look further back by calendar date:
 * lag 1 -- one day earlier (the evening before the previous night),
 * lag 2 -- two days earlier.
 
-Withdrawal: for each substance, the 1-:data:`WITHDRAWAL_NIGHTS` nights after the
-last night of a run of at least :data:`WITHDRAWAL_MIN_RUN` consecutive use nights
-(and without use themselves) are exposed; the other non-use nights are the
-comparison, use nights are left out.
+Substances and medication (list fields): a blank cell is *not recorded*, not
+"none" -- unless the person filled in the rest of the substances part of that
+night (alcohol, caffeine or nicotine), or wrote an explicit "geen"/"none". A
+person who writes "geen" on some nights is taken to leave a cell blank only when
+they did not fill it in.
+
+Withdrawal ("since you stopped"), for every substance and medicine: a night
+without use counts as a withdrawal night when it falls within the person's own
+window after the last use, *and* that last use ended a stretch of regular use
+(at least :data:`REGULAR_USE_MIN` of the :data:`REGULAR_USE_DAYS` days up to it).
+The window is a third of the person's typical break (the median length of
+breaks of at least three nights), clamped to :data:`WITHDRAWAL_MIN_NIGHTS` -
+:data:`WITHDRAWAL_MAX_NIGHTS` nights; it is chosen from the use pattern alone,
+never from the outcomes. The withdrawal exposure is 1 on those nights and 0 on
+every other night (use nights included); the trigger models always adjust it
+for the use itself, so "nights with the pill" and "nights after stopping the
+pill" are separated in one model.
+
+Outcome-derived factors: "a short night before" is built from the previous
+night's sleep, so it is never tested against a sleep number (see
+:attr:`FactorDef.not_against`).
 
 Clock times: the diary anchors ``caffeine_last`` and ``exercise_end`` to the
 evening (times before 12:00 fall after midnight). For a *last* coffee that is
@@ -60,10 +77,17 @@ LATE_EXERCISE_INTENSITIES = ("moderate", "vigorous")
 NAP_LONG_MIN = 30.0
 #: Last alcoholic drink less than this many minutes before lights out counts as late.
 ALCOHOL_LATE_WINDOW_MIN = 120.0
-#: Nights after stopping a substance that count as withdrawal nights.
-WITHDRAWAL_NIGHTS = 3
-#: Consecutive use nights needed before stopping counts as withdrawal.
-WITHDRAWAL_MIN_RUN = 2
+#: Shortest and longest withdrawal window (nights after the last use).
+WITHDRAWAL_MIN_NIGHTS = 3
+WITHDRAWAL_MAX_NIGHTS = 14
+#: Regular use before stopping: at least this many use days among the last ...
+REGULAR_USE_MIN = 4
+#: ... this many days up to and including the last use.
+REGULAR_USE_DAYS = 7
+#: Cell words that mean "none" in the substances and medication lists.
+NONE_WORDS = frozenset({"geen", "none", "nee", "no", "niets", "nothing", "-", "0", "n/a", "nvt"})
+#: Sleep numbers that "a short night before" must never be tested against (built from them).
+SLEEP_OUTCOMES = ("sol_min", "se_pct", "tst_min", "waso_min", "quality")
 #: Lags (in days) tested for every factor that allows them.
 LAGS = (0, 1, 2)
 
@@ -82,6 +106,8 @@ class FactorDef:
     phrase_en: str
     rule: Callable[[Night, dict], bool | None] = field(repr=False)
     lagged: bool = True
+    #: Outcome codes this factor is built from, so never tested against.
+    not_against: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +120,10 @@ class Exposure:
     prefix_nl: str
     prefix_en: str
     values: np.ndarray = field(repr=False)
+    #: Outcome codes this exposure must never be tested against (it is built from them).
+    not_against: tuple[str, ...] = ()
+    #: Withdrawal window in nights (withdrawal exposures only).
+    window: int | None = None
 
     @property
     def n_exposed(self) -> int:
@@ -237,7 +267,7 @@ FACTORS: tuple[FactorDef, ...] = (
     FactorDef("short_sleep_before", ("date",),
               "een korte nacht (minder dan 6 uur slaap, of een uur minder dan gewoonlijk)",
               "a short night (under 6 hours of sleep, or an hour less than usual)",
-              _short_sleep_before, lagged=False),
+              _short_sleep_before, lagged=False, not_against=SLEEP_OUTCOMES),
     FactorDef("late_exercise", ("exercise_end", "exercise_intensity"),
               "avonden met stevig sporten minder dan 3 uur voor het slapen",
               "evenings with moderate or hard exercise less than 3 hours before sleep",
@@ -310,22 +340,81 @@ def _to_array(values: Sequence[bool | None]) -> np.ndarray:
     return np.array([np.nan if v is None else float(bool(v)) for v in values])
 
 
-def _withdrawal(use: np.ndarray, dates: Sequence[dt.date]) -> np.ndarray:
-    """1 on non-use nights 1-3 days after a run of >= 2 use nights, 0 on other non-use nights."""
-    used_dates = {d for d, u in zip(dates, use, strict=True) if u == 1}
-    out = np.where(use == 1, np.nan, 0.0)
-    for i, d in enumerate(dates):
-        if use[i] == 1:
-            continue
-        for k in range(1, WITHDRAWAL_NIGHTS + 1):
-            last = d - dt.timedelta(days=k)
-            if last not in used_dates:
-                continue
-            # The first use night found walking back is the most recent one.
-            if all(last - dt.timedelta(days=j) in used_dates for j in range(WITHDRAWAL_MIN_RUN)):
-                out[i] = 1.0
-            break
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """(start, length) of every run of True in ``flags``."""
+    out, i, n = [], 0, len(flags)
+    while i < n:
+        if flags[i]:
+            j = i
+            while j < n and flags[j]:
+                j += 1
+            out.append((i, j - i))
+            i = j
+        else:
+            i += 1
     return out
+
+
+def withdrawal_window(use: np.ndarray) -> int:
+    """The person's withdrawal window: a third of their typical break, 3-14 nights.
+
+    ``use`` is 1 / 0 / NaN per consecutive calendar day. Breaks are runs of days
+    without use of at least three days (a single skipped day is not a break); a
+    break still going on at the end of the diary counts too.
+    """
+    breaks = [length for _, length in _runs(use == 0) if length >= 3]
+    if not breaks:
+        return WITHDRAWAL_MIN_NIGHTS
+    typical = float(np.median(breaks))
+    return int(min(WITHDRAWAL_MAX_NIGHTS, max(WITHDRAWAL_MIN_NIGHTS, round(typical / 3))))
+
+
+def _withdrawal(use: np.ndarray, dates: Sequence[dt.date]) -> tuple[np.ndarray, int]:
+    """Withdrawal exposure per night and the window used (see the module docstring).
+
+    1 on non-use nights within the window after a last use that ended regular use;
+    0 on every other night with a known use value; NaN where use is unknown.
+    """
+    if not len(dates):
+        return np.zeros(0), WITHDRAWAL_MIN_NIGHTS
+    d0 = dates[0]
+    offsets = np.array([(d - d0).days for d in dates])
+    cal = np.full(int(offsets[-1]) + 1, np.nan)
+    cal[offsets] = use
+    window = withdrawal_window(cal)
+    used = np.nan_to_num(cal, nan=0.0) == 1
+    out = np.where(np.isnan(cal), np.nan, 0.0)
+    last = -10**9
+    for i in range(len(cal)):
+        if used[i]:
+            last = i
+            continue
+        if np.isnan(cal[i]) or i - last > window:
+            continue
+        lo = max(0, last - REGULAR_USE_DAYS + 1)
+        if used[lo:last + 1].sum() >= REGULAR_USE_MIN:
+            out[i] = 1.0
+    return out[offsets], window
+
+
+def _list_values(nights: Sequence[Night], list_field: str
+                 ) -> tuple[list[str], list[set[str] | None]]:
+    """Names in a list field and, per night, the set of names (``None`` = not recorded)."""
+    explicit = any(_norm(s) in NONE_WORDS for n in nights for s in getattr(n, list_field))
+    per_night: list[set[str] | None] = []
+    for n in nights:
+        items = [_norm(s) for s in getattr(n, list_field) if _norm(s)]
+        names = {s for s in items if s not in NONE_WORDS}
+        if names or items:  # something written, a name or an explicit "none"
+            per_night.append(names)
+        elif not explicit and any(v is not None for v in
+                                  (n.alcohol_units, n.caffeine_mg, n.nicotine)):
+            # Blank, but the rest of the substances part was filled in: "none of them".
+            per_night.append(set())
+        else:
+            per_night.append(None)
+    names = sorted({s for x in per_night if x for s in x})
+    return names, per_night
 
 
 def build_exposures(
@@ -358,36 +447,35 @@ def build_exposures(
     out: list[Exposure] = []
     lag_index = {lag: _lag_index(dates, lag) for lag in lags if lag}
 
-    def add(code: str, nl: str, en: str, base: np.ndarray, lagged: bool) -> None:
+    def add(code: str, nl: str, en: str, base: np.ndarray, lagged: bool,
+            not_against: tuple[str, ...] = ()) -> None:
         for lag in lags if lagged else (0,):
             values = base if lag == 0 else _lagged(base, lag_index[lag])
             pre_nl, pre_en = _lag_prefix(nl, en, lag)
             out.append(Exposure(code, lag, code if lag == 0 else f"{code}@lag{lag}",
-                                pre_nl, pre_en, values))
+                                pre_nl, pre_en, values, not_against))
 
     for d in FACTORS:
         base = _to_array([d.rule(n, ctx) for n in nights])
         if np.all(np.isnan(base)):
             continue
-        add(d.code, d.phrase_nl, d.phrase_en, base, d.lagged)
+        add(d.code, d.phrase_nl, d.phrase_en, base, d.lagged, d.not_against)
 
     for list_field, word_nl, word_en in (("substances", "gebruik van", "use of"),
                                          ("medication", "inname van", "taking")):
-        names = sorted({_norm(s) for n in nights for s in getattr(n, list_field) if _norm(s)})
+        names, per_night = _list_values(nights, list_field)
         for name in names:
-            # An empty list is "none of them": the list fields have no separate "not recorded".
-            base = np.array([float(name in {_norm(s) for s in getattr(n, list_field)})
-                             for n in nights])
+            base = np.array([np.nan if x is None else float(name in x) for x in per_night])
             code = f"{list_field}:{name}"
             add(code, f"dagen met {word_nl} {name}", f"days with {word_en} {name}", base, True)
-            if list_field == "substances":
-                w = _withdrawal(base, dates)
-                out.append(Exposure(
-                    code, "withdrawal", f"{code}@withdrawal",
-                    f"In de 1 tot {WITHDRAWAL_NIGHTS} nachten na stoppen met {name} "
-                    f"(na minstens {WITHDRAWAL_MIN_RUN} dagen achter elkaar gebruik)",
-                    f"In the 1 to {WITHDRAWAL_NIGHTS} nights after stopping {name} "
-                    f"(after at least {WITHDRAWAL_MIN_RUN} days of use in a row)", w))
+            w, window = _withdrawal(base, dates)
+            if np.nansum(w) == 0:
+                continue
+            out.append(Exposure(
+                code, "withdrawal", f"{code}@withdrawal",
+                f"In de {window} nachten na stoppen met {name} (na regelmatig gebruik)",
+                f"In the {window} nights after stopping {name} (after regular use)", w,
+                window=window))
     return out
 
 

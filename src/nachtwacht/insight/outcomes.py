@@ -1,13 +1,29 @@
 """What the trigger analysis looks at per night: episodes and sleep numbers.
 
 Outcomes per night (the diary's nights are the rows; an episode logged on a date
-without a diary night is not used, because the factors of that night are unknown):
+without a diary night cannot be used, because the factors of that night are
+unknown: :func:`unmatched_episodes` counts them so the result can say so):
 
-* ``episode:<type>`` -- binary: at least one episode of that type (sleeper or
-  partner), for every type that occurs in the diary;
+* ``episode:<type>`` -- binary: at least one episode of that type, for every
+  type that occurs in the diary, **only on nights on which it could have been
+  seen** (the observation model below; other nights are missing, not zero);
 * ``episode_count`` -- count: all episodes that night (``count`` field, else 1);
+  kept for callers, not tested by the trigger analysis;
 * ``sol_min``, ``se_pct`` -- continuous, from the diary metrics;
 * ``tension``, ``pain`` -- 0-10 scores on waking.
+
+Observation model. Who can see an episode depends on its type and on who
+reports it in this diary:
+
+* types a sleeper usually knows about themselves (a nightmare, a hypnic jerk,
+  restless legs): when the sleeper reports the type at least once, every diary
+  night is observed;
+* types mostly seen by someone else (:data:`WITNESS_TYPES`: sexsomnia,
+  sleepwalking, sleep talking, teeth grinding, ...) and any type only the partner
+  reports: when the partner reports the type at least once, only nights in the
+  same bed are observed (``slept_apart`` not "yes"); the nights apart are missing,
+  because nobody was there to see. A witness type the sleeper alone reports
+  (someone living alone who finds the signs) is observed on every night.
 """
 
 from __future__ import annotations
@@ -38,6 +54,8 @@ class Outcome:
     #: Which direction is better for the sleeper ("down": less is better).
     better: Literal["up", "down"]
     values: np.ndarray = field(repr=False)
+    #: Who could see it: ``all_nights`` or ``together_nights`` (episode types only).
+    observed_by: str = "all_nights"
     #: Nights on which the outcome was recorded (not NaN).
     recorded: np.ndarray = field(init=False, repr=False)
 
@@ -53,6 +71,33 @@ def episode_type_label(code: str, lang: str = "nl") -> str:
     return spec("episode", "type").choice_label(code, lang)
 
 
+#: Episode types mostly seen by someone else (the sleeper does not remember them).
+WITNESS_TYPES = frozenset({
+    "sexsomnia", "sleepwalking", "sleep_talking", "confusional_arousal", "dream_enactment",
+    "leg_movements", "bruxism", "breathing_pause", "sleep_eating",
+})
+
+
+def observed_nights(nights: Sequence[Night], etype: str,
+                    reporters: set[str]) -> tuple[np.ndarray, str]:
+    """Nights on which an episode of ``etype`` could have been seen, and the rule used.
+
+    The rule is ``all_nights`` (the sleeper's own report) or ``together_nights``
+    (a partner in the same bed); see the module docstring.
+    """
+    n = len(nights)
+    self_enough = "self" in reporters and (etype not in WITNESS_TYPES or "partner" not in reporters)
+    if self_enough:
+        return np.ones(n, dtype=bool), "all_nights"
+    return np.array([x.slept_apart is not True for x in nights], dtype=bool), "together_nights"
+
+
+def unmatched_episodes(nights: Sequence[Night], episodes: Sequence[Episode]) -> list[Episode]:
+    """Episodes logged on a date without a diary night (they cannot be analysed)."""
+    dates = {n.date for n in nights}
+    return [e for e in episodes if e.date not in dates]
+
+
 def build_outcomes(
     nights: Sequence[Night],
     episodes: Sequence[Episode],
@@ -62,17 +107,21 @@ def build_outcomes(
     index = {n.date: i for i, n in enumerate(nights)}
     n = len(nights)
     per_type: dict[str, np.ndarray] = {}
+    reporters: dict[str, set[str]] = {}
     count = np.zeros(n)
     for e in episodes:
         i = index.get(e.date)
         if i is None:
             continue
         per_type.setdefault(e.type, np.zeros(n))[i] = 1.0
+        reporters.setdefault(e.type, set()).add(e.reporter)
         count[i] += e.n
     out: list[Outcome] = []
     for t in sorted(per_type):
+        seen, rule = observed_nights(nights, t, reporters[t])
         out.append(Outcome(f"episode:{t}", "binary", episode_type_label(t, "nl"),
-                           episode_type_label(t, "en"), "", "", "down", per_type[t]))
+                           episode_type_label(t, "en"), "", "", "down",
+                           np.where(seen, per_type[t], np.nan), rule))
     if per_type:
         out.append(Outcome("episode_count", "count", "episodes per nacht", "episodes per night",
                            "", "", "down", count))
