@@ -34,7 +34,7 @@ def test_demo_is_idempotent_and_leaves_others_alone(demo, household):
 def test_dashboard_with_data_shows_chart_table_and_calendar(demo, client):
     client.force_login(User.objects.get(username="demo"))
     body = client.get("/overzicht/").content.decode()
-    assert '<svg class="diary-chart"' in body and "<title id=\"dc-title\">" in body
+    assert '<svg class="diary-chart wide"' in body and "<title id=\"dc-title\">" in body
     assert "<table class=\"cal\">" in body
     assert "Toon als tabel" in body
 

@@ -222,3 +222,23 @@ def test_gp_report_gets_the_notes_and_the_name_only_as_shared(household, as_user
     share.save()
     gp.get(f"/zorg/{share.pk}/rapport/?van=2026-11-01&tot=2026-11-30&taal=nl")
     assert seen["include_private"] is False and seen["notes"] == [""]
+
+
+def test_the_24_hour_chart_fits_a_360_px_phone(household, as_user):
+    from pathlib import Path
+
+    import nachtwacht.web
+    from nachtwacht.web import chart
+
+    body = as_user(household["sleeper"]).get("/overzicht/").content.decode()
+    assert 'class="diary-chart compact"' in body and 'class="diary-chart wide"' in body
+    compact = body[body.index('class="diary-chart compact"'):]
+    compact = compact[:compact.index("</svg>")]
+    assert 'viewBox="0 0 360 ' in compact
+    # All 24 hours are drawn: 18 ... 18 every 6 hours.
+    assert [h for h in ("18", "00", "06", "12") if f">{h}</text>" in compact] == ["18", "00", "06", "12"]
+    css = (Path(nachtwacht.web.__file__).parent / "static/nachtwacht/nachtwacht.css").read_text()
+    assert "min-width: 620px" not in css
+    # Two charts on one page, each with its own title ids (no duplicate ids).
+    assert body.count('id="dc-title"') == 1 and body.count('id="dcc-title"') == 1
+    assert chart.AXIS_START_H == 18

@@ -67,18 +67,26 @@ def rows(nights: Sequence[Night], episodes: Sequence[Episode], tz: str = "Europe
 
 
 def diary_svg(chart_rows: Sequence[Row], *, title: str, desc: str, type_label=lambda c: c,
-              hour_fmt: str = "{:02d}") -> str:
-    """The sleep-diary chart as an inline SVG string (width scales with the page)."""
-    left, top, row_h, width = 64, 26, 18, 720
+              hour_fmt: str = "{:02d}", compact: bool = False) -> str:
+    """The sleep-diary chart as an inline SVG string (width scales with the page).
+
+    ``compact`` draws the same 24 hours for a phone (about 330 px wide): a 360-unit
+    viewBox, so the 11-unit labels stay about 10 px, with an hour label every 6 hours
+    instead of 3. The page carries both and shows one by screen width; the wide chart
+    squeezed into 330 px had 5 px text, and a scrolling one hid half the night.
+    """
+    left, top, row_h, width = (40, 24, 16, 360) if compact else (64, 26, 18, 720)
+    step = 6 if compact else 3
+    ids = "dcc" if compact else "dc"
     plot_w = width - left - 8
     height = top + row_h * max(len(chart_rows), 1) + 8
     px = plot_w / 1440
     parts = [
-        f'<svg class="diary-chart" viewBox="0 0 {width} {height}" role="img" '
-        f'aria-labelledby="dc-title dc-desc" xmlns="http://www.w3.org/2000/svg">',
-        f'<title id="dc-title">{escape(title)}</title><desc id="dc-desc">{escape(desc)}</desc>',
+        f'<svg class="diary-chart {"compact" if compact else "wide"}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-labelledby="{ids}-title {ids}-desc" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{ids}-title">{escape(title)}</title><desc id="{ids}-desc">{escape(desc)}</desc>',
     ]
-    for i in range(0, 25, 3):  # hour grid every 3 hours
+    for i in range(0, 25, step):  # hour grid
         x = left + i * 60 * px
         hour = (AXIS_START_H + i) % 24
         parts.append(f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{height - 8}" class="grid"/>')
@@ -97,7 +105,8 @@ def diary_svg(chart_rows: Sequence[Row], *, title: str, desc: str, type_label=la
         for k, (t, code) in enumerate(row.marks):
             # Episodes without a time go at the right edge, stacked, so they still show.
             x = left + t * px if t is not None else width - 14 - 8 * k
-            parts.append(f'<circle cx="{x:.1f}" cy="{y + row_h / 2:.1f}" r="5" class="ep ep-{escape(code)}">'
+            parts.append(f'<circle cx="{x:.1f}" cy="{y + row_h / 2:.1f}" r="{4 if compact else 5}" '
+                         f'class="ep ep-{escape(code)}">'
                          f'<title>{escape(type_label(code))}</title></circle>')
     parts.append("</svg>")
     return "".join(parts)

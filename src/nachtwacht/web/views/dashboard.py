@@ -147,11 +147,12 @@ def dashboard_context(diary, language: str, *, with_insight: bool = True, owner:
     cutoff = recent_nights[0].date if recent_nights else None
     recent_eps = [e for e in diary.episodes if cutoff is None or e.date >= cutoff]
     rows = chart.rows(recent_nights, recent_eps, diary.tz)
-    svg = chart.diary_svg(
-        rows, title=_("Sleep diary chart"),
-        desc=_("One row per night from 18:00 to 18:00. Light bar: in bed. Dark bar: asleep. "
-               "Dots: episodes."),
-        type_label=lambda c: type_spec.choice_label(c, language)) if rows else ""
+    chart_kw = {"title": _("Sleep diary chart"),
+                "desc": _("One row per night from 18:00 to 18:00. Light bar: in bed. Dark bar: asleep. "
+                          "Dots: episodes."),
+                "type_label": lambda c: type_spec.choice_label(c, language)}
+    # Both layouts go to the page; CSS shows the compact one on a phone (web/chart.py).
+    svg = (chart.diary_svg(rows, **chart_kw) + chart.diary_svg(rows, compact=True, **chart_kw)) if rows else ""
     table = []
     for n in recent_nights[::-1]:
         m = night_metrics(n, diary.tz)
