@@ -108,7 +108,9 @@ def draw_person(rng: np.random.Generator, *, drinker: str | None = None,
     drink_p = tuple(float(min(0.97, p * jitter)) for p in (wk, wk, wk, wk, wkend, wkend, sun))
     if partner is None:
         partner = bool(rng.random() < 0.75)
-    apart_wd = int(rng.integers(0, 7)) if rng.random() < 0.3 else None
+    # Partners sleep apart now and then (snoring, a sick child), some every week on one
+    # evening (an early shift), some often (separate rooms on many nights).
+    apart_wd = int(rng.integers(0, 7)) if rng.random() < 0.4 else None
     return Person(
         drink_p=drink_p,
         units_weekday=float(rng.uniform(1.0, 2.5)),
@@ -129,7 +131,7 @@ def draw_person(rng: np.random.Generator, *, drinker: str | None = None,
         relaxation_p=float(rng.uniform(0.0, 0.35)),
         shift_worker=bool(rng.random() < 0.12),
         partner=partner,
-        apart_p=float(rng.uniform(0.02, 0.08)),
+        apart_p=float(rng.choice([rng.uniform(0.02, 0.08), rng.uniform(0.1, 0.3)], p=[.7, .3])),
         apart_weekday=apart_wd,
         apart_weekday_p=float(rng.uniform(0.5, 0.9)),
         apart_heavy_p=0.0,

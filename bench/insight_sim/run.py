@@ -208,6 +208,27 @@ def three_year_timing(seed: int, repeats: int = 3) -> tuple[float, float]:
     return sorted(build)[repeats // 2], sorted(run)[repeats // 2]
 
 
+def source_info() -> str:
+    """Where the analysed ``nachtwacht`` comes from, and its git state if it has one."""
+    import subprocess
+
+    import nachtwacht
+
+    src = Path(nachtwacht.__file__).resolve().parent
+    try:
+        def git(*a: str) -> str:
+            return subprocess.run(["git", "-C", str(src), *a], capture_output=True, text=True,
+                                  check=True, timeout=10).stdout.strip()
+        head = git("rev-parse", "--short", "HEAD")
+        last = git("log", "-1", "--format=%h", "--", "insight")
+        dirty = git("status", "--porcelain", "--", "insight")
+        state = f"HEAD {head}, last insight commit {last}" + (
+            ", UNCOMMITTED insight changes in the tree" if dirty else ", insight clean")
+    except (OSError, subprocess.SubprocessError):
+        state = "not a git checkout"
+    return f"nachtwacht from {src} ({state})"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -235,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
         else:
             rows += run_insight(name, args.people, args.seed, nights, timing, errors, falses)
     b3, a3 = three_year_timing(args.seed)
+
+    print(source_info())
+    print(f"{args.people} people per row, seed {args.seed}")
 
     print(f"{'scen':<4} {'nights':>9}  {'measure':<30} {'k/n':>9}  {'rate':>6}  "
           f"{'Wilson 95 %':<16}  {'target':>8}  status")

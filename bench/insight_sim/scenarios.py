@@ -5,8 +5,9 @@ Each ``scenario_*`` function takes ``(seed, n_people, n_nights)`` and returns on
 :class:`Truth` the scorer needs. The same seed always gives the same diaries.
 
 (a) null: nothing linked to anything, various habits;
-(b) null, every person with a partner who reports the sleepwalking/sexsomnia and
-    sleeps apart after 60 % of heavy-drinking evenings;
+(b) null, every person with a partner who reports the sleepwalking/sexsomnia (on
+    10-35 % of nights, frequent enough for missing nights to matter) and sleeps
+    apart after 60 % of heavy-drinking evenings;
 (c) null with episodes in spells and autocorrelated sleep (AR(1) 0.6);
 (d) alcohol raises sleepwalking/sexsomnia from 10 % to 50 % of nights; the sleeper
     reports it (finds the signs next morning), so every night is observed and the
@@ -81,6 +82,7 @@ class Options:
     spells: bool = False
     trigger: tuple[float, float] | None = None  # episode rate without / with alcohol
     main_reporter: str | None = None  # None: the partner if there is one, else self
+    main_rate: tuple[float, float] = (0.05, 0.2)  # range of the parasomnia's nightly rate
     screens: tuple[float, float] | None = None  # P(screens | no drink), P(screens | drink)
     stop: tuple[str, str] | None = None  # ("medication" | "substances", name)
     trend: float = 0.0
@@ -154,7 +156,7 @@ def simulate_person(rng: np.random.Generator, n: int, opt: Options) -> Case:
         truth = Truth(trigger="alcohol", outcome=main,
                       ride_along="screens" if opt.screens is not None else None)
     else:
-        p_main = _episode_p(float(rng.uniform(0.05, 0.2)), spell, n)
+        p_main = _episode_p(float(rng.uniform(*opt.main_rate)), spell, n)
         truth = Truth(stopped=stopped)
     happened = {(main, reporter): occur(rng, p_main, n)}
     # Other episode types some people also keep track of, none linked to anything.
@@ -191,7 +193,8 @@ def scenario_a(seed: int, n_people: int, n_nights: int) -> list[Case]:
 def scenario_b(seed: int, n_people: int, n_nights: int) -> list[Case]:
     """Null; the partner reports the parasomnia and sleeps apart after heavy drinking."""
     return _people(seed, 2, n_people, n_nights,
-                   Options(partner=True, main_reporter="partner", apart_heavy_p=0.6))
+                   Options(partner=True, main_reporter="partner", apart_heavy_p=0.6,
+                           main_rate=(0.1, 0.35)))
 
 
 def scenario_c(seed: int, n_people: int, n_nights: int) -> list[Case]:
