@@ -42,6 +42,7 @@ class View:
     outcome: str
     lag: str  # "0", "1", "2", "withdrawal", ...
     direction: str
+    family: str  # "" when the result does not name families
 
 
 def _get(obj: Any, name: str, default: Any = None) -> Any:
@@ -70,7 +71,8 @@ def _view(f: Any) -> View:
         factor, _, lag = factor.partition("@lag")
     return View(factor=factor.lower(), outcome=str(_get(f, "outcome", "") or "").lower(),
                 lag=str(lag if lag is not None else 0).lower(),
-                direction=str(_get(f, "direction", "") or "").lower())
+                direction=str(_get(f, "direction", "") or "").lower(),
+                family=str(_get(f, "family", "") or "").lower())
 
 
 def likely_findings(result: Any) -> list[View]:
@@ -125,6 +127,8 @@ def score_insight(result: Any, truth: Truth) -> dict[str, bool]:
     false = [v for v, k in zip(views, kinds, strict=True) if k == "false"]
     out = {
         "any_false": bool(false),
+        # Information only: the false ones in the primary family, when families are named.
+        "any_false_primary": any(v.family == "primary" for v in false),
         "found": "found" in kinds,
         "apart_false": any("apart" in v.factor for v in false),
         "short_before_false": any("short_sleep" in v.factor or "sleep_before" in v.factor
