@@ -242,3 +242,26 @@ def test_the_24_hour_chart_fits_a_360_px_phone(household, as_user):
     # Two charts on one page, each with its own title ids (no duplicate ids).
     assert body.count('id="dc-title"') == 1 and body.count('id="dcc-title"') == 1
     assert chart.AXIS_START_H == 18
+
+
+def test_sleep_study_page_has_no_english_machine_text_in_dutch(household, as_user):
+    from nachtwacht.web.front.models import PsgUpload
+
+    result = {"stats": {"TST": 400.0},
+              "events": {"leg_movements": {"events": [{}, {}]}, "arousal": {"events": []}},
+              "skipped": {"rswa": "no_rem: RSWA needs REM sleep, none was scored",
+                          "respiratory": "missing_channel: no airflow or effort channel"},
+              "warnings": ["EMG1: not used (flat signal)", "channels with unknown role (ignored): X1, X2",
+                           "sleep stages taken from the technician's scoring in the EDF+ file"]}
+    up = PsgUpload.objects.create(sleeper=household["sleeper"], original_name="nacht.edf", stored_name="s.edf",
+                                  size=3, status="done", result=result)
+    c = as_user(household["sleeper"])
+    body = c.get(f"/slaaponderzoek/{up.pk}/").content.decode()
+    for english in ("leg_movements", "no_rem", "missing_channel", "not used", "unknown role",
+                    "technician's scoring"):
+        assert english not in body, english
+    assert "Beenbewegingen" in body and "geen droomslaap" in body and "Kanaal EMG1: niet gebruikt" in body
+    # The English detail of a skipped analysis is marked as English, behind "Technische toelichting".
+    assert '<p lang="en">RSWA needs REM sleep' in body
+    listing = c.get("/slaaponderzoek/").content.decode()
+    assert "Klaar" in listing and ">Done<" not in listing and "· Done" not in listing

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from nachtwacht.diary.errors import DiaryImportError, RowError
-from nachtwacht.web import diaryio, jobs, psgjobs, uploadlimit
+from nachtwacht.web import diaryio, jobs, psgjobs, psgtext, uploadlimit
 from nachtwacht.web.access import owned_or_404, sleeper_required
 from nachtwacht.web.convert import core_to_row_values
 from nachtwacht.web.core import optional
@@ -239,7 +239,9 @@ def upload_edf(request):
     else:
         form = EdfForm()
     _recover(request.user)
-    uploads = PsgUpload.objects.filter(sleeper=request.user).order_by("-created")
+    uploads = list(PsgUpload.objects.filter(sleeper=request.user).order_by("-created"))
+    for u in uploads:  # the status in the reader's language, not the model's English code
+        u.status_label = str(psgtext.STATUS.get(u.status, u.status))
     return render(request, "nachtwacht/upload_edf.html", {
         "form": form, "uploads": uploads, "psg_available": optional("nachtwacht.psg.pipeline") is not None})
 
@@ -256,11 +258,11 @@ def psg_detail(request, pk: int):
     events = []
     for name, r in (res.get("events") or {}).items():
         items = r.get("events") if isinstance(r, dict) else None
-        events.append((name, len(items) if isinstance(items, list) else None))
+        events.append((psgtext.detector_label(name), len(items) if isinstance(items, list) else None))
     job = up.jobs.order_by("-created").first()
     return render(request, "nachtwacht/psg_detail.html", {
-        "up": up, "rows": rows, "events": events, "skipped": sorted((res.get("skipped") or {}).items()),
-        "warnings": res.get("warnings") or [],
+        "up": up, "rows": rows, "events": events, "skipped": psgtext.skipped(res.get("skipped") or {}),
+        "warnings": [psgtext.warning(str(w)) for w in res.get("warnings") or []],
         # Progress and queue place while it waits or runs (static/nachtwacht/jobs.js).
         "state": job_state(job, lang()) if job is not None and up.status in ("queued", "running") else None,
         "progress_label": job_messages.text("progress_label", lang())})
