@@ -95,3 +95,22 @@ def test_page_as_json() -> None:
     d = knowledge.page("sexsomnia", "en").to_dict()
     assert json.loads(json.dumps(d))["faq"][0]["question"].endswith("?")
     assert d["not_a_diagnosis"] in d["html"]
+
+
+@pytest.mark.parametrize(("query", "lang"), [
+    ("dood", "nl"), ("zelfmoord", "nl"), ("suicide", "nl"), ("suicide", "en"), ("death", "en"),
+    ("niet meer wakker worden", "nl"), ("not waking up", "en"), ("wil dood", "nl"),
+])
+def test_crisis_words_find_a_page_with_113_first(query: str, lang: str) -> None:
+    # Issue #11: searching "dood" found nothing; the first hit must name 113 (0800-0113).
+    first = knowledge.search(query, lang)[0]
+    assert "0800-0113" in first.html and 'href="tel:08000113"' in first.html
+
+
+def test_crisis_page_names_every_help_line_as_a_tel_link() -> None:
+    for lang in ("nl", "en"):
+        html = knowledge.page("crisis-help", lang).html
+        for number, href in (("0800-0113", "tel:08000113"), ("0800-2000", "tel:08002000"),
+                             ("0800-0188", "tel:08000188"), ("112", "tel:112")):
+            assert number in html and f'href="{href}"' in html, (lang, number)
+        assert "Veilig Thuis" in html and "Centrum Seksueel Geweld" in html

@@ -204,12 +204,15 @@ def search(query: str, lang: str = "nl") -> list[Page]:
     words = _tokens(query)
     if not words:
         return []
+    phrase = " ".join(_WORD.findall(_fold(query)))
     scored = []
     for p in pages(lang):
         keywords = [_fold(k) for k in p.keywords]
         title, summary = _fold(p.title), _fold(p.summary)
         text = _tokens(p.body)
-        score = 0.0
+        # A whole phrase that is a keyword ("niet meer wakker worden") beats pages that
+        # merely use its words often: crisis words must find the crisis page first.
+        score = 25.0 if len(words) > 1 and phrase in keywords else 0.0
         for w in words:
             hit = 0.0
             if any(w == k for k in keywords):
