@@ -151,3 +151,16 @@ def test_nul_label_night_gives_strict_json(tmp_path: Path) -> None:
     text = analyse(path, lang="en", detectors=["leg_movements"]).dumps()
     assert "\\u0000" not in text and "NaN" not in text
     assert json.loads(text)["recording"]["roles"]["roles"]["Leg L"] == "leg_l"
+
+
+def test_streamed_resampling_equals_one_call() -> None:
+    """Slow signals resampled while read give the same samples as one resample_poly call."""
+    from nachtwacht.psg.read import _resample, _StreamResampler
+
+    rng = np.random.default_rng(1)
+    for sf, new, n, chunk in [(256, 32, 300_001, 2560), (100, 32, 90_017, 3000), (512, 1, 70_000, 512)]:
+        x = (rng.standard_normal(n) * 10).astype(np.float32)
+        stream = _StreamResampler(sf, new, n)
+        for i in range(0, n, chunk):
+            stream.feed(x[i : i + chunk])
+        np.testing.assert_allclose(stream.finish(), _resample(x, sf, new), atol=1e-5)

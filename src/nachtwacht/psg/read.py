@@ -26,7 +26,9 @@ from nachtwacht.psg.types import Annotation, Channel, Recording
 MAX_DURATION_S = 36 * 3600.0
 #: Slow signals are kept at this rate at most: their content is below 2 Hz, and a
 #: 256-Hz airflow trace would only cost memory.
-SLOW_ROLES = frozenset({"airflow", "thorax", "abdomen", "spo2", "position"})
+#: Nasal pressure is among them: the detectors use its breathing envelope (< 1 Hz);
+#: AASM's 100 Hz is for flow-shape and snoring analysis, which nothing here does.
+SLOW_ROLES = frozenset({"airflow", "nasal_pressure", "thorax", "abdomen", "spo2", "position"})
 SLOW_SF = 32.0
 
 #: At most this much gap (s) per second of recorded data is filled with NaN in a
@@ -211,7 +213,16 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
         pmin, pmax = sig.physical_range
         gain = (pmax - pmin) / (dmax - dmin) if dmax != dmin else 1.0
         calib.append((gain, pmin - dmin * gain))
-    chunked = None if path.suffix.lower() == ".bdf" else _read_edf_chunked(path, n_rec, calib)
+    # Slow signals of a continuous file are resampled while they are read.
+    targets: list[tuple[float, float] | None] = [None] * len(signals)
+    if onsets is None and slow_sf:
+        for k, sig in enumerate(signals):
+            sf = float(sig.sampling_frequency)
+            if guess_role(clean_text(sig.label)) in SLOW_ROLES and sf > slow_sf:
+                targets[k] = (sf, slow_sf)
+    chunked = None
+    if path.suffix.lower() != ".bdf":
+        chunked = _read_edf_chunked(path, n_rec, calib, targets=targets)
     for k, sig in enumerate(signals):
         raw_label = sig.label
         name = clean_text(raw_label) or f"signal{len(channels) + 1}"
@@ -221,9 +232,11 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
             name += "'"
         sf = float(sig.sampling_frequency)
         pmin, pmax = sig.physical_range
+        streamed = False
         if chunked is not None:
             data = chunked[k]
             chunked[k] = None  # type: ignore[call-overload]
+            streamed = targets[k] is not None
         else:
             # Calibrate in float32: the ADC has at most 24 bits, float32 keeps them all.
             data = sig.digital.astype(np.float32)
@@ -241,7 +254,7 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
                 rng = (rng[0] * k, rng[1] * k)
             unit = "uV"
         elif role in SLOW_ROLES and slow_sf and sf > slow_sf:
-            data = _resample(data, sf, slow_sf)
+            data = data if streamed else _resample(data, sf, slow_sf)
             sf = slow_sf
         channels[name] = Channel(name=name, data=data, sf=sf, unit=unit, phys_range=rng)
     if onsets is not None:
@@ -264,14 +277,16 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
 
 
 def _read_edf_chunked(
-    path: Path, n_rec: int, calib: list[tuple[float, float]], chunk: int = 64
+    path: Path, n_rec: int, calib: list[tuple[float, float]], chunk: int = 64,
+    targets: list[tuple[float, float] | None] | None = None,
 ) -> list[np.ndarray] | None:
     """Calibrated float32 signals of a 16-bit EDF, read a few records at a time.
 
     edfio memory-maps the whole data block, and every page it touches counts
     towards the process's memory; reading in chunks keeps the peak at the size of
-    the result. Returns None when the header does not fit this simple layout
-    (edfio's arrays are used then).
+    the result. ``targets[k] = (sf, new_sf)`` resamples signal ``k`` while reading
+    (slow signals), so its full-rate copy never exists. Returns None when the
+    header does not fit this simple layout (edfio's arrays are used then).
     """
     with open(path, "rb") as f:
         head = f.read(256)
@@ -298,7 +313,11 @@ def _read_edf_chunked(
         # header's count, but the allocation below must not depend on that).
         present = (path.stat().st_size - header_bytes) // max(1, 2 * per_rec)
         n_rec = min(n_rec, int(present))
-        out = [np.empty(n_rec * spr[i], dtype=np.float32) for i in keep]
+        targets = targets or [None] * len(keep)
+        streams = {k: _StreamResampler(t[0], t[1], n_rec * spr[i])
+                   for k, (i, t) in enumerate(zip(keep, targets, strict=True)) if t}
+        out = [np.empty(0 if k in streams else n_rec * spr[i], dtype=np.float32)
+               for k, i in enumerate(keep)]
         f.seek(header_bytes)
         done = 0
         while done < n_rec:
@@ -309,10 +328,17 @@ def _read_edf_chunked(
             block = block.reshape(n, per_rec)
             for k, i in enumerate(keep):
                 seg = block[:, offs[i] : offs[i + 1]].reshape(-1)
-                dst = out[k][done * spr[i] : (done + n) * spr[i]]
+                if k in streams:
+                    dst = np.empty(seg.size, dtype=np.float32)
+                else:
+                    dst = out[k][done * spr[i] : (done + n) * spr[i]]
                 np.multiply(seg, np.float32(calib[k][0]), out=dst, casting="unsafe")
                 dst += np.float32(calib[k][1])
+                if k in streams:
+                    streams[k].feed(dst)
             done += n
+    for k, stream in streams.items():
+        out[k] = stream.finish()
     return out
 
 
@@ -376,19 +402,71 @@ def _fill_gaps(data: np.ndarray, onsets: np.ndarray, rec_dur: float, sf: float) 
     return out
 
 
-def _resample(x: np.ndarray, sf: float, new_sf: float) -> np.ndarray:
-    """Anti-aliased rational resampling in float32."""
+def _ratio(sf: float, new_sf: float) -> tuple[int, int]:
+    """(up, down) of the rational resampling from ``sf`` to about ``new_sf``."""
     from fractions import Fraction
-
-    from scipy.signal import resample_poly
 
     frac = Fraction(new_sf / sf).limit_denominator(1000)
     if frac.numerator == 0:  # ratio below 1/2000: plain integer decimation factor
         frac = Fraction(1, max(1, round(sf / new_sf)))
+    return frac.numerator, frac.denominator
+
+
+def _resample(x: np.ndarray, sf: float, new_sf: float) -> np.ndarray:
+    """Anti-aliased rational resampling in float32."""
+    from scipy.signal import resample_poly
+
+    up, down = _ratio(sf, new_sf)
     if np.isnan(x).any():
         x = np.nan_to_num(x)
-    y = resample_poly(x, frac.numerator, frac.denominator)
+    y = resample_poly(x, up, down)
     return y.astype(np.float32, copy=False)
+
+
+class _StreamResampler:
+    """:func:`_resample` of a signal that arrives a few records at a time.
+
+    Each block is resampled with more context on both sides than the filter's half
+    length, starting on a multiple of ``down``, so every output sample sees the same
+    input as in one ``resample_poly`` call over the whole night (equal up to float
+    rounding), while the full-rate signal is never held in memory.
+    """
+
+    def __init__(self, sf: float, new_sf: float, n_in: int) -> None:
+        self.up, self.down = _ratio(sf, new_sf)
+        half = 10 * max(self.up, self.down) // self.up + 1  # resample_poly's FIR, in input samples
+        self.pad = self.down * -(-(half + 8) // self.down)
+        self.block = self.down * max(1, 2**16 // self.down)
+        self.out = np.empty(-(-n_in * self.up // self.down), dtype=np.float32)
+        self.buf = np.empty(0, dtype=np.float32)
+        self.b0 = 0  # global input index of buf[0]
+        self.done = 0  # input samples whose output is written (a multiple of down)
+        self.written = 0
+
+    def _emit(self, start: int, stop: int | None, last: bool) -> None:
+        from scipy.signal import resample_poly
+
+        seg = self.buf[start - self.b0 : None if stop is None else stop - self.b0]
+        y = resample_poly(seg, self.up, self.down)
+        j0 = (self.done - start) * self.up // self.down
+        n = self.out.size - self.written if last else self.block * self.up // self.down
+        n = min(n, self.out.size - self.written)
+        self.out[self.written : self.written + n] = y[j0 : j0 + n]
+        self.written += n
+
+    def feed(self, x: np.ndarray) -> None:
+        self.buf = np.concatenate([self.buf, x])
+        while self.b0 + self.buf.size - self.done >= self.block + self.pad:
+            self._emit(max(0, self.done - self.pad), self.done + self.block + self.pad, False)
+            self.done += self.block
+            keep = max(0, self.done - self.pad)
+            self.buf = self.buf[keep - self.b0 :]
+            self.b0 = keep
+
+    def finish(self) -> np.ndarray:
+        if self.written < self.out.size:
+            self._emit(max(0, self.done - self.pad), None, True)
+        return self.out
 
 
 def read_header_labels(path: str | Path) -> list[str]:
