@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -64,8 +65,11 @@ def test_every_case_matches_the_schema() -> None:
 def test_triage_text_says_it_is_not_a_diagnosis(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["triage", *_files(tmp_path, "urgent_suicidal_thoughts"), "--no-insight"])
     assert r.exit_code == 0, r.output
-    assert r.output.startswith("Vandaag hulp zoeken (urgent)")
+    assert r.output.startswith("Vandaag hulp zoeken\n")
     assert "geen diagnose" in r.output and "0800-0113" in r.output
+    # No English codes in Dutch output (issue #11); the help line is printed as a number to call.
+    assert not re.search(r"\b(self_care|gp_routine|gp_soon|urgent)\b", r.output)
+    assert "Bel 113 Zelfmoordpreventie (gratis, dag en nacht): 0800-0113" in r.output
 
 
 def test_plan_json_keeps_urgent_advice_first(tmp_path: Path) -> None:

@@ -21,6 +21,12 @@ _LEVEL_TEXT = {
     "en": {"self_care": "Self-care", "gp_routine": "Bring it up at a regular GP appointment",
            "gp_soon": "See your GP within days to weeks", "urgent": "Get help today"},
 }
+#: Short level tags before each flag (no English codes in Dutch output, issue #11).
+_LEVEL_TAG = {
+    "nl": {"self_care": "zelf", "gp_routine": "huisarts", "gp_soon": "huisarts binnen enkele dagen",
+           "urgent": "vandaag"},
+    "en": {"self_care": "self-care", "gp_routine": "GP", "gp_soon": "GP within days", "urgent": "today"},
+}
 _NOT_A_DIAGNOSIS = {
     "nl": "Nachtwacht stelt geen diagnose. Dit advies helpt u kiezen hoe snel u hulp zoekt.",
     "en": "Nachtwacht does not diagnose. This advice helps you decide how soon to seek help.",
@@ -86,10 +92,13 @@ def register(main: click.Group) -> None:
         if as_json:
             _echo_json(result.to_dict())
             return
-        click.echo(f"{_LEVEL_TEXT[lang][result.level]} ({result.level})")
+        click.echo(_LEVEL_TEXT[lang][result.level])
         click.echo(_NOT_A_DIAGNOSIS[lang])
         for flag in result.flags:
-            click.echo(f"\n[{flag.level}] {flag.text}")
+            who = ("Voor de partner: " if lang == "nl" else "For the partner: ") if flag.audience == "partner" else ""
+            click.echo(f"\n[{_LEVEL_TAG[lang][flag.level]}] {who}{flag.text}")
+            for route in flag.routes:
+                click.echo(f"    {'Bel' if lang == 'nl' else 'Call'} {route['label']}: {route['phone']}")
             for ev in flag.evidence[:_MAX_EVIDENCE]:
                 click.echo(f"    - {ev.text}")
             if len(flag.evidence) > _MAX_EVIDENCE:
@@ -126,7 +135,7 @@ def register(main: click.Group) -> None:
                         "excluded": list(result.excluded)})
             return
         for flag in urgent:
-            click.echo(f"[urgent] {flag.text}\n")
+            click.echo(f"[{_LEVEL_TAG[lang]['urgent']}] {flag.text}\n")
         if not result.plan:
             click.echo("Geen maatregelen gevonden in dit dagboek." if lang == "nl"
                        else "No measures found for this diary.")
