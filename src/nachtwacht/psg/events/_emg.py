@@ -3,7 +3,9 @@
 An EMG channel is band-passed (10-100 Hz, capped below Nyquist), notch-filtered at
 the mains frequency, squared and smoothed into a moving RMS envelope in µV, then
 decimated to a modest rate (the rules work at 10-100 ms resolution, not at the
-amplifier's sampling rate). Results are cached per data array, so the leg, RSWA,
+amplifier's sampling rate). With ``ecg`` given, the heartbeat is subtracted from the
+band-passed signal first (:mod:`nachtwacht.psg.events._ecg`): scorers ignore ECG
+artefact, and on a quiet chin or leg it is as large as the muscle signal. Results are cached per data array, so the leg, RSWA,
 bruxism and sleep-start detectors do not filter the same chin channel four times.
 """
 
@@ -18,6 +20,7 @@ import numpy as np
 from scipy import signal
 from scipy.ndimage import median_filter, percentile_filter, uniform_filter1d
 
+from nachtwacht.psg.events import _ecg
 from nachtwacht.psg.events._common import CHUNK, block_mean, overlapping_chunks, segment64
 from nachtwacht.psg.types import Channel
 
@@ -95,7 +98,7 @@ def bandpass(x: np.ndarray, sf: float, lo: float = 10.0, hi: float = 100.0,
 
 
 def _mean_square(x: np.ndarray, sf: float, step: int, lo: float, hi: float,
-                 notch_hz: float | None) -> np.ndarray:
+                 notch_hz: float | None, ecg: np.ndarray | str | None = None) -> np.ndarray:
     """Band-passed signal squared and averaged over blocks of ``step`` samples (float32).
 
     Chunk by chunk, so the full-rate filtered signal is never held: only the block
@@ -105,7 +108,8 @@ def _mean_square(x: np.ndarray, sf: float, step: int, lo: float, hi: float,
     x = np.asarray(x)
     out = np.empty(-(-x.size // step), dtype=np.float32)
     for a, b, s0, s1 in overlapping_chunks(x.size, int(SETTLE_S * sf), step=step):
-        y = _filter(segment64(x, s0, s1), sos, notch)[a - s0:b - s0].astype(np.float32)
+        y = _ecg.clean_segment(_filter(segment64(x, s0, s1), sos, notch), sf, s0, ecg)
+        y = y[a - s0:b - s0].astype(np.float32)
         out[a // step:-(-b // step)] = block_mean(np.square(y, out=y), step)
         del y
     return out
@@ -113,7 +117,7 @@ def _mean_square(x: np.ndarray, sf: float, step: int, lo: float, hi: float,
 
 def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
              lo: float = 10.0, hi: float = 100.0, notch_hz: float | None = 50.0,
-             robust: bool = False) -> Envelope:
+             robust: bool = False, ecg: np.ndarray | str | None = None) -> Envelope:
     """Moving-RMS envelope (µV) of an EMG channel, decimated to about ``out_sf`` Hz.
 
     Parameters
@@ -129,6 +133,9 @@ def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
         Median of the per-output-sample RMS values over the window, then their mean:
         spikes shorter than half the window, such as ECG artefact on a quiet REM chin,
         no longer lift the envelope.
+    ecg : array, "self" or None
+        Remove the heartbeat first: R-peak times (s) from the ECG channel, ``"self"``
+        to find them on this EMG, None to keep it (see :func:`_ecg.peaks_for`).
 
     Notes
     -----
@@ -139,10 +146,11 @@ def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
     x = np.asarray(ch.data)
     store = _cache_for(x)
     step = max(1, int(round(ch.sf / out_sf)))
-    mkey = ("mean_square", float(ch.sf), step, lo, hi, notch_hz)
+    mkey = ("mean_square", float(ch.sf), step, lo, hi, notch_hz,
+            None if ecg is None else ("self" if isinstance(ecg, str) else "ecg"))
     ms = store.get(mkey)
     if ms is None:
-        ms = _mean_square(x, ch.sf, step, lo, hi, notch_hz)
+        ms = _mean_square(x, ch.sf, step, lo, hi, notch_hz, ecg)
         if step > 1:
             store[mkey] = ms
     win = max(1, int(round(win_s * ch.sf / step)))
@@ -160,7 +168,8 @@ def envelope(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
 
 def envelope_chunks(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
                     lo: float = 10.0, hi: float = 100.0, notch_hz: float | None = 50.0,
-                    chunk: int = CHUNK) -> Iterator[tuple[int, np.ndarray]]:
+                    chunk: int = CHUNK, ecg: np.ndarray | str | None = None
+                    ) -> Iterator[tuple[int, np.ndarray]]:
     """The (non-robust) :func:`envelope` piece by piece: ``(first index, values)``.
 
     For rules that need the envelope at the channel's own rate: only one chunk of it
@@ -176,7 +185,8 @@ def envelope_chunks(ch: Channel, *, win_s: float = 0.1, out_sf: float = 50.0,
     # Settle length plus the moving window, in whole output samples.
     pad = (int(SETTLE_S * sf) // step + win + 1) * step
     for a, b, s0, s1 in overlapping_chunks(x.size, pad, chunk, step=step):
-        y = _filter(segment64(x, s0, s1), sos, notch).astype(np.float32)
+        y = _ecg.clean_segment(_filter(segment64(x, s0, s1), sos, notch), sf, s0, ecg)
+        y = y.astype(np.float32)
         ms = uniform_filter1d(block_mean(np.square(y, out=y), step), win, mode="nearest")
         del y
         o0 = (a - s0) // step

@@ -21,7 +21,7 @@ import numpy as np
 from scipy import signal
 from scipy.ndimage import median_filter, uniform_filter1d
 
-from nachtwacht.psg.events import _emg
+from nachtwacht.psg.events import _ecg, _emg
 from nachtwacht.psg.events._common import (
     SkipDetector,
     merge_runs,
@@ -87,6 +87,9 @@ class Params:
     #: Arousals longer than this are awakenings rather than arousals, s (AASM: an
     #: arousal > 15 s in an epoch makes it wake; kept as information, not a filter).
     max_duration_s: float = 15.0
+    #: Subtract the heartbeat from the EMG before scoring (scorers ignore ECG artefact;
+    #: R peaks from the ECG channel, else from the EMG itself - see ``_ecg``).
+    remove_ecg: bool = True
 
 
 def _band_power(x: np.ndarray, sf: float, band: tuple[float, float], smooth: int,
@@ -123,7 +126,7 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     if chin is not None:
         try:
             require(rec, "emg_chin", min_sf=_emg.MIN_EMG_SF)
-            chin_env = _emg.envelope(chin)
+            chin_env = _emg.envelope(chin, ecg=_ecg.peaks_for(rec) if p.remove_ecg else None)
         except SkipDetector as exc:
             notes.append(f"chin EMG unusable ({exc.reason}): REM arousals not scored")
     else:

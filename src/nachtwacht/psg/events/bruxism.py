@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nachtwacht.psg.events import _emg
+from nachtwacht.psg.events import _ecg, _emg
 from nachtwacht.psg.events._common import (
     SkipDetector,
     check_usable,
@@ -69,6 +69,9 @@ class Params:
     chin_rem_apart: bool = True
     #: Envelope RMS window, s (implementation choice).
     envelope_s: float = 0.1
+    #: Subtract the heartbeat from the EMG before scoring (scorers ignore ECG artefact;
+    #: R peaks from the ECG channel, else from the EMG itself - see ``_ecg``).
+    remove_ecg: bool = True
     #: Research cut-off: episodes per hour of sleep (Lavigne 1996: > 4).
     cutoff_episodes_per_h: float = 4.0
     #: Research cut-off: bursts per episode (Lavigne 1996: > 6).
@@ -106,7 +109,8 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     except SkipDetector as exc:
         return skipped(NAME, exc.code, exc.reason, p)
 
-    env = _emg.envelope(ch, win_s=p.envelope_s, out_sf=50.0)
+    env = _emg.envelope(ch, win_s=p.envelope_s, out_sf=50.0,
+                        ecg=_ecg.peaks_for(rec) if p.remove_ecg else None)
     v, fs = env.values.astype(np.float64), env.sf
     bg = _emg.running_median(v, fs, p.background_s)
     # REM atonia would make any tone recovery look like clenching: the background never

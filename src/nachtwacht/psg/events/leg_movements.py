@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nachtwacht.psg.events import _emg
+from nachtwacht.psg.events import _ecg, _emg
 from nachtwacht.psg.events._common import (
     SkipDetector,
     check_usable,
@@ -85,12 +85,16 @@ class Params:
     robust_envelope: bool = True
     #: Mains frequency to notch out of the EMG, Hz (50 in Europe).
     notch_hz: float = 50.0
+    #: Subtract the heartbeat from the EMG before scoring (scorers ignore ECG artefact;
+    #: R peaks from the ECG channel, else from the EMG itself - see ``_ecg``).
+    remove_ecg: bool = True
 
 
-def leg_lms(ch: Channel, p: Params) -> list[tuple[float, float, float]]:
+def leg_lms(ch: Channel, p: Params, ecg: np.ndarray | str | None = None
+            ) -> list[tuple[float, float, float]]:
     """LMs on one leg as (onset_s, end_s, peak µV above rest)."""
     env = _emg.envelope(ch, win_s=p.envelope_s, out_sf=50.0, notch_hz=p.notch_hz,
-                        robust=p.robust_envelope)
+                        robust=p.robust_envelope, ecg=ecg)
     v, fs = env.values.astype(np.float64), env.sf
     rest = _emg.running_percentile(v, fs, window_s=p.rest_window_s, q=p.rest_percentile)
     above = v - rest
@@ -184,11 +188,13 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     except SkipDetector as exc:
         return skipped(NAME, exc.code, exc.reason, p)
 
+    ecg = _ecg.peaks_for(rec) if p.remove_ecg else None
+
     def one_leg(role: str) -> list[tuple[float, float, float]]:
         # Each leg's movement must itself be an LM (0.5-10 s) before legs are merged.
         if role not in legs:
             return []
-        return [m for m in leg_lms(legs[role], p)
+        return [m for m in leg_lms(legs[role], p, ecg)
                 if p.min_duration_s <= m[1] - m[0] <= p.max_duration_s]
 
     left, right = one_leg("leg_l"), one_leg("leg_r")

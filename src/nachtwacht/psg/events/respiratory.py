@@ -1,7 +1,9 @@
 """Apneas and hypopneas (AASM 2012, Berry et al., JCSM 8:597) → AHI.
 
 * Apnea: oronasal thermal-sensor amplitude drops by ≥ 90 % of the pre-event
-  baseline for ≥ 10 s. Obstructive when breathing effort (thorax/abdomen)
+  baseline for ≥ 10 s, measured from the drop to the return of breathing: the
+  boundaries are the crossings of the 30 % line of the breath-amplitude envelope around the
+  ≥ 90 % core (see :func:`_events`), so 10-13 s apneas keep their length. Obstructive when breathing effort (thorax/abdomen)
   continues, central when effort is absent throughout, mixed when it is absent
   first and resumes.
 * Hypopnea: nasal-pressure amplitude drops by ≥ 30 % for ≥ 10 s, with a ≥ 3 %
@@ -52,6 +54,11 @@ class Params:
     hypopnea_drop: float = 0.30
     #: Minimum event duration, s (AASM 2012: ≥ 10 s for apneas and hypopneas).
     min_duration_s: float = 10.0
+    #: Apnea core: the ≥ 90 % drop on the smoothed envelope must last this long before
+    #: the event's boundaries are sought, s (implementation choice: the 1-s smoothed
+    #: envelope shortens a 10-s stop by ~1.5 s at each end; the 10-s rule is applied
+    #: to the event between its boundaries).
+    apnea_core_min_s: float = 6.0
     #: Maximum event duration, s (implementation choice; longer is signal loss, unverified).
     max_duration_s: float = 150.0
     #: Hypopnea rule 1A desaturation, % (AASM 2012 recommended rule).
@@ -106,9 +113,41 @@ def _baseline(env: np.ndarray, fs: float, p: Params) -> np.ndarray:
     return np.interp(t, np.arange(per_s.size) + 0.5, b)
 
 
-def _events(ratio: np.ndarray, fs: float, limit: float, p: Params) -> list[tuple[int, int]]:
+def _events(ratio: np.ndarray, fs: float, limit: float, p: Params,
+            half_level: bool = False) -> list[tuple[int, int]]:
+    """Spans where the amplitude ratio drops to ``limit``, with their AASM boundaries.
+
+    Without ``half_level`` the event is the stretch below ``limit`` (hypopneas: the
+    30 % line itself is where the drop starts and breathing returns). With it (apneas),
+    the drop below 10 % is the event's *core*; its boundaries are where the envelope
+    crosses the 30 % line around it (the line hypopneas use), because a smoothed
+    envelope reaches 10 % well after breathing stops and leaves it well before
+    breathing returns (by ~1.5 s at each end), while the 30 % crossing falls on the
+    start of the drop and on the return of breathing.
+    """
     starts, stops = runs(ratio <= limit)
     starts, stops = merge_runs(starts, stops, int(1.0 * fs))
+    if half_level and starts.size:
+        core_ok = (stops - starts) / fs >= p.apnea_core_min_s
+        starts, stops = starts[core_ok], stops[core_ok]
+        new_s, new_e = [], []
+        for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+            edge = max(limit, 1.0 - p.hypopnea_drop)
+            below = ratio > edge
+            # Back to the last sample above the edge before the core, forward to the
+            # first after it (bounded to the rule's longest event).
+            lo = max(0, a - int(p.max_duration_s * fs))
+            pre = np.flatnonzero(below[lo:a])
+            a2 = lo + int(pre[-1]) + 1 if pre.size else lo
+            hi = min(ratio.size, b + int(p.max_duration_s * fs))
+            post = np.flatnonzero(below[b:hi])
+            b2 = b + int(post[0]) if post.size else hi
+            if new_e and a2 <= new_e[-1]:  # two cores in one drop: one event
+                new_e[-1] = max(new_e[-1], b2)
+                continue
+            new_s.append(a2)
+            new_e.append(b2)
+        starts, stops = np.asarray(new_s, dtype=np.int64), np.asarray(new_e, dtype=np.int64)
     dur = (stops - starts) / fs
     keep = (dur >= p.min_duration_s) & (dur <= p.max_duration_s)
     return list(zip(starts[keep].tolist(), stops[keep].tolist(), strict=True))
@@ -192,7 +231,7 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
 
     env_a, fs_a = _amplitude(apnea_ch.data, apnea_ch.sf, p)
     ratio_a = env_a / _baseline(env_a, fs_a, p)
-    apneas = _events(ratio_a, fs_a, 1.0 - p.apnea_drop, p)
+    apneas = _events(ratio_a, fs_a, 1.0 - p.apnea_drop, p, half_level=True)
     if hyp_ch is apnea_ch:
         env_h, fs_h, ratio_h = env_a, fs_a, ratio_a
     else:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nachtwacht.psg.events import _emg
+from nachtwacht.psg.events import _ecg, _emg
 from nachtwacht.psg.events._common import (
     SkipDetector,
     check_usable,
@@ -85,6 +85,9 @@ class Params:
     robust_envelope: bool = True
     #: Bursts closer than this are one burst, s (implementation choice).
     merge_gap_s: float = 0.1
+    #: Subtract the heartbeat from the EMG before scoring (scorers ignore ECG artefact;
+    #: R peaks from the ECG channel, else from the EMG itself - see ``_ecg``).
+    remove_ecg: bool = True
 
 
 def _bursts(active: np.ndarray, fs: float, p: Params) -> np.ndarray:
@@ -139,7 +142,9 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     except SkipDetector as exc:
         return skipped(NAME, exc.code, exc.reason, p)
     notes: list[str] = []
-    env = _emg.envelope(chin, win_s=p.envelope_s, out_sf=50.0, robust=p.robust_envelope)
+    ecg = _ecg.peaks_for(rec) if p.remove_ecg else None
+    env = _emg.envelope(chin, win_s=p.envelope_s, out_sf=50.0, robust=p.robust_envelope,
+                        ecg=ecg)
     v, fs = env.values.astype(np.float64), env.sf
     st = stages_at(hyp, np.arange(v.size) / fs)
     rem = st == REM
@@ -175,7 +180,8 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     if arm is not None:
         try:
             check_usable(arm, min_sf=_emg.MIN_EMG_SF, what="arm EMG")
-            aenv = _emg.envelope(arm, win_s=p.envelope_s, out_sf=50.0, robust=p.robust_envelope).values.astype(np.float64)
+            aenv = _emg.envelope(arm, win_s=p.envelope_s, out_sf=50.0, robust=p.robust_envelope,
+                                 ecg=ecg).values.astype(np.float64)
             m = min(aenv.size, v.size)
             abg = max(float(np.percentile(aenv[:m][rem[:m]], p.background_percentile)), 1e-6)
             a_ph = _bursts(aenv[:m] > p.sinbar_phasic_factor * abg, fs, p) & rem[:m]

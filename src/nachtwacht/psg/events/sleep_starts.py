@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nachtwacht.psg.events import _emg
+from nachtwacht.psg.events import _ecg, _emg
 from nachtwacht.psg.events._common import (
     CHUNK,
     SkipDetector,
@@ -59,16 +59,20 @@ class Params:
     transition_window_s: float = 60.0
     #: Envelope RMS window, s (short, to resolve 75-ms bursts; implementation choice).
     envelope_s: float = 0.03
+    #: Subtract the heartbeat from the EMG before scoring (the QRS hits every lead at
+    #: once and would pass as a generalised burst; R peaks from the ECG channel, else
+    #: from the EMG itself - see ``_ecg``).
+    remove_ecg: bool = True
 
 
-def _bursts(ch: Channel, p: Params) -> np.ndarray:
+def _bursts(ch: Channel, p: Params, ecg: np.ndarray | str | None = None) -> np.ndarray:
     """(onset_s, end_s, peak ratio) rows of brief bursts on one channel.
 
     The envelope runs at the channel's own rate (75-ms bursts), so it is streamed in
     chunks twice - once for the background, once for the bursts - rather than held for
     the whole night.
     """
-    kw = {"win_s": p.envelope_s, "out_sf": 200.0}
+    kw = {"win_s": p.envelope_s, "out_sf": 200.0, "ecg": ecg}
     step = max(1, int(round(ch.sf / kw["out_sf"])))
     fs = ch.sf / step
     bs = max(1, int(round(0.5 * fs)))
@@ -143,9 +147,10 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
                f"found {len(chans)}" + (f" ({'; '.join(reasons)})" if reasons else ""))
         return skipped(NAME, code, why, p)
 
+    ecg = _ecg.peaks_for(rec) if p.remove_ecg else None
     per = []
     for ch in chans:
-        b = _bursts(ch, p)
+        b = _bursts(ch, p, ecg)
         per.append(np.column_stack((b, np.full(len(b), len(per)))))
     allb = np.concatenate(per) if per else np.zeros((0, 4))
     allb = allb[np.argsort(allb[:, 0])]
