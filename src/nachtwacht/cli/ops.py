@@ -92,8 +92,9 @@ def backup_database(dest: Path) -> str:
     conn = _default_connection()
     tmp = dest.with_name(f".{dest.name}.partial")
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp.unlink(missing_ok=True)
+        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))  # private from the first byte
         if conn.vendor == "sqlite":
             src = sqlite3.connect(str(conn.settings_dict["NAME"]))
             try:
@@ -109,6 +110,9 @@ def backup_database(dest: Path) -> str:
             _run_tool([_tool("pg_dump"), "-Fc", "-f", str(tmp), *args], env, "pg_dump")
         else:  # pragma: no cover - only the two supported back ends exist
             raise click.ClickException(f"backup is not supported for {conn.vendor}")
+        # A backup holds everyone's health data: readable by this user only, whatever
+        # the umask of the shell that ran it (docs/operations.md, "Private files").
+        os.chmod(tmp, 0o600)
         os.replace(tmp, dest)
     except (OSError, sqlite3.Error) as exc:
         _discard(tmp)

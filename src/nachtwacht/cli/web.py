@@ -115,13 +115,15 @@ def register(main: click.Group) -> None:
     @main.command()
     @click.option("--seed", default=7, show_default=True, help="Random seed of the demo diary.")
     @click.option("--weeks", default=8, show_default=True, type=click.IntRange(1, 104))
-    def demo(seed: int, weeks: int) -> None:
+    @click.option("--sleep-study", is_flag=True,
+                  help="Also give the sleeper a simulated sleep study (analysed by the worker).")
+    def demo(seed: int, weeks: int, sleep_study: bool) -> None:
         """Create (or re-create) the demo household in the web app's database."""
         _setup(local=True)
         _migrate()
         from nachtwacht.web.demo import build_demo
 
-        _print_demo(build_demo(seed=seed, weeks=weeks))
+        _print_demo(build_demo(seed=seed, weeks=weeks, sleep_study=sleep_study))
 
     @main.command()
     @click.option("--host", default="127.0.0.1", show_default=True)
@@ -141,7 +143,8 @@ def register(main: click.Group) -> None:
         if with_demo:
             from nachtwacht.web.demo import build_demo
 
-            _print_demo(build_demo())
+            # With the demo sleep study: the worker started below analyses it.
+            _print_demo(build_demo(sleep_study=not no_worker))
         from django.core.management import call_command
 
         # The worker recovers what a killed server left (jobs "running", partial uploads)
