@@ -754,7 +754,10 @@ def _triage(sub: Diary, insight: Any, lang: str, given: Any,
 def _evidence_short(items: list[Any], lang: str) -> str:
     # The full evidence stays in the data (and JSON); the page shows answers in full
     # and the nights as a short list of dates, so a flag never fills half a page.
-    answers = [_evidence_text(x) for x in items if isinstance(x, dict) and x.get("kind") == "answer"]
+    # Findings (a mean over many nights) are shown as text too: they stand for all those
+    # nights, not for the one date a summary used to carry (issue #11).
+    answers = [_evidence_text(x) for x in items
+               if isinstance(x, dict) and x.get("kind") in ("answer", "finding")]
     dates = sorted({x["date"] for x in items if isinstance(x, dict) and x.get("date")})
     parts = list(answers)
     if dates:

@@ -521,7 +521,9 @@ def _summary(arg: Mapping[str, Any], facts: Facts, how: str) -> Match:
     else:
         what = "mean" if how == "mean" else "spread of"
         text = f"{span}: {what} {label} {shown} over {len(vals)} nights"
-    ev = Evidence("night", last.isoformat(), name, round(value, 1), text)
+    # A summary over many nights is one finding, not one night: citing only the last
+    # night made a 21-night mean look like it rested on a single night (issue #11).
+    ev = Evidence("finding", None, name, round(value, 1), text)
     stats = _date_stats([n.date for n, _ in vals], facts)
     stats["mean"] = shown
     return Match(True, [ev], stats)
