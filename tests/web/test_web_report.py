@@ -169,6 +169,9 @@ def test_clinician_sees_sleep_studies_only_when_shared(home, client, psg_result)
 
     _upload(home["sleeper"], psg_result)
     share = home["share"]
+    # The demo share holds sleep studies since c187632: start from a share without them.
+    share.scope = [p for p in share.scope if p != "psg"]
+    share.save(update_fields=["scope"])
     c = _client(client, home["gp"])
     url = f"/zorg/{share.pk}/rapport/?van=2026-11-01&tot={END}&taal=nl"
     html = c.get(url).content.decode()
@@ -212,3 +215,15 @@ def test_pdf_download_name_holds_only_the_period(home, client):
     r = _client(client, home["sleeper"]).get(f"/rapport.pdf?van=2026-11-01&tot={END}&taal=nl")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert r["Content-Disposition"] == 'attachment; filename="nachtwacht-rapport-2026-11-01_2026-11-22.pdf"'
+
+
+def test_html_report_fits_a_phone_and_has_a_way_back(home, client):
+    c = _client(client, home["sleeper"])
+    r = c.get("/rapport/?van=2026-11-02&tot=2026-11-15&taal=nl")
+    html = r.content.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert "nachtwacht/report-screen.css" in html
+    assert 'href="/rapport/kiezen/"' in html and "Terug naar de keuzes voor het rapport" in html
+    assert 'href="/rapport.pdf?' in html
+    # The way back sits at the top of the page, before the report itself.
+    assert html.index('class="nw-back"') < html.index("<h1")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,6 +203,25 @@ def _experiments(target: Target, start: dt.date, end: dt.date) -> list:
     return out
 
 
+def _for_screen(html: str, target: Target, query: str) -> str:
+    """The report page as a web page: fits a phone and has a way back.
+
+    The report's own HTML is made for A4 (the same template as the PDF), so the web
+    adds a viewport, a small screen stylesheet (``static/nachtwacht/report-screen.css``)
+    and a bar with "back" and "PDF" links, without touching the report's content.
+    """
+    from django.templatetags.static import static
+    from django.utils.html import escape
+
+    head = ('<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<link rel="stylesheet" href="{escape(static("nachtwacht/report-screen.css"))}">')
+    bar = (f'<nav class="nw-back" aria-label="{escape(_("Report"))}">'
+           f'<a href="{escape(target.form_url)}">← {escape(_("Back to the report choices"))}</a>'
+           f'<a href="{escape(target.pdf_url)}?{escape(query)}">{escape(_("Download as PDF"))}</a></nav>')
+    html = html.replace("</head>", head + "</head>", 1)
+    return re.sub(r"(<body[^>]*>)", lambda m: m.group(1) + bar, html, count=1)
+
+
 def _who(target: Target) -> dict[str, Any]:
     """What a clinician's report says about the person, as the sleeper chose to share.
 
@@ -243,7 +263,7 @@ def _serve(request, target: Target, pdf: bool):
                          experiments=_experiments(target, start, end), **_who(target))
         if not pdf:
             # No file:// font paths on a web page; the inline stylesheet allowed by its hash.
-            html = mod.render_html(data, embed_fonts=False)
+            html = _for_screen(mod.render_html(data, embed_fonts=False), target, request.GET.urlencode())
             resp = HttpResponse(html)
             resp["Content-Security-Policy"] = csp_with_style_hashes(html)
             return resp
