@@ -64,9 +64,10 @@ def position(job) -> int:
 
     if job.status != Job.Status.QUEUED:
         return 0
-    ahead = Job.objects.filter(status=Job.Status.QUEUED).filter(
-        Q(created__lt=job.created) | Q(created=job.created, pk__lt=job.pk))
-    # Higher-priority kinds overtake: count only the jobs that run before this one.
     mine = PRIORITY.get(job.kind, 0)
-    kinds = [k for k, p in PRIORITY.items() if p >= mine]
-    return ahead.filter(kind__in=kinds).count() + 1
+    queued = Job.objects.filter(status=Job.Status.QUEUED)
+    # Higher-priority kinds overtake, whenever they came; the same priority runs in order.
+    higher = queued.filter(kind__in=[k for k, p in PRIORITY.items() if p > mine]).count()
+    earlier = queued.filter(kind__in=[k for k, p in PRIORITY.items() if p == mine]).filter(
+        Q(created__lt=job.created) | Q(created=job.created, pk__lt=job.pk)).count()
+    return higher + earlier + 1
