@@ -99,20 +99,26 @@ def plan_rswa(plan: Plan, rng: np.random.Generator, p_tonic: float, p_phasic: fl
 
 def plan_respiratory(plan: Plan, rng: np.random.Generator, per_hour: float, mix: dict[str, float],
                      short_frac: float = 0.2, arousal_frac: float = 0.35,
-                     lm_end_frac: float = 0.0) -> None:
+                     lm_end_frac: float = 0.0, chain_p: float = 0.0) -> None:
     """Apneas (obstructive, central), hypopneas with desaturation or with an arousal only.
 
     ``mix`` weights the types ``obstructive``, ``central``, ``hypopnea_desat``,
     ``hypopnea_arousal``. ``short_frac`` of apneas last 10-13 s (the hard case).
     Each event books its desaturation and recovery, so desaturations never merge.
+    ``chain_p``: chance that the next event follows as early as allowed (periodic
+    breathing runs, onsets < 90 s apart: LMs at their ends would form a PLM series
+    unless excluded, as AASM requires).
     """
     sleep_h = np.isin(plan.stages, SLEEP).sum() * EPOCH_S / 3600
     want = int(round(per_hour * sleep_h))
     types, w = list(mix), np.array(list(mix.values()), float)
     placed = 0
-    for t in _candidates(plan, rng, want, SLEEP):
-        if placed >= want:
-            break
+    queue = _candidates(plan, rng, want, SLEEP)[::-1]
+    while queue and placed < want:
+        t = queue.pop()
+        chained = bool(queue) and queue[-1] < 0  # marker: t follows the previous event
+        if chained:
+            queue.pop()
         typ = str(rng.choice(types, p=w / w.sum()))
         apnea = typ in ("obstructive", "central")
         if apnea and rng.random() < short_frac:
@@ -121,7 +127,9 @@ def plan_respiratory(plan: Plan, rng: np.random.Generator, per_hour: float, mix:
             dur = rng.uniform(13, 40)
         else:
             dur = rng.uniform(12, 35)
-        lag = rng.uniform(10, 30)          # SpO2 nadir after the event end
+        if chained:  # periodic breathing: short cycles
+            dur = min(dur, rng.uniform(10.3, 18))
+        lag = rng.uniform(10, 18) if chained else rng.uniform(10, 30)  # SpO2 nadir after end
         rec = rng.uniform(8, 14)           # SpO2 recovery to baseline
         end = t + dur
         # Desaturations must not merge: the next event starts >= 30 s after this one's
@@ -144,7 +152,7 @@ def plan_respiratory(plan: Plan, rng: np.random.Generator, per_hour: float, mix:
         kind = "apnea" if apnea else "hypopnea"
         plan.add(Planted(kind, t, end, typ if apnea else typ.split("_")[1],
                          extra={"depth": depth, "lag": lag, "rec": rec,
-                                "pressure": rng.uniform(0.35, 0.6),
+                                "pressure": rng.uniform(0.35, 0.55),
                                 "thermistor": rng.uniform(0.0, 0.05) if apnea
                                 else rng.uniform(0.4, 0.68)}))
         plan.take("resp", *span)
@@ -165,6 +173,8 @@ def plan_respiratory(plan: Plan, rng: np.random.Generator, per_hour: float, mix:
             # close, so that unless excluded they would form a PLM series
             plan.take("legs_resp", lm.onset - 5, lm.offset + 5)
         placed += 1
+        if rng.random() < chain_p:  # the next breathing event as soon as allowed
+            queue += [-1.0, end + lag + rec + 31 + rng.uniform(0, 3)]
 
 
 # --- arousals ---------------------------------------------------------------------------

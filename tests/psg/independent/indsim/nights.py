@@ -32,6 +32,7 @@ class NightSpec:
     short_apnea_frac: float = 0.25
     resp_arousal_frac: float = 0.3
     lm_end_frac: float = 0.0
+    resp_chain_p: float = 0.0
     # legs
     plm_series_per_hour: float = 2.0
     isolated_lm_per_hour: float = 6.0
@@ -63,7 +64,7 @@ HEAVY_NOISE = NightSpec(
 SHORT_EVENT = NightSpec(
     "short_event", resp_per_hour=22.0, short_apnea_frac=0.7, resp_mix={
         "obstructive": 0.45, "central": 0.2, "hypopnea_desat": 0.2, "hypopnea_arousal": 0.15},
-    lm_end_frac=0.8, short_lm_frac=0.6, isolated_lm_per_hour=2.0, plm_series_per_hour=1.5, short_arousal_frac=0.6,
+    lm_end_frac=0.8, resp_chain_p=0.85, short_lm_frac=0.6, isolated_lm_per_hour=2.0, plm_series_per_hour=1.5, short_arousal_frac=0.6,
     arousal_per_hour={N1: 8.0, N2: 8.0, N3: 36.0, REM: 8.0}, rswa_tonic=0.25, rswa_phasic=0.2,
     ecg_on_emg=(4.0, 8.0), hum_uv=3.0, wander_uv=10.0, twitches_per_hour=10.0)
 NIGHTS = {s.name: s for s in (CLEAN, HEAVY_NOISE, SHORT_EVENT)}
@@ -93,7 +94,7 @@ def plan_night(spec: NightSpec, stages: np.ndarray, rng: np.random.Generator) ->
     ev.plan_legs(plan, rng, spec.plm_series_per_hour, spec.isolated_lm_per_hour,
                  spec.short_lm_frac)
     ev.plan_respiratory(plan, rng, spec.resp_per_hour, spec.resp_mix, spec.short_apnea_frac,
-                        spec.resp_arousal_frac, spec.lm_end_frac)
+                        spec.resp_arousal_frac, spec.lm_end_frac, spec.resp_chain_p)
     ev.plan_arousals(plan, rng, spec.arousal_per_hour, spec.short_arousal_frac)
     ev.plan_rmma(plan, rng, spec.rmma_per_hour)
     ev.plan_leg_artefacts(plan, rng, spec.pops_per_hour, spec.twitches_per_hour)
