@@ -34,8 +34,8 @@ SEEDS = {"clean": 11, "heavy_noise": 12, "short_event": 13}
 NIGHTS = tuple(SEEDS)
 KINDS = ("apnea_obstructive", "apnea_central", "hypopnea", "desaturation", "lm", "plm",
          "lm_respiratory", "arousal", "arousal_n3", "rswa_burst", "rmma", "sleep_start")
-INDICES = ("ahi", "oai", "cai", "odi3", "lm_index", "plms_index", "arousal_index",
-           "n3_arousal_index", "rswa_phasic_pct", "rswa_tonic_pct", "rmma_index")
+INDICES = ("ahi", "oai", "cai", "odi3", "lm_index", "plms_index", "plms_arousal_index",
+           "arousal_index", "n3_arousal_index", "rswa_phasic_pct", "rswa_tonic_pct", "rmma_index")
 
 
 @functools.cache

@@ -96,6 +96,7 @@ INDEX_KEYS = {
     "odi3": ("desaturation", "odi3"),
     "lm_index": ("leg_movements", "lm_index"),
     "plms_index": ("leg_movements", "plms_index"),
+    "plms_arousal_index": ("leg_movements", "plms_arousal_index"),
     "arousal_index": ("arousal", "arousal_index"),
     "n3_arousal_index": ("arousal", "n3_arousal_index"),
     "rswa_phasic_pct": ("rswa", "rswa_phasic_pct"),

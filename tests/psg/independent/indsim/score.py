@@ -132,6 +132,11 @@ def planted_indices(plan: Plan) -> dict[str, float]:
     sl = lambda evs: [e for e in evs if stage_of(st, e.onset) in SLEEP]  # noqa: E731
     per_h = lambda evs: len(sl(evs)) / tst_h if tst_h else float("nan")  # noqa: E731
     rem_eps = [i for i in np.flatnonzero(st == REM)]
+    # a PLM is arousal-associated when an arousal overlaps it or lies < 0.5 s from it
+    # (measured on what was planted, so a spontaneous arousal near a PLM counts too)
+    aro = [(a.onset, a.offset) for a in plan.of("arousal")]
+    plm_aro = [e for e in plan.of("lm", "plm")
+               if any(a0 - 0.5 < e.offset and e.onset < a1 + 0.5 for a0, a1 in aro)]
     mini = 0
     for i in rem_eps:
         for k in range(10):
@@ -145,6 +150,7 @@ def planted_indices(plan: Plan) -> dict[str, float]:
         "odi3": per_h(plan.of("desaturation")),
         "lm_index": per_h([e for e in plan.of("lm") if e.type != "respiratory"]),
         "plms_index": per_h(plan.of("lm", "plm")),
+        "plms_arousal_index": per_h(plm_aro),
         "arousal_index": per_h(plan.of("arousal")),
         "n3_arousal_index": (len([e for e in plan.of("arousal") if e.stage == N3]) / n3_h
                              if n3_h else float("nan")),
