@@ -106,7 +106,6 @@ class UploadLimitMiddleware:
                 f'<link rel="stylesheet" href="{settings.STATIC_URL}nachtwacht/nachtwacht.css"></head>'
                 f'<body><main><h1>{title}</h1><p>{escape(body.format(max=_mb(limit)))}</p>'
                 f'<p><a href="{escape(request.path)}">{back}</a></p></main></body></html>')
-        response = HttpResponse(html, status=413)
-        # The body was not read: tell the client the connection ends here.
-        response["Connection"] = "close"
-        return response
+        # The server closes the connection after this answer (the body was not read);
+        # a WSGI app may not set Connection itself (a hop-by-hop header).
+        return HttpResponse(html, status=413)
