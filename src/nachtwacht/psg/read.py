@@ -433,8 +433,13 @@ class _StreamResampler:
     """
 
     def __init__(self, sf: float, new_sf: float, n_in: int) -> None:
+        from scipy.signal import firwin
+
         self.up, self.down = _ratio(sf, new_sf)
-        half = 10 * max(self.up, self.down) // self.up + 1  # resample_poly's FIR, in input samples
+        rate = max(self.up, self.down)
+        # resample_poly's own default filter, designed once instead of once per block.
+        self.h = firwin(2 * 10 * rate + 1, 1.0 / rate, window=("kaiser", 5.0))
+        half = 10 * rate // self.up + 1  # the filter's half length, in input samples
         self.pad = self.down * -(-(half + 8) // self.down)
         self.block = self.down * max(1, 2**16 // self.down)
         self.out = np.empty(-(-n_in * self.up // self.down), dtype=np.float32)
@@ -447,7 +452,7 @@ class _StreamResampler:
         from scipy.signal import resample_poly
 
         seg = self.buf[start - self.b0 : None if stop is None else stop - self.b0]
-        y = resample_poly(seg, self.up, self.down)
+        y = resample_poly(seg, self.up, self.down, window=self.h)
         j0 = (self.done - start) * self.up // self.down
         n = self.out.size - self.written if last else self.block * self.up // self.down
         n = min(n, self.out.size - self.written)
