@@ -5,9 +5,9 @@ database in ``NACHTWACHT_DATA_DIR`` / ``DATABASE_URL``), so a SIGKILL hits exact
 the code a gunicorn worker runs. Usage::
 
     python _psgtool.py edf OUT.edf                        # a short synthetic night
-    python _psgtool.py upload USER EDF [--hang-analysis | --hang-write]
+    python _psgtool.py upload USER EDF [--hang-write]      # then a worker runs the queue
     python _psgtool.py page USER                          # view the uploads page, print rows
-    python _psgtool.py retry USER                         # press "start again", wait for the end
+    python _psgtool.py retry USER                         # press "start again", run the queue
     python _psgtool.py integrity                          # database consistency check
 """
 
@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import threading
 import time
 
 HANG_S = 120
@@ -54,18 +53,12 @@ def _hang(signal_line: str) -> None:
 def upload(username: str, path: str, mode: str | None) -> None:
     from django.core.files import uploadedfile
 
-    from nachtwacht.psg import pipeline
 
     if mode == "--hang-analysis":
-        real = pipeline.analyse
-
-        def analyse(*args, **kwargs):
-            # The row is RUNNING (committed) when the pipeline starts: tell the parent.
-            _hang("RUNNING")
-            return real(*args, **kwargs)
-
-        pipeline.analyse = analyse
-    elif mode == "--hang-write":
+        # The web process no longer analyses (issue #15: the task queue does); a worker
+        # killed mid-analysis is tests/trust/test_trust_queue_worker.py.
+        raise SystemExit("--hang-analysis: analyses run on the task queue now")
+    if mode == "--hang-write":
         cls = uploadedfile.InMemoryUploadedFile
         real_chunks = cls.chunks
 
@@ -80,18 +73,15 @@ def upload(username: str, path: str, mode: str | None) -> None:
     with open(path, "rb") as f:
         r = c.post("/slaaponderzoek/", {"file": f})
     assert r.status_code == 302, r.status_code
-    if mode == "--hang-analysis":
-        time.sleep(HANG_S)  # the analysis thread hangs; the parent kills this process
-    _wait_finished()
+    _run_queue()
     print(json.dumps(rows()), flush=True)
 
 
-def _wait_finished(timeout: float = 90) -> None:
-    """Wait for the analysis threads of this process (daemon threads die with it)."""
-    deadline = time.monotonic() + timeout
-    for t in threading.enumerate():
-        if t is not threading.main_thread() and t.daemon:
-            t.join(max(0.0, deadline - time.monotonic()))
+def _run_queue() -> None:
+    """What ``nachtwacht worker --batch`` does: run the queued analyses, then return."""
+    from nachtwacht.web.jobs.worker import run
+
+    run(batch=True, verbosity=0)
 
 
 def page(username: str) -> None:
@@ -109,7 +99,7 @@ def retry(username: str) -> None:
     assert f'action="/slaaponderzoek/{up.pk}/opnieuw/"' in detail, "no retry button"
     r = c.post(f"/slaaponderzoek/{up.pk}/opnieuw/")
     assert r.status_code == 302, r.status_code
-    _wait_finished()
+    _run_queue()
     print(json.dumps(rows()), flush=True)
 
 

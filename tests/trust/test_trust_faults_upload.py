@@ -1,10 +1,12 @@
-"""Faults: a sleep-study upload or its analysis killed with SIGKILL.
+"""Faults: a sleep-study upload killed with SIGKILL.
 
-The web process stores the EDF file, creates the row and analyses the file in a
-thread. A child process (``_psgtool.py``) does that through the real views and hangs
-at a chosen point; the test kills it and then checks what a sleeper would find: a
-consistent database, no half file under a final name, an analysis shown as
-interrupted with a button that runs it again to the end.
+The web process stores the EDF file and creates the row; the analysis runs on the task
+queue (issue #15). A child process (``_psgtool.py``) does that through the real views
+and hangs at a chosen point; the test kills it and then checks what a sleeper would
+find: a consistent database, no half file under a final name. A worker killed in the
+middle of an analysis: tests/trust/test_trust_queue_worker.py (the job is queued again
+and finished by the next worker); a row left by the thread-based analysis of earlier
+versions: tests/web/test_web_psg_recover.py.
 """
 
 from __future__ import annotations
@@ -48,33 +50,6 @@ def _uploads(env: dict) -> Path:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("vendor", ["sqlite", "postgres"])
-def test_sigkill_mid_analysis_is_shown_as_interrupted_and_retry_finishes(vendor, tmp_path, edf):
-    with database_env(vendor, tmp_path) as env:
-        run(env, "migrate")
-        run(env, "user", "importeur")
-        _kill_at(env, edf, "--hang-analysis", "RUNNING")
-        assert psg(env, "integrity").stdout.strip() == "ok"
-        # The stored file is complete and under its final name; nothing temporary is left.
-        files = sorted(p.name for p in _uploads(env).iterdir())
-        assert len(files) == 1 and files[0].endswith(".edf")
-        assert (_uploads(env) / files[0]).read_bytes() == edf.read_bytes()
-
-        # The sleeper opens the page: the dead worker is noticed, no endless "running".
-        out = json.loads(psg(env, "page", "importeur").stdout)
-        (row,) = out["rows"]
-        assert row["status"] == "failed" and row["interrupted"] and row["stored"] == files[0]
-        assert "onderbroken" in row["error"]
-        assert "kan opnieuw worden gestart" in out["html"]
-
-        # "Start the analysis again" runs it on the stored file, to the end.
-        (row,) = json.loads(psg(env, "retry", "importeur").stdout)
-        assert row["status"] == "done" and not row["interrupted"] and row["error"] == ""
-        assert sorted(p.name for p in _uploads(env).iterdir()) == files
-        assert psg(env, "integrity").stdout.strip() == "ok"
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("vendor", ["sqlite", "postgres"])
 def test_sigkill_mid_write_leaves_no_file_and_no_row(vendor, tmp_path, edf):
     with database_env(vendor, tmp_path) as env:
         run(env, "migrate")
@@ -91,7 +66,7 @@ def test_sigkill_mid_write_leaves_no_file_and_no_row(vendor, tmp_path, edf):
         out = run(env, "cli", "manage", "psg_recover", "--max-age", "0")
         assert "partial uploads removed: 1" in out.stdout
         assert list(_uploads(env).iterdir()) == []
-        # Uploading again simply works.
+        # Uploading again simply works (and a worker analyses it).
         (row,) = json.loads(psg(env, "upload", "importeur", str(edf)).stdout)
         assert row["status"] == "done"
         assert [p.name for p in _uploads(env).iterdir()] == [row["stored"]]
