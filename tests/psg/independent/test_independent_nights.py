@@ -35,7 +35,8 @@ NIGHTS = tuple(SEEDS)
 KINDS = ("apnea_obstructive", "apnea_central", "hypopnea", "desaturation", "lm", "plm",
          "lm_respiratory", "arousal", "arousal_n3", "rswa_burst", "rmma", "sleep_start")
 INDICES = ("ahi", "oai", "cai", "odi3", "lm_index", "plms_index", "plms_arousal_index",
-           "arousal_index", "n3_arousal_index", "rswa_phasic_pct", "rswa_tonic_pct", "rmma_index")
+           "arousal_index", "n3_arousal_index", "rswa_phasic_pct", "rswa_tonic_pct", "rswa_any_pct",
+    "montreal_phasic_pct", "rmma_index")
 
 
 @functools.cache
@@ -52,7 +53,8 @@ def outcome(name: str):
     n = night(name)
     res = adapter.analyse(n)
     return (score.score_kinds(n.plan, adapter.detected(res)),
-            score.score_indices(n.plan, adapter.indices(res)), adapter.skipped(res))
+            score.score_indices(n.plan, adapter.indices(res)), adapter.skipped(res),
+            adapter.rswa_verdicts(res))
 
 
 # --- the simulator is right -------------------------------------------------------------
@@ -111,3 +113,11 @@ def test_headline_index(name, index):
     s = outcome(name)[1][index]
     assert np.isfinite(s.planted)
     assert s.ok, f"{name} {index}: planted {s.planted:.2f}, detected {s.detected}, error {s.error}"
+
+
+@pytest.mark.parametrize("name", NIGHTS)
+def test_rswa_verdicts(name):
+    """Healthy REM (~5 % phasic) must not be called RSWA; RBD-like REM must."""
+    want = score.expected_verdicts(night(name).plan)
+    got = outcome(name)[3]
+    assert want and {k: got.get(k) for k in want} == want, (want, got)

@@ -101,6 +101,8 @@ INDEX_KEYS = {
     "n3_arousal_index": ("arousal", "n3_arousal_index"),
     "rswa_phasic_pct": ("rswa", "rswa_phasic_pct"),
     "rswa_tonic_pct": ("rswa", "rswa_tonic_pct"),
+    "rswa_any_pct": ("rswa", "rswa_any_pct"),
+    "montreal_phasic_pct": ("rswa", "montreal_phasic_pct"),
     "rmma_index": ("bruxism", "rmma_index"),
 }
 
@@ -108,6 +110,14 @@ INDEX_KEYS = {
 def indices(results) -> dict[str, float | None]:
     """The product's headline indices (None when its detector skipped)."""
     return {k: _summary(results, det, key) for k, (det, key) in INDEX_KEYS.items()}
+
+
+def rswa_verdicts(results) -> dict[str, bool | None]:
+    """The product's RSWA verdicts per published cut-off ({} when RSWA skipped)."""
+    res = results.get("rswa")
+    if res is None or res.skipped:
+        return {}
+    return dict(res.summary.get("rswa_positive") or {})
 
 
 def skipped(results) -> dict[str, str]:

@@ -24,7 +24,7 @@ TOLERANCE = {"apnea": 5.0, "apnea_obstructive": 5.0, "apnea_central": 5.0, "hypo
              "arousal": 3.0, "arousal_n3": 3.0, "rswa_burst": 0.5, "rmma": 3.0,
              "sleep_start": 1.0}
 F1_TARGET, REL_TARGET, POINTS_TARGET = 0.85, 0.15, 3.0
-PERCENT_INDICES = ("rswa_phasic_pct", "rswa_tonic_pct")
+PERCENT_INDICES = ("rswa_phasic_pct", "rswa_tonic_pct", "rswa_any_pct", "montreal_phasic_pct")
 
 
 def truth(plan: Plan) -> dict[str, list[tuple[float, float]]]:
@@ -137,12 +137,9 @@ def planted_indices(plan: Plan) -> dict[str, float]:
     aro = [(a.onset, a.offset) for a in plan.of("arousal")]
     plm_aro = [e for e in plan.of("lm", "plm")
                if any(a0 - 0.5 < e.offset and e.onset < a1 + 0.5 for a0, a1 in aro)]
-    mini = 0
-    for i in rem_eps:
-        for k in range(10):
-            a = i * EPOCH_S + 3 * k
-            if any(min(b1, a + 3) - max(b0, a) >= 0.1 for b0, b1 in plan.chin_bursts):
-                mini += 1
+    mini = _burst_windows(plan, rem_eps, 3.0)
+    any_mini = sum(_burst_windows(plan, [i], 3.0) if not plan.rem_tonic.get(int(i)) else 10
+                   for i in rem_eps)
     return {
         "ahi": per_h(plan.of("apnea") + plan.of("hypopnea")),
         "oai": per_h(plan.of("apnea", "obstructive")),
@@ -155,10 +152,40 @@ def planted_indices(plan: Plan) -> dict[str, float]:
         "n3_arousal_index": (len([e for e in plan.of("arousal") if e.stage == N3]) / n3_h
                              if n3_h else float("nan")),
         "rswa_phasic_pct": 100 * mini / (10 * len(rem_eps)) if rem_eps else float("nan"),
+        "rswa_any_pct": 100 * any_mini / (10 * len(rem_eps)) if rem_eps else float("nan"),
+        "montreal_phasic_pct": (100 * _burst_windows(plan, rem_eps, 2.0) / (15 * len(rem_eps))
+                                if rem_eps else float("nan")),
         "rswa_tonic_pct": (100 * sum(plan.rem_tonic.get(int(i), False) for i in rem_eps)
                            / len(rem_eps) if rem_eps else float("nan")),
         "rmma_index": per_h(plan.of("rmma")),
     }
+
+
+def _burst_windows(plan: Plan, epochs, win_s: float) -> int:
+    """How many ``win_s`` mini-epochs of ``epochs`` hold ≥ 0.1 s of a chin burst."""
+    n = 0
+    for i in epochs:
+        for k in range(int(EPOCH_S // win_s)):
+            a = i * EPOCH_S + win_s * k
+            if any(min(b1, a + win_s) - max(b0, a) >= 0.1 for b0, b1 in plan.chin_bursts):
+                n += 1
+    return n
+
+
+#: Published RSWA cut-off -> (planted percentage it applies to, cut-off %).
+RSWA_VERDICTS = {"sinbar_any_mentalis_18pct": ("rswa_any_pct", 18.0),
+                 "montreal_phasic_15pct": ("montreal_phasic_pct", 15.0)}
+
+
+def expected_verdicts(plan: Plan, margin: float = 3.0) -> dict[str, bool]:
+    """Verdicts the planted night clearly calls for (planted % ≥ ``margin`` from the cut-off)."""
+    planted = planted_indices(plan)
+    out = {}
+    for name, (key, cut) in RSWA_VERDICTS.items():
+        v = planted[key]
+        if np.isfinite(v) and abs(v - cut) >= margin:
+            out[name] = bool(v >= cut)
+    return out
 
 
 @dataclass
