@@ -29,6 +29,16 @@ exactly one key:
 ``flag: code`` or ``flag: [codes]``
     a triage flag already fired (used by plan triggers and hints).
 
+``fired: {min_level, not_condition, not_code}``
+    a flag at ``min_level`` or above fired, other than those named (the plan guard).
+``mentions: {concept, in, type, reporter, with, within_days, min_nights}``
+    a free-text lexicon concept said (not negated) in notes, behaviours or known
+    conditions; see :mod:`.text` and :attr:`.facts.Facts.text_facts`.
+
+This module is longer than our usual 500 lines on purpose: validation and evaluation of
+one small language sit side by side, so a reviewer reads each condition's checks next to
+its meaning.
+
 Clock values compare on a night-friendly scale: evening-anchored factor times (last
 coffee, last drink, end of exercise) count from 05:00, so ``caffeine_last >= "15:00"``
 catches a coffee at 00:30 but not one at 10:00; bedtimes count from noon.

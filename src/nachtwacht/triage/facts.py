@@ -4,6 +4,10 @@
 episodes, per-night sleep figures (from :mod:`nachtwacht.diary.metrics` when present,
 else a small private calculation), substance aliases, the insight findings (computed
 lazily, and only if a rule asks for them) and the codes of flags that already fired.
+
+It is also the one fact base of issue #11: :attr:`Facts.text_facts` holds every lexicon
+mention in every free-text field with its source, so rules, the plan guard and the
+report cite the same evidence. (A little over 500 lines: the queries share caches.)
 """
 
 from __future__ import annotations
