@@ -265,3 +265,20 @@ def test_sleep_study_page_has_no_english_machine_text_in_dutch(household, as_use
     assert '<p lang="en">RSWA needs REM sleep' in body
     listing = c.get("/slaaponderzoek/").content.decode()
     assert "Klaar" in listing and ">Done<" not in listing and "· Done" not in listing
+
+
+def test_csv_import_of_one_row_says_one_row_and_refuses_wake_before_bed(household, as_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    c = as_user(household["sleeper"])
+
+    def upload(text):
+        return c.post("/upload/", {"kind": "nights", "file": SimpleUploadedFile("d.csv", text.encode(),
+                                                                                content_type="text/csv")},
+                      follow=True)
+
+    body = upload("date,bedtime,final_wake\n2026-11-10,23:00,22:30\n").content.decode()
+    assert "vóór de tijd waarop u naar bed ging" in body
+    assert not Night.objects.filter(sleeper=household["sleeper"], date=dt.date(2026, 11, 10)).exists()
+    body = upload("date,bedtime,final_wake\n2026-11-10,23:00,06:30\n").content.decode()
+    assert "1 regel ingelezen." in body

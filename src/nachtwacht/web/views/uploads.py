@@ -13,12 +13,13 @@ from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from nachtwacht.diary.errors import DiaryImportError, RowError
 from nachtwacht.web import diaryio, jobs, psgjobs, psgtext, uploadlimit
 from nachtwacht.web.access import owned_or_404, sleeper_required
+from nachtwacht.web.alerts.advice import check_after_save
 from nachtwacht.web.convert import core_to_row_values
 from nachtwacht.web.core import optional
 from nachtwacht.web.diary.models import Episode, Night
@@ -152,7 +153,9 @@ def upload_csv(request):
                 except DiaryImportError as exc:
                     errors = _error_rows(exc, language)
                 else:
-                    messages.success(request, _("%(n)d rows imported.") % {"n": n})
+                    messages.success(request, ngettext("%(n)d row imported.", "%(n)d rows imported.", n)
+                                     % {"n": n})
+                    check_after_save(request, request.user)
                     return redirect("night_list")
     else:
         form = CsvForm()
