@@ -9,8 +9,10 @@ sleepwalking, confusional arousals and sexsomnia start there. They are counted
 separately (``n3_arousals``, ``n3_arousal_index`` per hour of N3) with the stage
 that follows each one. As far as we know no other open tool reports them.
 
-The shift is measured as band power (alpha 8-12 Hz, beta 16-30 Hz, optionally
-theta 4-8 Hz) relative to the median of the preceding 10 s.
+The shift is measured as band power (alpha 8-12 Hz, beta 16-30 Hz and theta
+4-8 Hz) relative to the median of the preceding 10 s: ≥ 3× for alpha and beta,
+≥ 4× for theta (its background wanders more). Theta shifts are the usual form of
+an arousal out of N3, so without them the N3 arousal index runs low.
 """
 
 from __future__ import annotations
@@ -73,9 +75,16 @@ class Params:
     beta_hz: tuple[float, float] = (16.0, 30.0)
     #: Theta band, Hz (ASDA 1992 allows theta shifts).
     theta_hz: tuple[float, float] = (4.0, 8.0)
-    #: Use theta shifts too (off by default: stage drift N2→N1 raises theta without an
-    #: arousal; implementation choice).
-    use_theta: bool = False
+    #: Use theta shifts too (ASDA 1992 counts them; out of N3 the shift is often to theta
+    #: only, and these arousals matter for sleepwalking and sexsomnia).
+    use_theta: bool = True
+    #: Theta power ratio over baseline that counts as a shift (implementation choice,
+    #: unverified: higher than for alpha/beta, because background theta wanders more
+    #: and a lighter stage raises it gradually without an arousal).
+    theta_power_ratio: float = 4.0
+    #: Theta power smoothing window, s (implementation choice: theta bursts are
+    #: irregular, and 1-s theta power breaks one arousal into sub-second pieces).
+    theta_smooth_s: float = 2.0
     #: Power smoothing window, s (implementation choice).
     smooth_s: float = 1.0
     #: Shifts separated by less than this are one arousal, s (implementation choice).
@@ -137,19 +146,22 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     step = max(1, int(round(ch.sf / fs_out)))
     fs = ch.sf / step
     smooth = max(1, int(round(p.smooth_s * ch.sf)))
-    bands = [p.alpha_hz, p.beta_hz] + ([p.theta_hz] if p.use_theta else [])
+    th_smooth = max(1, int(round(p.theta_smooth_s * ch.sf)))
+    bands = [(p.alpha_hz, p.min_power_ratio, smooth), (p.beta_hz, p.min_power_ratio, smooth)]
+    if p.use_theta:
+        bands.append((p.theta_hz, p.theta_power_ratio, th_smooth))
     hits = None
     ratios = []
     w = max(1, int(round(p.baseline_s * fs)))
-    for band in bands:
-        pw = _band_power(x, ch.sf, band, smooth, step)
+    for band, thr, sm in bands:
+        pw = _band_power(x, ch.sf, band, sm, step)
         # Baseline: median over the preceding `baseline_s`, ending 0.5 s before now.
         base = median_filter(pw, size=w, mode="nearest", origin=(w - 1) // 2)
         lag = max(1, int(round(0.5 * fs)))
         base = np.concatenate((np.full(lag, base[0]), base[:-lag]))
         r = pw / np.maximum(base, 1e-12)
-        ratios.append((pw, base))
-        h = r >= p.min_power_ratio
+        ratios.append((pw, base, thr))
+        h = r >= thr
         hits = h if hits is None else hits | h
     starts, stops = runs(hits)
     starts, stops = merge_runs(starts, stops, int(p.merge_gap_s * fs))
@@ -163,11 +175,11 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
         # Follow the shift with the baseline frozen at onset, so a long arousal is not cut
         # short by its own rising baseline.
         b_end = b
-        frozen = [base[a] for _, base in ratios]
+        frozen = [base[a] for _, base, _ in ratios]
         cap = min(hits.size, b + int(120 * fs))
         while b_end < cap and any(
-                pw[b_end] >= p.min_power_ratio * f0 for (pw, _), f0 in zip(ratios, frozen,
-                                                                            strict=True)):
+                pw[b_end] >= thr * f0 for (pw, _, thr), f0 in zip(ratios, frozen,
+                                                                  strict=True)):
             b_end += 1
         t0, t1 = a / fs, b_end / fs
         dur = t1 - t0

@@ -56,9 +56,17 @@ class Params:
     min_duration_s: float = 10.0
     #: Apnea core: the ≥ 90 % drop on the smoothed envelope must last this long before
     #: the event's boundaries are sought, s (implementation choice: the 1-s smoothed
-    #: envelope shortens a 10-s stop by ~1.5 s at each end; the 10-s rule is applied
+    #: envelope shortens a 10-s stop by up to ~3 s at each end; the 10-s rule is applied
     #: to the event between its boundaries).
-    apnea_core_min_s: float = 6.0
+    apnea_core_min_s: float = 4.0
+    #: Hypopnea core: the ≥ 30 % drop on the smoothed envelope must last this long, s
+    #: (implementation choice, as for apneas; the 10-s rule is applied between the
+    #: boundaries).
+    hypopnea_core_min_s: float = 6.0
+    #: Highest line a hypopnea boundary is placed on, as a share of baseline
+    #: (implementation choice: half-way between baseline and the event's level, but
+    #: never in the breath-to-breath wobble near baseline).
+    hypopnea_edge_max: float = 0.8
     #: Maximum event duration, s (implementation choice; longer is signal loss, unverified).
     max_duration_s: float = 150.0
     #: Hypopnea rule 1A desaturation, % (AASM 2012 recommended rule).
@@ -114,43 +122,49 @@ def _baseline(env: np.ndarray, fs: float, p: Params) -> np.ndarray:
 
 
 def _events(ratio: np.ndarray, fs: float, limit: float, p: Params,
-            half_level: bool = False) -> list[tuple[int, int]]:
+            apnea: bool = False) -> list[tuple[int, int]]:
     """Spans where the amplitude ratio drops to ``limit``, with their AASM boundaries.
 
-    Without ``half_level`` the event is the stretch below ``limit`` (hypopneas: the
-    30 % line itself is where the drop starts and breathing returns). With it (apneas),
-    the drop below 10 % is the event's *core*; its boundaries are where the envelope
-    crosses the 30 % line around it (the line hypopneas use), because a smoothed
-    envelope reaches 10 % well after breathing stops and leaves it well before
-    breathing returns (by ~1.5 s at each end), while the 30 % crossing falls on the
-    start of the drop and on the return of breathing.
+    The stretch below ``limit`` (10 % for apneas, 70 % for hypopneas) is the event's
+    *core*. A smoothed envelope reaches the limit well after breathing falls and leaves
+    it well before breathing returns (up to ~3 s at each end of a 10-s apnea), so the
+    boundaries are sought outwards from the core where the envelope crosses back over
+    a higher line: the 30 % line for apneas (the line hypopneas use), half-way between
+    baseline and the core's level for hypopneas (at least the 30 % line, at most 80 %).
+    That places them on the start of the drop and on the return of breathing, the
+    AASM boundaries. The rule's 10 s is applied between the boundaries.
     """
     starts, stops = runs(ratio <= limit)
     starts, stops = merge_runs(starts, stops, int(1.0 * fs))
-    if half_level and starts.size:
-        core_ok = (stops - starts) / fs >= p.apnea_core_min_s
-        starts, stops = starts[core_ok], stops[core_ok]
-        new_s, new_e = [], []
-        for a, b in zip(starts.tolist(), stops.tolist(), strict=True):
+    core_min = p.apnea_core_min_s if apnea else p.hypopnea_core_min_s
+    core_ok = (stops - starts) / fs >= core_min
+    new_s: list[int] = []
+    new_e: list[int] = []
+    reach = int(p.max_duration_s * fs)
+    for a, b in zip(starts[core_ok].tolist(), stops[core_ok].tolist(), strict=True):
+        if apnea:
             edge = max(limit, 1.0 - p.hypopnea_drop)
-            below = ratio > edge
-            # Back to the last sample above the edge before the core, forward to the
-            # first after it (bounded to the rule's longest event).
-            lo = max(0, a - int(p.max_duration_s * fs))
-            pre = np.flatnonzero(below[lo:a])
-            a2 = lo + int(pre[-1]) + 1 if pre.size else lo
-            hi = min(ratio.size, b + int(p.max_duration_s * fs))
-            post = np.flatnonzero(below[b:hi])
-            b2 = b + int(post[0]) if post.size else hi
-            if new_e and a2 <= new_e[-1]:  # two cores in one drop: one event
-                new_e[-1] = max(new_e[-1], b2)
-                continue
-            new_s.append(a2)
-            new_e.append(b2)
-        starts, stops = np.asarray(new_s, dtype=np.int64), np.asarray(new_e, dtype=np.int64)
-    dur = (stops - starts) / fs
+        else:
+            level = float(np.median(ratio[a:b]))
+            edge = min(max(limit, 0.5 * (1.0 + level)), p.hypopnea_edge_max)
+        above = ratio > edge
+        # Back to the last sample above the edge before the core, forward to the first
+        # after it (bounded to the rule's longest event).
+        lo = max(0, a - reach)
+        pre = np.flatnonzero(above[lo:a])
+        a2 = lo + int(pre[-1]) + 1 if pre.size else lo
+        hi = min(ratio.size, b + reach)
+        post = np.flatnonzero(above[b:hi])
+        b2 = b + int(post[0]) if post.size else hi
+        if new_e and a2 <= new_e[-1]:  # two cores in one drop: one event
+            new_e[-1] = max(new_e[-1], b2)
+            continue
+        new_s.append(a2)
+        new_e.append(b2)
+    st, sp = np.asarray(new_s, dtype=np.int64), np.asarray(new_e, dtype=np.int64)
+    dur = (sp - st) / fs
     keep = (dur >= p.min_duration_s) & (dur <= p.max_duration_s)
-    return list(zip(starts[keep].tolist(), stops[keep].tolist(), strict=True))
+    return list(zip(st[keep].tolist(), sp[keep].tolist(), strict=True))
 
 
 def _effort_type(rec: Recording, t0: float, t1: float, p: Params,
@@ -231,7 +245,7 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
 
     env_a, fs_a = _amplitude(apnea_ch.data, apnea_ch.sf, p)
     ratio_a = env_a / _baseline(env_a, fs_a, p)
-    apneas = _events(ratio_a, fs_a, 1.0 - p.apnea_drop, p, half_level=True)
+    apneas = _events(ratio_a, fs_a, 1.0 - p.apnea_drop, p, apnea=True)
     if hyp_ch is apnea_ch:
         env_h, fs_h, ratio_h = env_a, fs_a, ratio_a
     else:
