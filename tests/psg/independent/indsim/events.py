@@ -165,7 +165,7 @@ def plan_respiratory(plan: Plan, rng: np.random.Generator, per_hour: float, mix:
             a0 = end + rng.uniform(-0.5, 1.5)
             plant_arousal(plan, rng, a0, rng.uniform(3.5, 9), cause="respiratory", force=True)
         if lm_end_frac and rng.random() < lm_end_frac and plan.free("legs", end - 100, end + 100):
-            on = end + rng.uniform(-0.4, 0.4)
+            on = end + rng.uniform(-0.3, 0.3)  # AASM window ±0.5 s, 0.2 s to spare
             lm = plan.add(Planted("lm", on, on + rng.uniform(0.6, 3), "respiratory",
                                   extra={"leg": str(rng.choice(["L", "R"])),
                                          "amp": rng.uniform(18, 40)}))
@@ -285,6 +285,22 @@ def plan_leg_artefacts(plan: Plan, rng: np.random.Generator, pops_per_hour: floa
             if not all(plan.free(r, t - 3, t + 3) for r in ("legs", "legs_resp", "generalised")):
                 continue
             plan.artefacts.append((kind, str(rng.choice(["L", "R"])), float(t), dur))
+
+
+def plan_spo2_artefacts(plan: Plan, rng: np.random.Generator, per_hour: float) -> None:
+    """Oximeter probe-off / motion artefacts (abrupt fall below 50 % or to 0, 15-60 s).
+
+    Kept 60 s from any respiratory event's desaturation: not desaturations.
+    """
+    hours = plan.duration_s / 3600
+    for t in rng.uniform(60, plan.duration_s - 120, int(round(per_hour * hours * 3))):
+        if len([a for a in plan.artefacts if a[0] == "probe_off"]) >= round(per_hour * hours):
+            break
+        d = float(rng.uniform(15, 60))
+        if not plan.free("resp", t - 60, t + d + 60):
+            continue
+        plan.take("resp", t - 60, t + d + 60)
+        plan.artefacts.append(("probe_off", "", float(t), d))
 
 
 # --- bruxism and sleep starts -----------------------------------------------------------

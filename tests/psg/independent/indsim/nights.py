@@ -55,12 +55,14 @@ class NightSpec:
     resp_noise: float = 0.03
     resp_wander: float = 0.0
     spo2_noise: float = 0.0
+    probe_off_per_hour: float = 0.0
 
 
 CLEAN = NightSpec("clean")
 HEAVY_NOISE = NightSpec(
     "heavy_noise", ecg_on_emg=(10.0, 20.0), hum_uv=8.0, wander_uv=30.0, pops_per_hour=12.0,
-    twitches_per_hour=25.0, emg_noise_gain=1.3, resp_noise=0.08, resp_wander=0.2, spo2_noise=0.25)
+    twitches_per_hour=25.0, emg_noise_gain=1.3, resp_noise=0.08, resp_wander=0.2, spo2_noise=0.25,
+    probe_off_per_hour=1.0)
 SHORT_EVENT = NightSpec(
     "short_event", resp_per_hour=22.0, short_apnea_frac=0.7, resp_mix={
         "obstructive": 0.45, "central": 0.2, "hypopnea_desat": 0.2, "hypopnea_arousal": 0.15},
@@ -98,6 +100,7 @@ def plan_night(spec: NightSpec, stages: np.ndarray, rng: np.random.Generator) ->
     ev.plan_arousals(plan, rng, spec.arousal_per_hour, spec.short_arousal_frac)
     ev.plan_rmma(plan, rng, spec.rmma_per_hour)
     ev.plan_leg_artefacts(plan, rng, spec.pops_per_hour, spec.twitches_per_hour)
+    ev.plan_spo2_artefacts(plan, rng, spec.probe_off_per_hour)
     plan.events.sort(key=lambda e: e.onset)
     return plan
 
@@ -326,4 +329,8 @@ def _spo2(plan: ev.Plan, rng: np.random.Generator, spec: NightSpec) -> np.ndarra
         x[up] -= d * 0.5 * (1 + np.cos(np.pi * (t[up] - nadir) / rec))
     if spec.spo2_noise:
         x += spec.spo2_noise * rng.standard_normal(n)
-    return np.round(x)
+    x = np.round(x)
+    for kind, _c, a, d in plan.artefacts:
+        if kind == "probe_off":  # the reading collapses at once, then comes back at once
+            x[int(a) : int(a + d)] = 0.0 if rng.random() < 0.5 else rng.uniform(20, 45)
+    return x
