@@ -164,3 +164,12 @@ def test_streamed_resampling_equals_one_call() -> None:
         for i in range(0, n, chunk):
             stream.feed(x[i : i + chunk])
         np.testing.assert_allclose(stream.finish(), _resample(x, sf, new), atol=1e-5)
+
+
+def test_unknown_channels_listed_but_not_loaded(tmp_path: Path) -> None:
+    path = craft_edf(tmp_path / "c.edf", labels=["EEG C3-M2", "Snore", "Gizmo 7"],
+                     samples=[100, 500, 100], n_records=30)
+    rec = read_recording(path, skip_unknown=True, keep=["Gizmo 7"])
+    assert rec.channels["EEG C3-M2"].data.size == 3000 and rec.channels["Snore"].data.size == 0
+    assert rec.channels["Snore"].sf == 500.0 and rec.channels["Gizmo 7"].data.size == 3000
+    assert read_recording(path).channels["Snore"].data.size == 15000

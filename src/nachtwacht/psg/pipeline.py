@@ -373,7 +373,9 @@ def analyse(
     check_params(params)
     if detectors is not None:
         check_detectors(detectors)
-    rec = source if isinstance(source, Recording) else read_recording(source)
+    # Channels without a role are listed but not loaded: nothing reads them.
+    rec = source if isinstance(source, Recording) else read_recording(
+        source, skip_unknown=True, keep=(channel_map or {}).keys())
     roles = assign_roles(rec, channel_map)
     warnings = list(rec.warnings)
     for name, why in roles.unusable.items():

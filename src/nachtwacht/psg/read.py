@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import warnings
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -128,7 +129,8 @@ def _record_onsets(edf) -> np.ndarray | None:
         return None
 
 
-def read_recording(path: str | Path, *, slow_sf: float | None = SLOW_SF) -> Recording:
+def read_recording(path: str | Path, *, slow_sf: float | None = SLOW_SF,
+                   skip_unknown: bool = False, keep: Iterable[str] = ()) -> Recording:
     """Read an EDF/EDF+/BDF file into a :class:`Recording` in physical units.
 
     Parameters
@@ -138,6 +140,11 @@ def read_recording(path: str | Path, *, slow_sf: float | None = SLOW_SF) -> Reco
     slow_sf : float or None
         Respiration, SpO2 and position channels above this rate are resampled to it;
         None keeps every channel at its own rate.
+    skip_unknown : bool
+        Do not load the samples of channels whose label gives no role (snore,
+        temperature, event marker ...): no detector reads them. They stay in
+        ``channels`` with empty data, so they are still listed. Channels named in
+        ``keep`` (e.g. those the user maps to a role) are always loaded.
 
     Returns
     -------
@@ -159,7 +166,7 @@ def read_recording(path: str | Path, *, slow_sf: float | None = SLOW_SF) -> Reco
     size = path.stat().st_size
     check_header(path)
     try:
-        return _read_checked(path, size, slow_sf)
+        return _read_checked(path, size, slow_sf, skip_unknown, frozenset(keep))
     except PSGError:
         raise
     except (ValueError, IndexError, KeyError, TypeError, ZeroDivisionError, OverflowError) as exc:
@@ -168,7 +175,8 @@ def read_recording(path: str | Path, *, slow_sf: float | None = SLOW_SF) -> Reco
         raise unreadable(path, cause=f"{type(exc).__name__}: {exc}") from exc
 
 
-def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
+def _read_checked(path: Path, size: int, slow_sf: float | None, skip_unknown: bool = False,
+                  keep: frozenset[str] = frozenset()) -> Recording:
     """read_recording() after the header passed check_header()."""
     edf, msgs = _read_edf(path)
     msgs = [clean_text(m) for m in msgs]
@@ -213,8 +221,11 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
         pmin, pmax = sig.physical_range
         gain = (pmax - pmin) / (dmax - dmin) if dmax != dmin else 1.0
         calib.append((gain, pmin - dmin * gain))
-    # Slow signals of a continuous file are resampled while they are read.
+    # Slow signals of a continuous file are resampled while they are read; unknown
+    # ones are not read at all when the caller says nobody will look at them.
     targets: list[tuple[float, float] | None] = [None] * len(signals)
+    skip = [skip_unknown and clean_text(sig.label) not in keep
+            and guess_role(clean_text(sig.label)) == "other" for sig in signals]
     if onsets is None and slow_sf:
         for k, sig in enumerate(signals):
             sf = float(sig.sampling_frequency)
@@ -222,7 +233,7 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
                 targets[k] = (sf, slow_sf)
     chunked = None
     if path.suffix.lower() != ".bdf":
-        chunked = _read_edf_chunked(path, n_rec, calib, targets=targets)
+        chunked = _read_edf_chunked(path, n_rec, calib, targets=targets, skip=skip)
     for k, sig in enumerate(signals):
         raw_label = sig.label
         name = clean_text(raw_label) or f"signal{len(channels) + 1}"
@@ -233,7 +244,9 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
         sf = float(sig.sampling_frequency)
         pmin, pmax = sig.physical_range
         streamed = False
-        if chunked is not None:
+        if skip[k]:
+            data = np.empty(0, dtype=np.float32)
+        elif chunked is not None:
             data = chunked[k]
             chunked[k] = None  # type: ignore[call-overload]
             streamed = targets[k] is not None
@@ -242,16 +255,18 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
             data = sig.digital.astype(np.float32)
             data *= np.float32(calib[k][0])
             data += np.float32(calib[k][1])
-        if onsets is not None:
+        if onsets is not None and data.size:
             data = _fill_gaps(data, onsets, rec_dur, sf)
         role = guess_role(name)
         unit = clean_text(sig.physical_dimension)
         rng: tuple[float, float] | None = (min(pmin, pmax), max(pmin, pmax))
-        if role in BIOELECTRIC:
-            k = _uv_factor(unit, data, name, warn)
-            if k != 1.0:
-                data *= np.float32(k)
-                rng = (rng[0] * k, rng[1] * k)
+        if skip[k]:
+            pass  # listed with role "other"; the pipeline names it among the unknown channels
+        elif role in BIOELECTRIC:
+            factor = _uv_factor(unit, data, name, warn)
+            if factor != 1.0:
+                data *= np.float32(factor)
+                rng = (rng[0] * factor, rng[1] * factor)
             unit = "uV"
         elif role in SLOW_ROLES and slow_sf and sf > slow_sf:
             data = data if streamed else _resample(data, sf, slow_sf)
@@ -278,7 +293,7 @@ def _read_checked(path: Path, size: int, slow_sf: float | None) -> Recording:
 
 def _read_edf_chunked(
     path: Path, n_rec: int, calib: list[tuple[float, float]], chunk: int = 64,
-    targets: list[tuple[float, float] | None] | None = None,
+    targets: list[tuple[float, float] | None] | None = None, skip: list[bool] | None = None,
 ) -> list[np.ndarray] | None:
     """Calibrated float32 signals of a 16-bit EDF, read a few records at a time.
 
@@ -314,9 +329,10 @@ def _read_edf_chunked(
         present = (path.stat().st_size - header_bytes) // max(1, 2 * per_rec)
         n_rec = min(n_rec, int(present))
         targets = targets or [None] * len(keep)
+        skip = skip or [False] * len(keep)
         streams = {k: _StreamResampler(t[0], t[1], n_rec * spr[i])
-                   for k, (i, t) in enumerate(zip(keep, targets, strict=True)) if t}
-        out = [np.empty(0 if k in streams else n_rec * spr[i], dtype=np.float32)
+                   for k, (i, t) in enumerate(zip(keep, targets, strict=True)) if t and not skip[k]}
+        out = [np.empty(0 if k in streams or skip[k] else n_rec * spr[i], dtype=np.float32)
                for k, i in enumerate(keep)]
         f.seek(header_bytes)
         done = 0
@@ -327,6 +343,8 @@ def _read_edf_chunked(
                 return None
             block = block.reshape(n, per_rec)
             for k, i in enumerate(keep):
+                if skip[k]:
+                    continue
                 seg = block[:, offs[i] : offs[i + 1]].reshape(-1)
                 if k in streams:
                     dst = np.empty(seg.size, dtype=np.float32)
