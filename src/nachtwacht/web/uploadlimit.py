@@ -18,6 +18,8 @@ docs/operations.md), so the body does not even reach the app server.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.http import HttpResponse
@@ -51,8 +53,11 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):  # noqa: N803 - Django's name
         self.limit = limit_for(self.request.path_info)
-        # Django's temporary-file handler needs the folder; private, under the data dir.
-        settings.FILE_UPLOAD_TEMP_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Django's temporary-file handler needs the folder (made by the settings; again
+        # here if someone removed it). A read-only disk is the view's to report.
+        with contextlib.suppress(OSError):
+            if not settings.FILE_UPLOAD_TEMP_DIR.is_dir():
+                settings.FILE_UPLOAD_TEMP_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         return None
 
     def new_file(self, *args, **kwargs) -> None:

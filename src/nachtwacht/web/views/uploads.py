@@ -162,6 +162,10 @@ def upload_csv(request):
     return render(request, "nachtwacht/upload_csv.html", {"form": form, "errors": errors})
 
 
+def _private_opener(path, flags: int) -> int:
+    return os.open(path, flags, 0o600)
+
+
 def _store_upload(f, stored: str) -> bool:
     """Write an uploaded file to UPLOAD_DIR; False (and no partial file) on a disk error.
 
@@ -174,7 +178,7 @@ def _store_upload(f, stored: str) -> bool:
     try:
         settings.UPLOAD_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
         # 0600 whatever the umask: a sleep study is health data (docs/operations.md).
-        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+        with open(tmp, "wb", opener=_private_opener) as out:
             for chunk in f.chunks():
                 out.write(chunk)
             out.flush()
