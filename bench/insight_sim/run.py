@@ -39,6 +39,7 @@ from bench.insight_sim.scenarios import (  # noqa: E402
 from bench.insight_sim.score import (  # noqa: E402
     declares_change,
     false_factors,
+    question_says_yes,
     score_insight,
     wilson,
 )
@@ -46,16 +47,22 @@ from bench.insight_sim.score import (  # noqa: E402
 #: (measure, label, {nights: (op, value, implied)}) per scenario; nights run.
 #: A target applies to the nights listed; ``None`` = information only.
 _LE5 = ("<=", 0.05, False)
+_LE5i = ("<=", 0.05, True)
+#: Scenarios where the pre-registered question "does alcohol set off my parasomnia?"
+#: is also asked (``analyse(..., question="alcohol_any:<type>")``, when supported).
+QUESTION_SCENARIOS = ("a", "b", "d")
 PLAN: dict[str, tuple[tuple[int, ...], list[tuple[str, str, dict]]]] = {
     "a": ((28, 56, 90), [
         ("any_false", "any false likely", {28: _LE5, 56: _LE5, 90: _LE5}),
         ("any_false_primary", "  of which primary family", {}),
         ("apart_false", "'slept apart' likely", {}),
-        ("short_before_false", "'short night before' likely", {})]),
+        ("short_before_false", "'short night before' likely", {}),
+        ("question", "asked 'alcohol -> it?': yes", {28: _LE5i, 56: _LE5i, 90: _LE5i})]),
     "b": ((28, 56, 90), [
         ("any_false", "any false likely", {28: _LE5, 56: _LE5, 90: _LE5}),
         ("any_false_primary", "  of which primary family", {}),
-        ("apart_false", "'slept apart' likely", {})]),
+        ("apart_false", "'slept apart' likely", {}),
+        ("question", "asked 'alcohol -> it?': yes", {28: _LE5i, 56: _LE5i, 90: _LE5i})]),
     "c": ((56, 90), [
         ("any_false", "any false likely", {56: _LE5, 90: _LE5}),
         ("any_false_primary", "  of which primary family", {}),
@@ -63,6 +70,7 @@ PLAN: dict[str, tuple[tuple[int, ...], list[tuple[str, str, dict]]]] = {
     "d": ((14, 28, 56, 90), [
         ("found", "alcohol found likely", {28: (">=", 0.40, False), 56: (">=", 0.80, False),
                                            90: (">=", 0.80, True)}),
+        ("question", "asked 'alcohol -> it?': yes", {}),
         ("any_false", "other factor likely", {})]),
     "e": ((28, 56, 90), [
         ("found", "alcohol found likely", {28: (">=", 0.40, True), 56: (">=", 0.80, True),
@@ -151,6 +159,23 @@ def dump(cases: list, where: Path, stem: str, k: int = 3) -> None:
                                                   "info": case.info}, indent=1))
 
 
+def ask_alcohol(case, errors: Counter) -> bool:
+    """Ask "does alcohol set off my parasomnia?" in advance; True if the answer is likely.
+
+    A diary without a single reported episode of the type cannot be asked (the
+    analysis refuses an outcome it does not have): that counts as "no".
+    """
+    analyse = _analyse()
+    try:
+        result = analyse(case.diary, lang="nl", question=f"alcohol_any:{case.info['main']}")
+    except TypeError:  # an analysis without questions
+        errors["questions not supported"] += 1
+        return False
+    except ValueError:
+        return False
+    return question_says_yes(getattr(result, "question", None))
+
+
 def run_insight(name: str, people: int, seed: int, nights: tuple[int, ...] | None,
                 timing: dict, errors: Counter, falses: dict,
                 dump_dir: Path | None = None) -> list[Row]:
@@ -166,6 +191,7 @@ def run_insight(name: str, people: int, seed: int, nights: tuple[int, ...] | Non
             dump(cases, dump_dir, f"{name}_{n_nights}")
         counts: Counter = Counter()
         done = 0
+        q_time = 0.0  # the extra question runs are not part of the time per diary
         for case in cases:
             try:
                 result = analyse(case.diary, lang="nl")
@@ -177,7 +203,11 @@ def run_insight(name: str, people: int, seed: int, nights: tuple[int, ...] | Non
                 continue
             done += 1
             counts.update(k for k, v in scores.items() if v)
-        t2 = time.process_time()
+            if name in QUESTION_SCENARIOS:
+                tq = time.process_time()
+                counts["question"] += ask_alcohol(case, errors)
+                q_time += time.process_time() - tq
+        t2 = time.process_time() - q_time
         timing[f"{name}/{n_nights}"] = (t1 - t0, t2 - t1, len(cases))
         for measure, label, targets in measures:
             rows.append(Row(name, str(n_nights), label, counts[measure], done,

@@ -149,6 +149,16 @@ def false_factors(result: Any, truth: Truth) -> list[str]:
             for v in likely_findings(result) if classify(v, truth) == "false"]
 
 
+def question_says_yes(answer: Any) -> bool:
+    """Whether the answer to a question asked in advance says "likely" (either direction)."""
+    if answer is None:
+        return False
+    verdict = str(_get(answer, "verdict", "") or "").lower()
+    if any(w in verdict for w in _NOT_LIKELY_WORDS + ("cant", "can_t")):
+        return False
+    return any(w in verdict for w in _LIKELY_WORDS + ("yes",))
+
+
 _NO_CHANGE = ("no_clear", "cant_tell", "can_t_tell", "not_enough", "unclear", "inconclusive",
               "no_difference", "too_few", "none", "unknown")
 
