@@ -5,7 +5,8 @@ SCORING.md, not from the detectors or ``psg.simulate``), on a whole real expert-
 Dreem night by default, and are analysed through the pipeline with the true hypnogram.
 Prints, per night, sensitivity / precision / F1 and timing bias per event kind and the
 headline indices against the planted values, then how many of the issue's checks hold
-(F1 ≥ 0.85 per kind; index within 15 %, 3 points for percentages).
+(F1 ≥ 0.85 per kind; index within 15 %, 3 points for percentages; RSWA verdicts where
+the planted percentage is ≥ 3 points from the published cut-off).
 
 Usage::
 
@@ -60,6 +61,14 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(score.table(f"{name} ({len(stages) * 30 / 3600:.1f} h, seed {args.seed + i}; "
                           f"simulated in {t1 - t0:.0f} s, analysed in {t2 - t1:.0f} s)", kinds, idx))
+        want, got = score.expected_verdicts(night.plan), adapter.rswa_verdicts(res)
+        print("\nRSWA verdicts (planted -> product): " + ", ".join(
+            f"{k} {v} -> {got.get(k)}" for k, v in want.items()))
+        for k, v in want.items():
+            n_all += 1
+            n_ok += got.get(k) == v
+            if got.get(k) != v:
+                failed.append(f"{name}/{k} {v}->{got.get(k)}")
         if adapter.skipped(res):
             print(f"\nskipped: {adapter.skipped(res)}")
         for k in kinds.values():
@@ -69,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
                 if k.f1 < score.F1_TARGET:
                     failed.append(f"{name}/{k.kind} F1 {k.f1:.2f}")
         for s in idx.values():
+            if s.planted != s.planted:  # NaN: no N3 / no REM in this stretch
+                continue
             n_all += 1
             n_ok += s.ok
             if not s.ok:
