@@ -67,6 +67,14 @@ class Params:
     #: (implementation choice: half-way between baseline and the event's level, but
     #: never in the breath-to-breath wobble near baseline).
     hypopnea_edge_max: float = 0.8
+    #: A hypopnea ends where breathing "approximates baseline amplitude" (AASM): this
+    #: share of the way from the event's level back to baseline (implementation choice).
+    hypopnea_end_frac: float = 0.7
+    #: Highest line a hypopnea end is placed on, share of baseline (implementation choice).
+    hypopnea_end_max: float = 0.9
+    #: The end line must be reached within this long after the core, s; otherwise the
+    #: onset line marks the end (implementation choice: breathing may stay shallower).
+    end_search_s: float = 8.0
     #: Maximum event duration, s (implementation choice; longer is signal loss, unverified).
     max_duration_s: float = 150.0
     #: Hypopnea rule 1A desaturation, % (AASM 2012 recommended rule).
@@ -129,10 +137,11 @@ def _events(ratio: np.ndarray, fs: float, limit: float, p: Params,
     *core*. A smoothed envelope reaches the limit well after breathing falls and leaves
     it well before breathing returns (up to ~3 s at each end of a 10-s apnea), so the
     boundaries are sought outwards from the core where the envelope crosses back over
-    a higher line: the 30 % line for apneas (the line hypopneas use), half-way between
-    baseline and the core's level for hypopneas (at least the 30 % line, at most 80 %).
-    That places them on the start of the drop and on the return of breathing, the
-    AASM boundaries. The rule's 10 s is applied between the boundaries.
+    a higher line: the 30 % line for apneas (the line hypopneas use); for hypopneas
+    the onset half-way between baseline and the core's level ("the first breath
+    clearly reduced") and the end 70 % of the way back ("the first breath that
+    approximates baseline"). That places them on the start of the drop and on the
+    return of breathing, the AASM boundaries. The rule's 10 s is applied between the boundaries.
     """
     starts, stops = runs(ratio <= limit)
     starts, stops = merge_runs(starts, stops, int(1.0 * fs))
@@ -143,18 +152,21 @@ def _events(ratio: np.ndarray, fs: float, limit: float, p: Params,
     reach = int(p.max_duration_s * fs)
     for a, b in zip(starts[core_ok].tolist(), stops[core_ok].tolist(), strict=True):
         if apnea:
-            edge = max(limit, 1.0 - p.hypopnea_drop)
+            edge = end_edge = max(limit, 1.0 - p.hypopnea_drop)
         else:
             level = float(np.median(ratio[a:b]))
             edge = min(max(limit, 0.5 * (1.0 + level)), p.hypopnea_edge_max)
-        above = ratio > edge
+            end_edge = min(max(limit, level + p.hypopnea_end_frac * (1.0 - level)),
+                           p.hypopnea_end_max)
         # Back to the last sample above the edge before the core, forward to the first
-        # after it (bounded to the rule's longest event).
+        # after it above the end line (bounded to the rule's longest event).
         lo = max(0, a - reach)
-        pre = np.flatnonzero(above[lo:a])
+        pre = np.flatnonzero(ratio[lo:a] > edge)
         a2 = lo + int(pre[-1]) + 1 if pre.size else lo
         hi = min(ratio.size, b + reach)
-        post = np.flatnonzero(above[b:hi])
+        post = np.flatnonzero(ratio[b:min(hi, b + int(p.end_search_s * fs))] > end_edge)
+        if not post.size:  # breathing stays lower after the event: the onset line
+            post = np.flatnonzero(ratio[b:hi] > edge)
         b2 = b + int(post[0]) if post.size else hi
         if new_e and a2 <= new_e[-1]:  # two cores in one drop: one event
             new_e[-1] = max(new_e[-1], b2)
