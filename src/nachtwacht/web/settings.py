@@ -237,7 +237,7 @@ JOB_LIMITS = {
     "analysis": {"seconds": env_int("NACHTWACHT_ANALYSIS_MAX_S", 30 * 60, 1, 24 * 3600),
                  "memory_mb": env_int("NACHTWACHT_ANALYSIS_MAX_MB", 4096, 256, 1024**2)},
     "export": {"seconds": env_int("NACHTWACHT_EXPORT_MAX_S", 30 * 60, 1, 24 * 3600),
-               "memory_mb": env_int("NACHTWACHT_EXPORT_MAX_MB", 3072, 256, 1024**2)},
+               "memory_mb": env_int("NACHTWACHT_EXPORT_MAX_MB", 4096, 256, 1024**2)},
 }
 # Tries per job when its process dies (worker killed, out of memory): then it fails.
 JOB_MAX_ATTEMPTS = env_int("NACHTWACHT_JOB_MAX_ATTEMPTS", 3, 1, 20)
