@@ -29,11 +29,14 @@ def craft_edf(
     plus: bool = True,
     dims: Sequence[str] | None = None,
     tal_bytes: int = 60,
+    extra_tal: bytes = b"",
 ) -> Path:
     """Write an EDF(+) file; ``onsets`` (one per record) make it EDF+D.
 
     ``header_records`` is what the header claims (default: ``n_records``); the file
-    always holds ``n_records`` records of sine data.
+    always holds ``n_records`` records of sine data. ``extra_tal`` (annotation TALs,
+    e.g. ``b"+30\\x1530\\x14Sleep stage W\\x14\\x00"``) follows the time stamp of the
+    first record.
     """
     labels = list(labels)
     samples = list(samples)
@@ -70,6 +73,8 @@ def craft_edf(
         if ann:
             on = onsets[k] if onsets is not None else k * rec_dur
             tal = f"{on:+.3f}".rstrip("0").rstrip(".").encode() + b"\x14\x14\x00"
+            if k == 0:
+                tal += extra_tal
             body += tal[:tal_bytes].ljust(tal_bytes, b"\x00")
     path.write_bytes(head + sig + bytes(body))
     return path

@@ -173,3 +173,24 @@ def test_unknown_channels_listed_but_not_loaded(tmp_path: Path) -> None:
     assert rec.channels["EEG C3-M2"].data.size == 3000 and rec.channels["Snore"].data.size == 0
     assert rec.channels["Snore"].sf == 500.0 and rec.channels["Gizmo 7"].data.size == 3000
     assert read_recording(path).channels["Snore"].data.size == 15000
+
+
+def test_annotation_far_away_does_not_size_the_hypnogram(tmp_path: Path) -> None:
+    """A stage annotation at 10^12 s (or a huge duration) must not allocate a 30-GB hypnogram."""
+    from nachtwacht.psg.pipeline import analyse
+
+    tal = (b"+1000000000000\x1530\x14Sleep stage W\x14\x00+60\x15999999999999\x14Sleep stage N2\x14\x00"
+           b"+0\x1530\x14Sleep stage W\x14\x00+90\x14Obstructive apnea\x14\x00")
+    path = craft_edf(tmp_path / "c.edf", labels=["EEG C3-M2"], samples=[100], n_records=400,
+                     tal_bytes=200, extra_tal=tal)
+    analyse(path, lang="en", detectors=["desaturation"])  # imports outside the traced run
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    res = analyse(path, lang="en", detectors=["desaturation"])
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    assert time.perf_counter() - t0 < 20 and peak < 100
+    assert res.stats["hypnogram_source"] == "expert" and len(res.hypnogram) == 13
+    assert res.hypnogram.labels()[:3] == ["W", "?", "N2"]
+    assert [e["label"] for e in res.episodes] == []  # the apnea is a scored event, not an episode
+    assert res.scored_events["apnea"]["scored"] == 1

@@ -145,11 +145,21 @@ def hypnogram_from_annotations(
     return Hypnogram(stages, epoch_s=epoch_s, lights_off_s=off, lights_on_s=on, **kwargs)  # type: ignore[arg-type]
 
 
+#: Stage intervals are kept within this span (s): a night is at most 36 h (the
+#: reader's limit), and an annotation at 10^12 s must not size the stage array.
+MAX_SPAN_S = 48 * 3600.0
+
+
 def from_intervals(
     intervals: list[tuple[float, float, int]], epoch_s: float = 30.0
 ) -> np.ndarray:
-    """Stage array from (onset_s, duration_s, code) intervals; gaps stay unscored."""
-    if not intervals:
+    """Stage array from (onset_s, duration_s, code) intervals; gaps stay unscored.
+
+    Intervals starting outside 0 … :data:`MAX_SPAN_S` are ignored and longer ones cut.
+    """
+    intervals = [(on, min(dur, MAX_SPAN_S - on), code) for on, dur, code in intervals
+                 if np.isfinite(on) and np.isfinite(dur) and 0 <= on < MAX_SPAN_S]
+    if not intervals or not epoch_s > 0:
         return np.zeros(0, dtype=np.int8)
     end = max(on + dur for on, dur, _ in intervals)
     out = np.full(int(round(end / epoch_s)), UNSCORED, dtype=np.int8)

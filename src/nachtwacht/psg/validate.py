@@ -321,24 +321,24 @@ def compare_scored_events(
     return out
 
 
-_EVENT_PATTERNS = {
-    "ahi": re.compile(r"apn|hypopn", re.IGNORECASE),
-    "plm_index": re.compile(r"limb|leg|plm", re.IGNORECASE),
-}
+#: Expert index -> scored-event kinds it counts (see ``hypnogram_io.scored_event_kind``).
+_EXPERT_INDEX_KINDS = {"ahi": ("apnea", "hypopnea"), "plm_index": ("lm",)}
 
 
 def _expert_indices(hyp_path: Path, tst_h: float) -> dict[str, float]:
     if hyp_path.suffix.lower() != ".edf" or tst_h <= 0:
         return {}
+    from nachtwacht.psg.hypnogram_io import scored_event_kind
     from nachtwacht.psg.read import read_recording
 
     try:
         anns = read_recording(hyp_path).annotations
     except Exception:
         return {}
+    kinds = [scored_event_kind(a.description) for a in anns]
     out = {}
-    for key, rx in _EVENT_PATTERNS.items():
-        n = sum(1 for a in anns if rx.search(a.description))
+    for key, wanted in _EXPERT_INDEX_KINDS.items():
+        n = sum(1 for k in kinds if k in wanted)
         if n:
             out[key] = round(n / tst_h, 2)
     return out
