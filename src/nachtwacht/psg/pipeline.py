@@ -386,6 +386,8 @@ def analyse(
 
     embedded = hypnogram_from_annotations(rec.annotations, start=rec.start,
                                           source="EDF+ annotations (technician)")
+    if embedded is not None and not np.any(embedded.stages != UNSCORED):
+        embedded = None  # only "?" epochs: nothing a technician scored
     hyp: Hypnogram | None = None
     source_kind = "automatic"
     if hypnogram is not None:
