@@ -36,7 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--dreem", default=None, help="Dreem DOD-H night id (default: indsim's)")
     ap.add_argument("--src", default=None, help="a src/ tree to test instead of the installed one")
-    ap.add_argument("--via", default="pipeline", choices=["pipeline", "run_all"])
+    ap.add_argument("--via", default="pipeline", choices=["pipeline", "edf", "run_all"],
+                    help="in-memory Recording (default), through an EDF file, or detectors only")
     args = ap.parse_args(argv)
     if args.src:
         sys.path.insert(0, str(Path(args.src).resolve()))

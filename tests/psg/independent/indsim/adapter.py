@@ -32,20 +32,43 @@ def hypnogram(night: Night):
     return Hypnogram(night.stages.copy(), 30.0, start=START, source="indsim truth")
 
 
-def analyse(night: Night, via: str = "pipeline") -> dict[str, Any]:
+def write_edf(night: Night, path) -> None:
+    """The night as a 16-bit EDF (edfio), 1-s records, physical range from the data."""
+    from edfio import Edf, EdfSignal
+
+    sigs = []
+    for name, (x, sf, _role, unit) in night.signals.items():
+        lo, hi = float(np.min(x)), float(np.max(x))
+        if hi - lo < 1e-6:
+            hi = lo + 1.0
+        sigs.append(EdfSignal(np.asarray(x, dtype=np.float64), sf, label=name,
+                              physical_dimension=unit, physical_range=(lo, hi)))
+    Edf(sigs, starttime=START.time(), data_record_duration=1.0).write(path)
+
+
+def analyse(night: Night, via: str = "pipeline", tmpdir=None) -> dict[str, Any]:
     """Run the product's detectors with the true hypnogram: name -> DetectorResult.
 
-    ``via="pipeline"`` goes through :func:`nachtwacht.psg.pipeline.analyse` (what a user
-    gets, including any preprocessing done there); ``"run_all"`` calls the detectors only.
+    ``via="pipeline"`` goes through :func:`nachtwacht.psg.pipeline.analyse` with an
+    in-memory Recording; ``"edf"`` writes the night as EDF (into ``tmpdir``) and lets the
+    pipeline read it, labels and all, as a user's file; ``"run_all"`` calls the detectors only.
     """
-    rec, hyp = recording(night), hypnogram(night)
+    hyp = hypnogram(night)
     if via == "run_all":
         from nachtwacht.psg.events import run_all
 
-        return run_all(rec, hyp)
+        return run_all(recording(night), hyp)
     from nachtwacht.psg.pipeline import analyse as pipeline_analyse
 
-    return pipeline_analyse(rec, hypnogram=hyp, fit="crop").results
+    if via == "edf":
+        import pathlib
+        import tempfile
+
+        with tempfile.TemporaryDirectory(dir=tmpdir) as d:
+            path = pathlib.Path(d) / f"{night.spec.name}.edf"
+            write_edf(night, path)
+            return pipeline_analyse(path, hypnogram=hyp, fit="crop").results
+    return pipeline_analyse(recording(night), hypnogram=hyp, fit="crop").results
 
 
 def _events(results, name: str, kinds: tuple[str, ...] | None = None) -> list:
