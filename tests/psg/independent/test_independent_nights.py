@@ -8,11 +8,14 @@ the true hypnogram:
 - ``clean``: no artefacts, healthy REM (~5 % phasic chin activity);
 - ``heavy_noise``: ECG of 10-20 µV on every EMG, mains hum, baseline wander, electrode
   pops and brief twitches on the legs, noisier breathing and oximetry; healthy REM;
-- ``short_event``: many 10-13 s apneas, LMs at apnea ends, short LMs and arousals,
-  theta arousals out of N3, RBD-like REM, ECG of 4-8 µV on the EMG.
+- ``short_event``: many 10-13 s apneas, periodic-breathing runs with LMs at the event
+  ends, short LMs and arousals, theta arousals out of N3, RBD-like REM, ECG of 4-8 µV
+  on the EMG.
 
 Targets (issue #13): F1 ≥ 0.85 per event kind, every headline index within 15 % of
-the planted value (3 points for percentages). Full nights: ``bench/psg_independent``.
+the planted value (3 points for percentages), RSWA verdicts right where the planted
+value is clearly on one side of the cut-off. Full nights and the definitions of the
+planted values: ``bench/psg_independent`` (README).
 The ``truth`` tests check the simulator itself (planted events meet their rule by a
 margin on plain reference measurements), so a failure elsewhere is the detector's.
 """
@@ -35,8 +38,8 @@ NIGHTS = tuple(SEEDS)
 KINDS = ("apnea_obstructive", "apnea_central", "hypopnea", "desaturation", "lm", "plm",
          "lm_respiratory", "arousal", "arousal_n3", "rswa_burst", "rmma", "sleep_start")
 INDICES = ("ahi", "oai", "cai", "odi3", "lm_index", "plms_index", "plms_arousal_index",
-           "arousal_index", "n3_arousal_index", "rswa_phasic_pct", "rswa_tonic_pct", "rswa_any_pct",
-    "montreal_phasic_pct", "rmma_index")
+           "arousal_index", "n3_arousal_index", "rswa_phasic_pct", "rswa_tonic_pct",
+           "rswa_any_pct", "montreal_phasic_pct", "rmma_index")
 
 
 @functools.cache
