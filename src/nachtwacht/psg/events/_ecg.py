@@ -12,7 +12,12 @@ RSWA bursts, leg twitches or sleep starts. Scorers ignore them; so do we:
    imported only when an ECG channel is present (its import costs ~0.3 s after YASA).
    Without an ECG channel the peaks are found on the EMG itself (NeuroKit2's detector
    is tuned to ECG and finds nothing there): the largest sharp deflections of the
-   band-passed EMG, kept only where they come at a regular heart rhythm.
+   10-30 Hz EMG, kept only where they come at a regular heart rhythm, then a matched
+   filter with their median QRS, then the beats missing between regular ones. The
+   legs are searched first and their beats serve every EMG lead. Measured limits: a
+   10 µV ECG on a chin-only recording takes healthy REM from 93.6 % to 2.0 % phasic
+   mini-epochs (0.4 % with an ECG channel); a 5 µV one, barely visible under the
+   muscle noise of a noisy night, is only partly found (4.4 % → 3.5 %).
 2. **Template subtraction.** In the 10-100 Hz EMG band only the QRS survives (P and T
    waves are slower), so a short window around each R peak holds the artefact. The
    median of those windows over the surrounding ~17 minutes is the template (the
@@ -27,13 +32,21 @@ import weakref
 
 import numpy as np
 from scipy.ndimage import median_filter, uniform_filter1d
-from scipy.signal import fftconvolve, find_peaks
+from scipy.signal import butter, fftconvolve, find_peaks, sosfiltfilt
 
 from nachtwacht.psg.events._common import overlapping_chunks, runs
 from nachtwacht.psg.types import Channel, Recording
 
 #: Window around an R peak holding the QRS in the 10-100 Hz band, s (before, after).
 QRS_WINDOW_S = (0.10, 0.16)
+#: A beat interval is regular within this share of the local median interval.
+RR_TOLERANCE = 0.10
+#: Regular intervals in a row that make a heart rhythm (random EMG maxima 0.35 s or
+#: more apart fall within ± 10 % of their local median about one time in three, so
+#: four in a row happen about once in a hundred; a heart does it most of the time).
+MIN_RUN = 4
+#: Upper edge of the band the QRS is looked for in when there is no ECG channel, Hz.
+QRS_BAND_HZ = 30.0
 #: Fewest beats for a template (fewer: a median of noise, not of heartbeats).
 MIN_BEATS = 12
 #: Plausible adult heart rate range as R-R interval, s (35-170 beats/min).
@@ -135,21 +148,18 @@ def emg_peaks(ch: Channel) -> np.ndarray | None:
 
 
 def _regular(pk: np.ndarray, sf: float) -> np.ndarray:
-    """Peaks inside runs of ≥ 4 intervals that each agree with the local median (± 10 %).
-
-    Random EMG maxima 0.35 s or more apart meet ± 10 % about one time in three, so
-    four in a row happen about once in a hundred; a heart does it nearly always.
-    """
+    """Peaks inside runs of :data:`MIN_RUN` intervals that each agree with the local
+    median within :data:`RR_TOLERANCE`."""
     if pk.size < MIN_BEATS:
         return pk[:0]
     rr = np.diff(pk) / sf
     loc = median_filter(rr, size=9, mode="nearest")
-    ok = np.abs(rr - loc) <= 0.10 * loc
+    ok = np.abs(rr - loc) <= RR_TOLERANCE * loc
     ok &= (loc >= RR_RANGE_S[0]) & (loc <= RR_RANGE_S[1])
     s, e = runs(ok)
     keep = np.zeros(pk.size, dtype=bool)
     for a, b in zip(s, e, strict=True):
-        if b - a >= 4:
+        if b - a >= MIN_RUN:
             keep[a:b + 1] = True
     return pk[keep] if keep.sum() >= MIN_BEATS else pk[:0]
 
@@ -164,6 +174,9 @@ def self_peaks(y: np.ndarray, sf: float) -> np.ndarray:
     missed under noise; the same rhythm test again.
     """
     dist = max(1, int(RR_RANGE_S[0] * sf))
+    # The QRS carries its energy below ~30 Hz, muscle up to 100 Hz and beyond: looking
+    # in 10-30 Hz only keeps the beats and drops most of the muscle noise.
+    y = sosfiltfilt(butter(4, min(QRS_BAND_HZ, 0.45 * sf), fs=sf, output="sos"), y)
     a = uniform_filter1d(np.abs(y), max(1, int(round(0.02 * sf))))
     med = float(np.median(a))
     if med <= 0:
@@ -187,7 +200,34 @@ def self_peaks(y: np.ndarray, sf: float) -> np.ndarray:
         return pk
     pk2, _ = find_peaks(mf, distance=dist, height=0.4 * ref)
     pk2 = _regular(pk2, sf)
-    return pk2 if pk2.size > pk.size else pk
+    pk = pk2 if pk2.size > pk.size else pk
+    return _fill_gaps(pk, mf, sf)
+
+
+def _fill_gaps(pk: np.ndarray, mf: np.ndarray, sf: float) -> np.ndarray:
+    """Add the beats missing between regular ones: where a gap holds k ≈ 2-8 local
+    intervals, at the matched-filter maximum within ± 60 ms of each predicted beat."""
+    if pk.size < MIN_BEATS:
+        return pk
+    gaps = np.diff(pk)
+    rr = median_filter(gaps, size=9, mode="nearest").astype(np.float64)
+    k = np.rint(gaps / rr)
+    fill = (k >= 2) & (k <= 8) & (np.abs(gaps / rr - k) <= 0.15 * k)
+    if not fill.any():
+        return pk
+    # Predicted beats: evenly spaced inside each gap to fill.
+    i = np.flatnonzero(fill)
+    reps = (k[i] - 1).astype(np.int64)
+    g = np.repeat(i, reps)
+    j = np.concatenate([np.arange(1, r + 1) for r in reps])
+    pred = pk[g] + np.rint(j * gaps[g] / k[g]).astype(np.int64)
+    w = max(1, int(round(0.06 * sf)))
+    pred = pred[(pred - w >= 0) & (pred + w < mf.size)]
+    if pred.size == 0:
+        return pk
+    win = mf[pred[:, None] + np.arange(-w, w + 1)[None, :]]
+    best = pred + win.argmax(axis=1) - w
+    return np.unique(np.concatenate((pk, best)))
 
 
 def subtract(y: np.ndarray, sf: float, idx: np.ndarray) -> np.ndarray:
