@@ -90,7 +90,8 @@ def test_every_code_has_both_languages() -> None:
     for code, (nl, en) in TEMPLATES.items():
         assert nl and en and nl != en, code
     covered = {c[4] for c in CASES} | {"not_csv", "not_json", "unknown_key", "bad_type",
-                                       "tib_over_48h", "future_date_episode"}
+                                       "tib_over_48h", "future_date_episode",
+                                       "tib_over_16h_form"}
     assert covered >= set(TEMPLATES) - set(), set(TEMPLATES) - covered
 
 

@@ -282,3 +282,11 @@ def test_csv_import_of_one_row_says_one_row_and_refuses_wake_before_bed(househol
     assert not Night.objects.filter(sleeper=household["sleeper"], date=dt.date(2026, 11, 10)).exists()
     body = upload("date,bedtime,final_wake\n2026-11-10,23:00,06:30\n").content.decode()
     assert "1 regel ingelezen." in body
+
+
+def test_a_night_over_16_hours_in_the_form_gets_advice_that_fits_a_form(household, as_user):
+    c = as_user(household["sleeper"])
+    r = c.post("/nacht/", _night_post(bedtime="20:00", lights_out="20:10", final_wake="13:30", out_of_bed="14:00"))
+    body = r.content.decode()
+    assert r.status_code == 200 and "meer dan 16 uur" in body and "notities" in body
+    assert "JJJJ-MM-DD" not in body

@@ -94,6 +94,15 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "is the time right? If you really stayed in bed that long, write the times with the "
         "date: YYYY-MM-DD HH:MM.",
     ),
+    # ``tib_over_16h`` in a web form, where a time cannot carry a date (see :func:`_template`).
+    "tib_over_16h_form": (
+        "van naar bed ({other}) tot {value} is {hours} uur. Dat is meer dan {limit} uur; klopt de "
+        "tijd? Lag u echt zo lang in bed, vul dan de tijd in waarop u voor het eerst opstond en "
+        "schrijf de rest in de notities.",
+        "from into bed ({other}) to {value} is {hours} hours. That is more than {limit} hours; is "
+        "the time right? If you really stayed in bed that long, fill in the time you first got up "
+        "and write the rest in the notes.",
+    ),
     "empty_night": (
         "er is niets over uw slaap ingevuld voor {value}. Vul ten minste de tijden of het "
         "cijfer voor uw slaap in. Een lege nacht telt anders mee in de gemiddelden.",
@@ -257,6 +266,8 @@ def _template(err: RowError) -> tuple[str, str]:
     code = err.code
     if code == "future_date" and err.record == "episode":
         code = "future_date_episode"
+    elif code == "tib_over_16h" and err.params.get("form"):
+        code = "tib_over_16h_form"
     return TEMPLATES.get(code, ("{value}", "{value}"))
 
 

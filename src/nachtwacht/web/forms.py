@@ -153,6 +153,8 @@ class NightForm(RegistryForm):
         values["notes"] = values.get("notes") or ""
         night = Night(**values)
         for err in validate_night(night, today=timezone.localdate(), check_fields=False):
+            if err.code == "tib_over_16h":  # a form's time field takes no date: other advice
+                err = err.with_(params={**err.params, "form": True})
             target = err.field if err.field in self.fields else None
             # Under the field's own label: only *what* is wrong, no field code.
             self.add_error(target, render_body(err, lang()))
