@@ -27,9 +27,11 @@ def shared_dir() -> Path:
     return Path(os.environ.get("NACHTWACHT_SHARED", repo / ".." / "shared")).resolve()
 
 
-def dreem_night(night: str = DEFAULT_NIGHT, scorer: int = 1, cohort: str = "dodh") -> np.ndarray:
-    """Stage codes of one Dreem night by one scorer (unscored -> wake)."""
-    path = shared_dir() / "psg" / "dod" / "scorers" / cohort / f"scorer_{scorer}" / f"{night}.json"
+def dreem_night(night: str = DEFAULT_NIGHT, scorer: int = 1) -> np.ndarray:
+    """Stage codes of one Dreem night (DOD-H or DOD-O) by one scorer (unscored -> wake)."""
+    base = shared_dir() / "psg" / "dod" / "scorers"
+    paths = [base / c / f"scorer_{scorer}" / f"{night}.json" for c in ("dodh", "dodo")]
+    path = next((p for p in paths if p.exists()), paths[0])
     stages = np.asarray(json.loads(path.read_text()), dtype=np.int8)
     stages[stages < 0] = WAKE
     return stages
