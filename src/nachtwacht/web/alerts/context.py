@@ -10,6 +10,13 @@ ALWAYS_ON = frozenset({"dashboard", "partner_home", "partner_log", "triage", "pl
 
 
 def alerts(request) -> dict:
+    try:
+        return _alerts(request)
+    except Exception:  # an error page (database down) must still render without alerts
+        return {}
+
+
+def _alerts(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
