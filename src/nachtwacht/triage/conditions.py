@@ -415,6 +415,12 @@ def _night_test(test: Mapping[str, Any], night: Any, facts: Facts) -> list[Evide
     if "contains" in test:
         values = getattr(night, name)
         values = (values,) if isinstance(values, str) else values
+        concepts = [c for c in test["contains"] if c in facts.lexicon.concepts]
+        if name == "substances" and concepts:
+            # Lexicon words on the entries themselves (the plan guard's wide net: a bare
+            # "g" counts here, though it takes context to be called drug use in a text).
+            own = [v for v in values or () if v and facts.said(v, concepts)]
+            return [facts.night_evidence(night, name, tuple(own))] if own else []
         if name in ("substances", "medication"):
             hits = facts.uses(night, test["contains"])
             own = facts.own_words(night, hits)
@@ -485,6 +491,10 @@ def _nights(arg: Mapping[str, Any], facts: Facts) -> Match:
     stats = _date_stats(dates, facts)
     if used:
         stats["substances"] = _substance_words(used)
+    elif test.get("field") in ("substances", "medication") and "contains" in test:
+        # The person's own words ("keta", "G"), not the alias group's name.
+        own = [str(w) for e in evidence for w in (e.value or ())]
+        stats["substances"] = ", ".join(dict.fromkeys(own))
     return Match(ok, evidence if ok else [], stats)
 
 

@@ -232,12 +232,45 @@ class Facts:
             if key == "alcohol" and (night.alcohol_units or 0) >= 1:
                 hits.append(name)
                 continue
-            pool = subst if key in self.recreational else (*subst, *meds)
-            words = self.alias_words((name,))
-            if any(self._alias_hit(w, t) for t in pool if not self.is_treatment(t) for w in words):
+            if self._entry_hits(night, key, subst, meds):
                 hits.append(name)
         done[names] = tuple(hits)
         return hits
+
+    def _entry_hits(self, night: Night, key: str, subst: Sequence[str], meds: Sequence[str]) -> list[str]:
+        """The folded entries of one night that stand for substance ``key``."""
+        pool = subst if key in self.recreational else (*subst, *meds)
+        out = []
+        for t in pool:
+            if self.is_treatment(t):
+                continue
+            words = [w for w in self.alias_words((key,)) if self._alias_hit(w, t)]
+            if not words:
+                continue
+            # A bare alias ("coke", "k", "g") needs context (issue #11): another drug that
+            # night, drug words in the night's note, an amount in ml, or the same substance
+            # written out elsewhere in the diary. "coke" next to "diet coke" is cola.
+            if all(w in self.bare for w in words) and not self._bare_context(night, key, t):
+                continue
+            out.append(t)
+        return out
+
+    def _bare_context(self, night: Night, key: str, entry: str) -> bool:
+        if re.search(r"\d\s*ml\b", entry):
+            return True
+        others = [self.fold(s) for s in night.substances if self.fold(s) != entry]
+        if any(self._alias_hit(w, o) for o in others for r in self.recreational
+               for w in self.alias_words((r,)) if w not in self.bare):
+            return True
+        if night.notes and self.said(night.notes, ["drug_context"]):
+            return True
+        memo_key = ("written_out", key)
+        if memo_key not in self.memo:
+            full = [w for w in self.alias_words((key,)) if w not in self.bare]
+            self.memo[memo_key] = any(
+                self._alias_hit(w, self.fold(s)) for n in self.nights for s in n.substances
+                for w in full)
+        return bool(self.memo[memo_key])
 
     def is_treatment(self, entry: str) -> bool:
         """True if a (folded) entry names a prescribed treatment rather than use."""
@@ -251,12 +284,11 @@ class Facts:
             if key == "alcohol" and (night.alcohol_units or 0) >= 1:
                 out.append(f"{night.alcohol_units:g} " + ("glazen" if self.lang == "nl" else "drinks"))
                 continue
-            pool = night.substances if key in self.recreational else (*night.substances, *night.medication)
-            for raw in pool:
-                t = self.fold(raw)
-                hit = not self.is_treatment(t) and any(self._alias_hit(w, t)
-                                                       for w in self.alias_words((name,)))
-                if hit and raw not in out:
+            subst = tuple(self.fold(x) for x in night.substances)
+            meds = tuple(self.fold(x) for x in night.medication)
+            hit = set(self._entry_hits(night, key, subst, meds))
+            for raw in (*night.substances, *night.medication):
+                if self.fold(raw) in hit and raw not in out:
                     out.append(raw)
         return out
 
