@@ -40,6 +40,7 @@ ROUTES: dict[str, frozenset[str]] = {
     # Background jobs (#15): any user may export, but a job is its owner's only; the jobs
     # opened here belong to the sleeper, so the others get 404.
     "export_start": USERS, "job_status": frozenset({SLEEPER}), "export_download": frozenset({SLEEPER}),
+    "report_download": frozenset({SLEEPER}),
 }
 
 #: Routes whose allowed role is checked on the sleeper's own object; GET is enough.
@@ -96,14 +97,15 @@ def _kwargs(name: str, h: dict) -> dict:
         ep = Episode.objects.create(sleeper=s, logged_by=h["partner"], date=h["day"], type="bruxism",
                                     reporter="partner")
         return {"link_id": h["link"].pk, "pk": ep.pk}
-    if name in ("job_status", "export_download"):
+    if name in ("job_status", "export_download", "report_download"):
         from django.conf import settings
 
         from nachtwacht.web.jobs.models import Job
 
+        kind = "report" if name == "report_download" else "export"
         settings.JOB_OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-        (settings.JOB_OUTPUT_DIR / "routes-test.zip").write_bytes(b"PK")
-        return {"pk": Job.objects.create(kind="export", user=s, status="done", output="routes-test.zip",
+        (settings.JOB_OUTPUT_DIR / "routes-test").write_bytes(b"PK")
+        return {"pk": Job.objects.create(kind=kind, user=s, status="done", output="routes-test",
                                          finished=h["share"].created).pk}
     if name == "password_reset_confirm":
         return {"uidb64": "MQ", "token": "set-password"}

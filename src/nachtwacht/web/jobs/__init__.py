@@ -19,17 +19,18 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q
 
-#: Priorities on the queue (django-tasks: higher runs first): an export is quick and
-#: someone waits for it; analyses take minutes.
-PRIORITY = {"export": 10, "analysis": 0}
+#: Priorities on the queue (django-tasks: higher runs first): exports and reports are
+#: quick and someone waits for them; analyses take minutes.
+PRIORITY = {"export": 10, "report": 10, "analysis": 0}
 
 
-def enqueue(kind: str, user, *, upload=None, language: str = "nl"):
+def enqueue(kind: str, user, *, upload=None, language: str = "nl", params: dict | None = None):
     """Store a job and put it on the queue (one transaction); return the Job."""
     from nachtwacht.web.jobs.models import Job
 
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, user=user, upload=upload, language=language)
+        job = Job.objects.create(kind=kind, user=user, upload=upload, language=language,
+                                 params=params or {})
         requeue(job)
     return job
 

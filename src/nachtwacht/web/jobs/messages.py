@@ -36,9 +36,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Something unexpected went wrong while reading this file. It may be damaged or in a form "
         "we do not know. Try exporting it again from the recording software."),
     "export_failed": (
-        "Het klaarzetten van uw gegevens is niet gelukt. Probeer het later opnieuw. Blijft het "
+        "Het klaarmaken is niet gelukt. Probeer het later opnieuw. Blijft het "
         "gebeuren? Meld het dan aan de beheerder van deze Nachtwacht.",
-        "Preparing your data did not work. Please try again later; if it keeps happening, tell "
+        "Preparing this did not work. Please try again later; if it keeps happening, tell "
         "whoever runs this Nachtwacht."),
     # Page texts
     "queued": ("In de wachtrij. Uw plaats: %(position)d.", "In the queue. Your place: %(position)d."),
@@ -69,6 +69,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "export_download": ("Download het zip-bestand", "Download the zip file"),
     "export_again": ("Opnieuw klaarzetten", "Prepare again"),
     "progress_label": ("Voortgang", "Progress"),
+    "report_title": ("Rapport als PDF", "Report as PDF"),
+    "report_intro": (
+        "Dit rapport beslaat een lange periode. Daarom maakt de server de PDF op de achtergrond. "
+        "Deze pagina laat zien hoe ver het is; daarna kunt u de PDF hier downloaden.",
+        "This report covers a long period, so the server makes the PDF in the background. "
+        "This page shows how far it is; then you can download the PDF here."),
+    "report_download": ("Download de PDF", "Download the PDF"),
+    "report_back": ("Terug naar de keuzes voor het rapport", "Back to the report choices"),
 }
 
 

@@ -18,6 +18,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         ANALYSIS = "analysis"
         EXPORT = "export"
+        REPORT = "report"
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -44,6 +45,8 @@ class Job(models.Model):
     error_code = models.CharField(max_length=16, blank=True, default="")
     error = models.TextField(blank=True, default="")
     output = models.CharField(max_length=255, blank=True, default="")  # file under JOB_OUTPUT_DIR
+    # What the job was asked for (a report's period, language, study and share).
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["kind", "status", "created"], name="jobs_kind_status_idx")]

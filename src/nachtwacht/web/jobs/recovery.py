@@ -76,10 +76,10 @@ def recover_jobs(queryset=None) -> int:
 
 
 def expire_exports() -> int:
-    """Remove finished exports older than ``JOB_EXPORT_KEEP_S`` (rows and files)."""
+    """Remove finished exports and report PDFs older than ``JOB_EXPORT_KEEP_S`` (rows and files)."""
     cutoff = timezone.now() - dt.timedelta(seconds=settings.JOB_EXPORT_KEEP_S)
     n = 0
-    for job in Job.objects.filter(kind=Job.Kind.EXPORT, finished__lt=cutoff):
+    for job in Job.objects.filter(kind__in=(Job.Kind.EXPORT, Job.Kind.REPORT), finished__lt=cutoff):
         job.delete()  # the post_delete signal removes the file
         n += 1
     return n

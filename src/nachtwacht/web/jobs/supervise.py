@@ -157,7 +157,7 @@ def supervise(job_id: int) -> dict:
     if rc == -signal.SIGKILL or rc == EXIT_RETRY or rc < 0:
         outcome = retry_or_fail(job, "crash")
     else:
-        finish_failed(job, "unexpected" if job.kind == "analysis" else "export_failed")
+        finish_failed(job, "unexpected" if job.kind == "analysis" else "export_failed")  # report too
         outcome = "failed"
     log.warning("job %s: child ended with %s without a result: %s", job.pk, rc, outcome)
     return {"job": job.pk, "outcome": outcome, "returncode": rc}

@@ -10,4 +10,5 @@ urlpatterns = [
     path("taken/<int:pk>/status.json", views.status, name="job_status"),
     path("export/<int:pk>/download/", views.export_download, name="export_download"),
     path("export/klaarzetten/", views.export_start, name="export_start"),
+    path("rapport/<int:pk>/download/", views.report_download, name="report_download"),
 ]

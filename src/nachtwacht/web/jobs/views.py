@@ -95,6 +95,20 @@ def export_download(request, pk: int):
 
 
 @login_required
+def report_download(request, pk: int):
+    """A report PDF the worker made; a clinician's only while their share is live."""
+    from nachtwacht.web.jobs import reports
+
+    job = _own_job(request, pk)
+    path = job.output_path()
+    if (job.kind != Job.Kind.REPORT or job.status != Job.Status.DONE or path is None
+            or not path.is_file() or not reports.share_live(job)):
+        raise Http404
+    return FileResponse(open(path, "rb"), as_attachment=True, content_type="application/pdf",  # noqa: SIM115
+                        filename=reports.file_name(job))
+
+
+@login_required
 @require_POST
 def export_start(request):
     return export_page(request)

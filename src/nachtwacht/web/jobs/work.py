@@ -16,7 +16,7 @@ import time
 import uuid
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 from nachtwacht.web.core import optional
@@ -52,7 +52,10 @@ class Progress:
     def _write(self, value: int) -> None:
         value = max(0, min(99, value))
         if value != self.written:
-            Job.objects.filter(pk=self.job.pk, status=Job.Status.RUNNING).update(progress=value)
+            try:
+                Job.objects.filter(pk=self.job.pk, status=Job.Status.RUNNING).update(progress=value)
+            except DatabaseError:  # busy: a missed step of the bar is harmless, the next one comes
+                return
             self.written = value
 
     def _tick(self) -> None:
@@ -136,7 +139,36 @@ def export(job: Job, progress: Progress) -> None:
             old.delete()
 
 
-KINDS = {Job.Kind.ANALYSIS: analysis, Job.Kind.EXPORT: export}
+def _write_private(name: str, write) -> None:
+    """``write(out)`` into JOB_OUTPUT_DIR/name, 0600, renamed into place when complete."""
+    folder = settings.JOB_OUTPUT_DIR
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = folder / (name + ".part")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, folder / name)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def report(job: Job, progress: Progress) -> None:
+    """Render a long GP report's PDF under JOB_OUTPUT_DIR (0600)."""
+    from nachtwacht.web.jobs import reports
+
+    progress.phase(5, 95)
+    pdf = reports.build_pdf(job)
+    name = f"{job.user_id}-{uuid.uuid4().hex}.pdf"
+    _write_private(name, lambda out: out.write(pdf))
+    job.output = name
+    job.save(update_fields=["output"])
+
+
+KINDS = {Job.Kind.ANALYSIS: analysis, Job.Kind.EXPORT: export, Job.Kind.REPORT: report}
 
 
 def run(job: Job) -> None:

@@ -256,6 +256,12 @@ def _serve(request, target: Target, pdf: bool):
     mod = optional("nachtwacht.report")
     if mod is None or not hasattr(mod, "build"):
         return render(request, "nachtwacht/report_missing.html", status=503)
+    if pdf:
+        # A long period's PDF is made by the worker (#15): this link shows its progress.
+        from nachtwacht.web.jobs import reports as report_jobs
+
+        if report_jobs.needs_job(target, start, end):
+            return report_jobs.page(request, target, c)
     try:
         diary = diary_for(target.sleeper, parts=target.parts)
         psg = _psg_for_report(_pick_study(studies, c["onderzoek"], start, end), start, end, language)
