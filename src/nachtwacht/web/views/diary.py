@@ -164,7 +164,9 @@ def night_edit(request, day: str | None = None):
                             raise IntegrityError
                     for k, v in values.items():
                         setattr(row, k, v)
-                    row.full_clean()
+                    # Uniqueness is the database's to decide: a row another request committed
+                    # meanwhile then raises IntegrityError (answered below), not ValidationError.
+                    row.full_clean(validate_unique=False, validate_constraints=False)
                     row.save()
             except IntegrityError:
                 if not form.errors:
