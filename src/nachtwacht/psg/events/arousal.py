@@ -11,7 +11,7 @@ that follows each one. As far as we know no other open tool reports them.
 
 The shift is measured as band power (alpha 8-12 Hz, beta 16-30 Hz and theta
 4-8 Hz) relative to the median of the preceding 10 s: ≥ 3× for alpha and beta,
-≥ 4× for theta (its background wanders more). Theta shifts are the usual form of
+for theta ≥ 3× in N3 and ≥ 4× elsewhere (in lighter sleep theta wanders more). Theta shifts are the usual form of
 an arousal out of N3, so without them the N3 arousal index runs low.
 """
 
@@ -82,6 +82,10 @@ class Params:
     #: unverified: higher than for alpha/beta, because background theta wanders more
     #: and a lighter stage raises it gradually without an arousal).
     theta_power_ratio: float = 4.0
+    #: Theta power ratio in N3, × (implementation choice, unverified: under slow waves
+    #: background theta is steady, and out of N3 the arousal is often a theta shift
+    #: only, so the alpha/beta ratio applies).
+    theta_power_ratio_n3: float = 3.0
     #: Theta power smoothing window, s (implementation choice: theta bursts are
     #: irregular, and 1-s theta power breaks one arousal into sub-second pieces).
     theta_smooth_s: float = 2.0
@@ -147,9 +151,11 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
     fs = ch.sf / step
     smooth = max(1, int(round(p.smooth_s * ch.sf)))
     th_smooth = max(1, int(round(p.theta_smooth_s * ch.sf)))
+    st_out = stages_at(hyp, np.arange(-(-x.size // step)) / fs)
     bands = [(p.alpha_hz, p.min_power_ratio, smooth), (p.beta_hz, p.min_power_ratio, smooth)]
     if p.use_theta:
-        bands.append((p.theta_hz, p.theta_power_ratio, th_smooth))
+        bands.append((p.theta_hz, np.where(st_out == N3, p.theta_power_ratio_n3,
+                                           p.theta_power_ratio), th_smooth))
     hits = None
     ratios = []
     w = max(1, int(round(p.baseline_s * fs)))
@@ -178,8 +184,8 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
         frozen = [base[a] for _, base, _ in ratios]
         cap = min(hits.size, b + int(120 * fs))
         while b_end < cap and any(
-                pw[b_end] >= thr * f0 for (pw, _, thr), f0 in zip(ratios, frozen,
-                                                                  strict=True)):
+                pw[b_end] >= np.take(thr, min(b_end, np.size(thr) - 1)) * f0
+                for (pw, _, thr), f0 in zip(ratios, frozen, strict=True)):
             b_end += 1
         t0, t1 = a / fs, b_end / fs
         dur = t1 - t0
