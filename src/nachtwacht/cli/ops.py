@@ -124,9 +124,21 @@ def backup_database(dest: Path) -> str:
 
 
 def _check_sqlite_backup(src: Path) -> sqlite3.Connection:
+    """Open the backup at ``src`` for reading only, also from read-only media.
+
+    ``immutable=1``: a backup is a finished file nobody writes, so SQLite need not create
+    the ``-shm``/``-wal`` files a WAL-mode database (which our backups are) otherwise
+    needs next to it - on a read-only disk (DVD, ro mount) that failed with "unable to
+    open database file", reported as "not a SQLite backup".
+    """
+    if not os.access(src, os.R_OK):
+        raise click.ClickException(f"cannot read the backup {src}: permission denied")
     try:
-        backup = sqlite3.connect(f"file:{src}?mode=ro", uri=True)
+        backup = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
         tables = {r[0] for r in backup.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.OperationalError as exc:
+        # Could not open or read the file: not a statement about what is in it.
+        raise click.ClickException(f"cannot read the backup {src}: {exc}") from None
     except sqlite3.DatabaseError as exc:
         raise click.ClickException(f"{src} is not a SQLite backup: {exc}") from None
     if "django_migrations" not in tables:
