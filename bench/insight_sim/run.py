@@ -125,6 +125,8 @@ class Row:
         return "ok" if self.rate >= value else ("MISS!" if hi < value else "MISS")
 
     def line(self) -> str:
+        if not self.n:
+            return f"{self.scenario:<4} {self.nights:>9}  {self.label:<30}   (not measured)"
         lo, hi = wilson(self.k, self.n)
         if self.target is None:
             tgt = "-"
@@ -159,25 +161,26 @@ def dump(cases: list, where: Path, stem: str, k: int = 3) -> None:
                                                   "info": case.info}, indent=1))
 
 
-def ask_alcohol(case, errors: Counter) -> bool:
+def ask_alcohol(case, notes: Counter) -> bool | None:
     """Ask "does alcohol set off my parasomnia?" in advance; True if the answer is likely.
 
-    A diary without a single reported episode of the type cannot be asked (the
-    analysis refuses an outcome it does not have): that counts as "no".
+    ``None`` when the analysis has no questions (not counted). A diary without a
+    single reported episode of the type cannot be asked (the analysis refuses an
+    outcome it does not have): that counts as "no".
     """
     analyse = _analyse()
     try:
         result = analyse(case.diary, lang="nl", question=f"alcohol_any:{case.info['main']}")
-    except TypeError:  # an analysis without questions
-        errors["questions not supported"] += 1
-        return False
+    except TypeError:
+        notes["this analysis has no questions (rows left empty)"] += 1
+        return None
     except ValueError:
         return False
     return question_says_yes(getattr(result, "question", None))
 
 
 def run_insight(name: str, people: int, seed: int, nights: tuple[int, ...] | None,
-                timing: dict, errors: Counter, falses: dict,
+                timing: dict, errors: Counter, falses: dict, notes: Counter,
                 dump_dir: Path | None = None) -> list[Row]:
     """Simulate and analyse one scenario at each diary length; return its rows."""
     analyse = _analyse()
@@ -205,12 +208,16 @@ def run_insight(name: str, people: int, seed: int, nights: tuple[int, ...] | Non
             counts.update(k for k, v in scores.items() if v)
             if name in QUESTION_SCENARIOS:
                 tq = time.process_time()
-                counts["question"] += ask_alcohol(case, errors)
+                yes = ask_alcohol(case, notes)
+                if yes is not None:
+                    counts["question"] += yes
+                    counts["question_n"] += 1
                 q_time += time.process_time() - tq
         t2 = time.process_time() - q_time
         timing[f"{name}/{n_nights}"] = (t1 - t0, t2 - t1, len(cases))
         for measure, label, targets in measures:
-            rows.append(Row(name, str(n_nights), label, counts[measure], done,
+            n = counts["question_n"] if measure == "question" else done
+            rows.append(Row(name, str(n_nights), label, counts[measure], n,
                             targets.get(n_nights)))
         print(f"  {name} {n_nights} nights: {len(cases)} people, build {t1 - t0:.1f} s, "
               f"analyse {t2 - t1:.1f} s", file=sys.stderr, flush=True)
@@ -304,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     errors: Counter = Counter()
     falses: dict = {}
     verdicts: Counter = Counter()
+    notes: Counter = Counter()
     rows: list[Row] = []
     for name in names:
         if name == "h":
@@ -311,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
                                     timing, errors, verdicts)
         else:
             rows += run_insight(name, args.people, args.seed, nights, timing, errors, falses,
-                                args.dump)
+                                notes, args.dump)
     b3, a3 = three_year_timing(args.seed)
 
     print(source_info())
@@ -340,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {key:<8} " + ", ".join(f"{f} {m}" for f, m in c.most_common(5)))
     if verdicts:
         print("\nexperiment verdicts:", dict(verdicts))
+    for msg, c in notes.items():
+        print(f"\nnote: {msg} ({c} diaries)")
     if errors:
         print("\nERRORS (diaries skipped):")
         for msg, c in errors.most_common():
