@@ -498,4 +498,4 @@ def read_header_labels(path: str | Path) -> list[str]:
         head = f.read(256)
         ns = int(head[252:256].decode("ascii", "replace").strip() or 0)
         labels = f.read(16 * ns).decode("latin-1")
-    return [re.sub(r"\s+$", "", labels[i * 16 : (i + 1) * 16]) for i in range(ns)]
+    return [clean_text(labels[i * 16 : (i + 1) * 16]) for i in range(ns)]
