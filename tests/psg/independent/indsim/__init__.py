@@ -10,5 +10,6 @@ second, differently built set of nights. Modules:
 - :mod:`indsim.events`: planting events with exact ground truth;
 - :mod:`indsim.nights`: the clean, heavy-noise and short-event nights;
 - :mod:`indsim.adapter`: the only file that touches the product (Recording, analyse);
-- :mod:`indsim.score`: matching, sensitivity/precision/F1 and headline indices.
+- :mod:`indsim.score`: matching, sensitivity/precision/F1 and headline indices;
+- :mod:`indsim.reference`: plain measurements proving the planted truth meets its rules.
 """
