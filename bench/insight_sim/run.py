@@ -329,6 +329,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{'Wilson 95 %':<16}  {'target':>8}  status")
     for r in rows:
         print(r.line())
+    judged = [r for r in rows if r.target is not None and r.n and not r.target[2]]
+    print(f"\nstated targets met (point estimate): {sum(r.status() == 'ok' for r in judged)}"
+          f" of {len(judged)}; clearly missed (whole interval wrong side): "
+          f"{sum(r.status() == 'MISS!' for r in judged)}")
     print()
     build = sum(t[0] for t in timing.values())
     anal = sum(t[1] for t in timing.values())
