@@ -246,8 +246,13 @@ INSIGHT_SCENARIOS: dict[str, Callable[[int, int, int], list[Case]]] = {
 #: changing sleep itself (a fixed rise time would move the sleep window).
 EXPERIMENT_CODES = ("no_caffeine_after_14", "wind_down_45", "no_alcohol_weeknights",
                     "relaxation_daily", "no_screens_last_hour")
-EXPERIMENT_MODES = {"iid": (0.0, 0.0, 0.0), "ar0.6": (0.6, 0.6, 0.0),
-                    "trend": (0.0, 0.0, TREND_PER_NIGHT)}
+#: mode -> (phi shared, phi own, trend per night, real effect on the latent disturbance
+#: during the change). The last mode is a real change (for power, no target): the
+#: change lowers the disturbance by 0.8 SD, about half an SD of each metric.
+EXPERIMENT_MODES = {"iid": (0.0, 0.0, 0.0, 0.0), "ar0.6": (0.6, 0.6, 0.0, 0.0),
+                    "trend": (0.0, 0.0, TREND_PER_NIGHT, 0.0),
+                    "ar0.6+trend": (0.6, 0.6, TREND_PER_NIGHT, 0.0),
+                    "real": (0.3, 0.3, 0.0, 0.8)}
 
 
 @dataclass
@@ -279,12 +284,12 @@ def _follow(ev: Evenings, rng: np.random.Generator, code: str, start: int) -> No
 def experiment_person(rng: np.random.Generator, period: int, mode: str,
                       code: str) -> ExperimentCase:
     """One person: ``period`` baseline nights, then ``period`` nights of the change."""
-    phi, phi_noise, trend = EXPERIMENT_MODES[mode]
+    phi, phi_noise, trend, effect = EXPERIMENT_MODES[mode]
     n = 2 * period
     person = draw_person(rng)
     ev = simulate_evenings(rng, person, n)
     _follow(ev, rng, code, period)
-    z_shift = -trend * (np.arange(n) - n / 2) if trend else None
+    z_shift = -trend * (np.arange(n) - n / 2) - effect * (np.arange(n) >= period)
     sl = simulate_sleep(rng, person, ev, phi=phi, phi_noise=phi_noise, z_shift=z_shift)
     # Hypnic jerks move with the same latent disturbance (and so with the trend).
     p = np.clip(float(rng.uniform(0.1, 0.35)) * np.exp(0.6 * sl.z - 0.18), 0, 0.95)
@@ -295,7 +300,7 @@ def experiment_person(rng: np.random.Generator, period: int, mode: str,
 
 
 def scenario_h(seed: int, n_people: int, period: int, mode: str) -> list[ExperimentCase]:
-    """Experiments with nothing changed; ``mode`` is ``iid``, ``ar0.6`` or ``trend``."""
+    """Experiments (nothing changed unless ``mode`` is ``real``); a key of :data:`EXPERIMENT_MODES`."""
     key = 100 + list(EXPERIMENT_MODES).index(mode)
     return [experiment_person(_rng(seed, key, period, i), period, mode,
                               EXPERIMENT_CODES[i % len(EXPERIMENT_CODES)])

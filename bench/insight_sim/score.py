@@ -169,6 +169,12 @@ def declares_change(result: Any) -> bool:
     return bool(verdict) and not any(w in verdict for w in _NO_CHANGE)
 
 
+def declares_better(result: Any) -> bool:
+    """Whether an experiment verdict says the change helped."""
+    verdict = str(_get(result, "verdict", "") or "").lower()
+    return declares_change(result) and any(w in verdict for w in ("better", "help", "improv"))
+
+
 def wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     """Wilson score 95 % interval of a proportion ``k / n``."""
     if n == 0:
