@@ -50,9 +50,12 @@ def household(db):
     mk = User.objects.create_user
     sleeper = mk("slaper", password="slaper-wachtwoord-1", role="sleeper")
     partner = mk("bedpartner", password="partner-wachtwoord-1", role="partner")
-    gp = mk("dokter", password="dokter-wachtwoord-1", role="clinician")
+    # Clinicians verified by an administrator, and the share confirmed by the sleeper (#16).
+    gp = mk("dokter", password="dokter-wachtwoord-1", role="clinician", big_number="12345678901",
+            verified_at=timezone.now(), verified_by="admin:test")
     stranger = mk("vreemde", password="vreemde-wachtwoord-1", role="sleeper")
-    other_gp = mk("anderearts", password="andere-wachtwoord-1", role="clinician")
+    other_gp = mk("anderearts", password="andere-wachtwoord-1", role="clinician", big_number="10987654321",
+                  verified_at=timezone.now(), verified_by="admin:test")
     day = dt.date(2026, 11, 20)
     night = Night.objects.create(sleeper=sleeper, date=day, bedtime=dt.time(23, 0), final_wake=dt.time(6, 30),
                                  out_of_bed=dt.time(7, 0), notes="NOTITIE-NACHT")
@@ -65,6 +68,7 @@ def household(db):
                                          reporter="self", notes="VREEMDE-EPISODE")
     link = PartnerLink.objects.create(sleeper=sleeper, partner=partner, scope="none")
     share = ClinicianShare.objects.create(sleeper=sleeper, clinician=gp, scope=["nights", "episodes", "notes"],
+                                          claimed_at=timezone.now(), confirmed_at=timezone.now(),
                                           expires_at=timezone.now() + timedelta(days=30))
     return {"sleeper": sleeper, "partner": partner, "gp": gp, "stranger": stranger, "other_gp": other_gp,
             "night": night, "ep_open": ep_open, "ep_private": ep_private, "ep_stranger": ep_stranger,

@@ -17,12 +17,15 @@ USERS = frozenset({SLEEPER, PARTNER, CLINICIAN})
 ROUTES: dict[str, frozenset[str]] = {
     "home": ALL, "signup": ALL, "login": ALL, "logout": ALL, "set_language": ALL,
     "knowledge": ALL, "knowledge_page": ALL, "invite_accept": ALL, "static": ALL,
+    # Old-style links (token in the path): a page that explains and offers the POST form (#16).
+    "invite_link_old": ALL, "share_link_old": ALL,
     "dashboard": frozenset({SLEEPER}), "night_new": frozenset({SLEEPER}), "night_edit": frozenset({SLEEPER}),
     "night_delete": frozenset({SLEEPER}), "night_list": frozenset({SLEEPER}),
     "episode_new": frozenset({SLEEPER}), "episode_edit": frozenset({SLEEPER}),
     "episode_delete": frozenset({SLEEPER}), "tracking": frozenset({SLEEPER}), "profile": frozenset({SLEEPER}),
     "partner_settings": frozenset({SLEEPER}), "partner_invite": frozenset({SLEEPER}),
     "partner_scope": frozenset({SLEEPER}), "shares": frozenset({SLEEPER}), "share_revoke": frozenset({SLEEPER}),
+    "share_confirm": frozenset({SLEEPER}),
     "access_log": frozenset({SLEEPER}), "triage": frozenset({SLEEPER}), "plan": frozenset({SLEEPER}),
     "experiment_start": frozenset({SLEEPER}), "experiment_stop": frozenset({SLEEPER}),
     "upload_csv": frozenset({SLEEPER}), "upload_edf": frozenset({SLEEPER}), "psg_detail": frozenset({SLEEPER}),
@@ -34,7 +37,9 @@ ROUTES: dict[str, frozenset[str]] = {
     "password_reset_confirm": ALL, "password_reset_complete": ALL,
     "login_code": ALL, "twofactor": USERS, "twofactor_setup": USERS, "twofactor_disable": USERS,
     "partner_home": frozenset({PARTNER}), "partner_log": frozenset({PARTNER}),
-    "clinician_home": frozenset({CLINICIAN}), "share_claim": frozenset({CLINICIAN}),
+    "clinician_home": frozenset({CLINICIAN}), "clinician_verify": frozenset({CLINICIAN}),
+    # Anonymous: a page that keeps the link's token in the tab and asks to log in first.
+    "share_claim": frozenset({ANON, CLINICIAN}),
     "clinician_view": frozenset({CLINICIAN}), "clinician_report": frozenset({CLINICIAN}),
     "clinician_report_pdf": frozenset({CLINICIAN}), "clinician_report_form": frozenset({CLINICIAN}),
     # Background jobs (#15): any user may export, but a job is its owner's only; the jobs
@@ -76,12 +81,12 @@ def _kwargs(name: str, h: dict) -> dict:
         return {"pk": h["ep_open"].pk}
     if name == "partner_scope" or name == "partner_log":
         return {"link_id": h["link"].pk}
-    if name in ("share_revoke", "clinician_view", "clinician_report", "clinician_report_pdf",
+    if name in ("share_revoke", "share_confirm", "clinician_view", "clinician_report", "clinician_report_pdf",
                 "clinician_report_form"):
         return {"share_id": h["share"].pk}
-    if name == "share_claim":
+    if name == "share_link_old":
         return {"token": h["share"].token}
-    if name == "invite_accept":
+    if name == "invite_link_old":
         return {"token": PartnerInvite.objects.create(sleeper=s).token}
     if name == "experiment_stop":
         return {"pk": Experiment.objects.create(sleeper=s, code="x", title="x", started=h["day"]).pk}

@@ -43,20 +43,24 @@ def test_partner_invite_is_one_time(household, as_user, client):
 
     p2 = User.objects.create_user("p2", password="x" * 12, role="partner")
     c = as_user(p2)
-    assert c.post(f"/uitnodiging/{inv.token}/").status_code == 302
+    # The token comes by POST (from the link's #fragment), never in the path (#16).
+    assert c.post("/uitnodiging/", {"token": inv.token, "accept": "1"}).status_code == 302
     assert PartnerLink.objects.filter(sleeper=household["sleeper"], partner=p2).exists()
     p3 = User.objects.create_user("p3", password="x" * 12, role="partner")
-    assert as_user(p3).post(f"/uitnodiging/{inv.token}/").status_code == 404
+    assert as_user(p3).post("/uitnodiging/", {"token": inv.token, "accept": "1"}).status_code == 404
     assert not PartnerLink.objects.filter(partner=p3).exists()
 
 
 def test_partner_signup_through_invite(household, client):
     inv = PartnerInvite.objects.create(sleeper=household["sleeper"])
-    nxt = f"/uitnodiging/{inv.token}/"
+    nxt = "/uitnodiging/"
+    assert client.post(nxt, {"token": inv.token}).status_code == 200  # kept in the session
     r = client.post(f"/aanmelden/?next={nxt}", {"username": "nieuwepartner", "password1": "Zeer-Geheim-42!",
                                                 "password2": "Zeer-Geheim-42!", "language": "nl", "next": nxt})
     assert r.status_code == 302 and r["Location"] == nxt
-    assert client.post(nxt).status_code == 302
+    page = client.get(nxt).content.decode()
+    assert inv.token in page  # the accept button carries the token again
+    assert client.post(nxt, {"token": inv.token, "accept": "1"}).status_code == 302
     link = PartnerLink.objects.get(partner__username="nieuwepartner")
     assert link.partner.role == "partner" and link.scope == "none"
 
@@ -149,12 +153,12 @@ def test_share_link_is_claimed_once(household, as_user):
     share = ClinicianShare.objects.create(sleeper=household["sleeper"], scope=["nights"],
                                           expires_at=timezone.now() + timedelta(days=1))
     gp = as_user(household["gp"])
-    assert gp.get(f"/zorg/link/{share.token}/").status_code == 200
-    assert gp.post(f"/zorg/link/{share.token}/").status_code == 302
+    assert gp.get("/zorg/link/").status_code == 200
+    assert gp.post("/zorg/link/", {"token": share.token}).status_code == 302
     share.refresh_from_db()
     assert share.clinician == household["gp"]
     # A second clinician with the same link gets nothing.
-    assert as_user(household["other_gp"]).get(f"/zorg/link/{share.token}/").status_code == 404
+    assert as_user(household["other_gp"]).post("/zorg/link/", {"token": share.token}).status_code == 404
 
 
 def test_two_clinicians_claiming_at_once_the_first_keeps_the_share(household, as_user, monkeypatch):
@@ -173,7 +177,7 @@ def test_two_clinicians_claiming_at_once_the_first_keeps_the_share(household, as
         return real_is_live(self)
 
     monkeypatch.setattr(ClinicianShare, "is_live", other_claims_meanwhile)
-    r = as_user(household["gp"]).post(f"/zorg/link/{share.token}/")
+    r = as_user(household["gp"]).post("/zorg/link/", {"token": share.token})
     assert r.status_code == 404
     share.refresh_from_db()
     assert share.clinician == household["other_gp"]

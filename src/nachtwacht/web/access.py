@@ -74,13 +74,15 @@ def log_access(sleeper, viewer, what: str, share: ClinicianShare | None = None) 
 def live_share_or_404(request: HttpRequest, share_id: int, what: str) -> ClinicianShare:
     """The live share ``share_id`` of the signed-in clinician, logging the access; else 404.
 
-    Revoked and expired shares answer exactly like shares that never existed.
+    Revoked and expired shares answer exactly like shares that never existed, and so do
+    shares the sleeper has not yet confirmed and any share of a clinician whose
+    verification was withdrawn (issue #16, docs/threat-model.md).
     """
     try:
         share = ClinicianShare.objects.select_related("sleeper").get(pk=share_id, clinician=request.user)
     except ClinicianShare.DoesNotExist:
         raise Http404("not found") from None
-    if not share.is_live():
+    if not share.is_open_to(request.user):
         raise Http404("not found")
     log_access(share.sleeper, request.user, what, share)
     return share

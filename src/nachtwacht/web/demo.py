@@ -114,7 +114,9 @@ def build_demo(seed: int = 7, weeks: int = 8, end: dt.date | None = None,
                                            tracked=["alcohol_units", "alcohol_last", "caffeine_mg", "caffeine_last",
                                                     "stress", "tension", "substances"])
         partner = User.objects.create_user("partner", password=PASSWORDS["partner"], role="partner", language="nl")
-        gp = User.objects.create_user("huisarts", password=PASSWORDS["huisarts"], role="clinician", language="nl")
+        # Demo only: a made-up BIG number, verified and confirmed, so the demo share opens (#16).
+        gp = User.objects.create_user("huisarts", password=PASSWORDS["huisarts"], role="clinician", language="nl",
+                                      big_number="00000000000", verified_at=timezone.now(), verified_by="demo")
         NightRow.objects.bulk_create([NightRow(sleeper=sleeper, **core_to_row_values(n)) for n in diary.nights])
         EpisodeRow.objects.bulk_create([
             EpisodeRow(sleeper=sleeper, logged_by=partner if e.reporter == "partner" else sleeper,
@@ -123,6 +125,7 @@ def build_demo(seed: int = 7, weeks: int = 8, end: dt.date | None = None,
         PartnerLink.objects.create(sleeper=sleeper, partner=partner, scope="episodes")
         ClinicianShare.objects.create(sleeper=sleeper, clinician=gp, label="Huisarts (demo)",
                                       scope=["nights", "episodes", "profile", "psg"], claimed_at=timezone.now(),
+                                      confirmed_at=timezone.now(),
                                       expires_at=timezone.now() + timedelta(days=30))
     if sleep_study:
         add_demo_study(sleeper)

@@ -50,6 +50,7 @@ urlpatterns = [
     path("partner/<int:link_id>/", sharing.partner_scope, name="partner_scope"),
     path("delen/", sharing.shares, name="shares"),
     path("delen/<int:share_id>/intrekken/", sharing.share_revoke, name="share_revoke"),
+    path("delen/<int:share_id>/bevestigen/", sharing.share_confirm, name="share_confirm"),
     path("wie-keek-er-mee/", sharing.access_log, name="access_log"),
     # sleeper: advice, uploads, report
     path("advies/", advice.triage_view, name="triage"),
@@ -75,7 +76,9 @@ urlpatterns = [
     path("instellingen/twee-stappen/instellen/", twofactor_views.setup, name="twofactor_setup"),
     path("instellingen/twee-stappen/uitzetten/", twofactor_views.disable, name="twofactor_disable"),
     # partner
-    path("uitnodiging/<str:token>/", sharing.invite_accept, name="invite_accept"),
+    # Tokens come by POST (from the link's #fragment): never in a logged path (#16).
+    path("uitnodiging/", sharing.invite_accept, name="invite_accept"),
+    path("uitnodiging/<str:token>/", sharing.invite_link_old, name="invite_link_old"),
     path("bedpartner/", diary.partner_home, name="partner_home"),
     path("bedpartner/<int:link_id>/", diary.partner_log, name="partner_log"),
     path("bedpartner/<int:link_id>/voorval/<int:pk>/", diary.partner_episode_edit, name="partner_episode_edit"),
@@ -83,7 +86,9 @@ urlpatterns = [
          name="partner_episode_delete"),
     # clinician
     path("zorg/", dashboard.clinician_home, name="clinician_home"),
-    path("zorg/link/<str:token>/", sharing.share_claim, name="share_claim"),
+    path("zorg/link/", sharing.share_claim, name="share_claim"),
+    path("zorg/link/<str:token>/", sharing.share_link_old, name="share_link_old"),
+    path("zorg/verificatie/", sharing.clinician_verify, name="clinician_verify"),
     path("zorg/<int:share_id>/", dashboard.clinician_view, name="clinician_view"),
     path("zorg/<int:share_id>/rapport/kiezen/", report.clinician_report_form, name="clinician_report_form"),
     path("zorg/<int:share_id>/rapport/", report.clinician_report, name="clinician_report"),

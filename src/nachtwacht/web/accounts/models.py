@@ -29,6 +29,19 @@ class User(AbstractUser):
     #: Raised when the way this person logs in changes (two-step login on or off): every
     #: other session of theirs then ends, as Django does on a password change.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    #: Clinicians only: the number in the Dutch register of healthcare professionals
+    #: (BIG register, 11 digits), entered by the clinician, checked by an administrator.
+    big_number = models.CharField(_("BIG number"), max_length=11, blank=True, default="")
+    #: Set by an administrator (``nachtwacht manage verify_clinician``) after checking
+    #: ``big_number`` in the BIG register; only a verified clinician can claim a share.
+    verified_at = models.DateTimeField(_("verified on"), null=True, blank=True)
+    #: Who verified: "admin:<user name>", or "migration" for clinicians who already held
+    #: a share before verification existed (docs/threat-model.md).
+    verified_by = models.CharField(_("verified by"), max_length=160, blank=True, default="")
+
+    def is_verified_clinician(self) -> bool:
+        """True for a clinician whose BIG registration an administrator confirmed."""
+        return self.role == self.Role.CLINICIAN and self.verified_at is not None
 
     def tracked_fields(self) -> tuple[str, ...]:
         """The night fields beyond the sleep core that this person chose to log."""

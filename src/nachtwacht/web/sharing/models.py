@@ -18,6 +18,19 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+#: Wrong one-time codes a share tolerates; then it is revoked (the sleeper makes a new one).
+MAX_CODE_FAILURES = 5
+
+
+def new_claim_code() -> str:
+    """A 6-digit code the sleeper reads out to the clinician (a second channel to the link).
+
+    Six digits are easy to read over the phone; guessing is bounded by the token itself
+    (256 bits) and by ``MAX_CODE_FAILURES`` wrong tries per share.
+    """
+    return f"{secrets.randbelow(10**6):06d}"
+
+
 def _invite_expiry():
     return timezone.now() + timedelta(days=INVITE_DAYS)
 
@@ -88,6 +101,17 @@ class ClinicianShare(models.Model):
     #: empty on older shares: then a neutral "patient (no name shared)", never a user name.
     patient_name = models.CharField(_("name or initials"), max_length=120, blank=True, default="")
     show_birth_year = models.BooleanField(_("show birth year"), default=False)
+    #: The clinician it is meant for: their user name or e-mail address (empty: anyone
+    #: verified who also has ``claim_code``). Compared without regard to case.
+    intended_for = models.CharField(_("clinician's user name or e-mail"), max_length=254, blank=True,
+                                    default="")
+    #: One-time code read out by the sleeper; empty on shares from before it existed
+    #: (those are still bound by the sleeper's confirmation below).
+    claim_code = models.CharField(max_length=12, blank=True, default="")
+    code_failures = models.PositiveSmallIntegerField(default=0)
+    #: When the sleeper confirmed that the clinician who claimed it is the right one;
+    #: no data is shown before. Migration 0005 sets it for shares claimed before.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     def birth_year(self) -> int | None:
         """The sleeper's birth year from their profile, if they chose to show it."""
@@ -108,6 +132,16 @@ class ClinicianShare(models.Model):
 
     def is_live(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    def is_open_to(self, user) -> bool:
+        """Live, claimed by ``user``, confirmed by the sleeper, and ``user`` still verified."""
+        return (self.is_live() and self.clinician_id == user.pk and self.confirmed_at is not None
+                and user.is_verified_clinician())
+
+    def meant_for(self, user) -> bool:
+        """Whether ``intended_for`` names ``user`` (user name or e-mail, any case)."""
+        want = self.intended_for.strip().casefold()
+        return bool(want) and want in {user.get_username().casefold(), (user.email or "").strip().casefold()}
 
     def allows(self, part: str) -> bool:
         return part in self.scope
