@@ -125,7 +125,7 @@ def test_no_plan_item_is_contraindicated_by_a_flag_that_fired(diary: Diary, lang
         # Insomnia is the sole concern: nothing at gp_soon or above, no other complaint
         # at a GP level, none of the named flags or answers.
         assert all(level_rank(f.level) < level_rank("gp_soon") for f in result.flags), codes
-        assert all(f.condition == "insomnia-cbt-i" or f.level == "self_care" for f in result.flags), codes
+        assert all(f.condition == "insomnia-cbt-i" for f in result.flags), codes
         assert not codes & NO_SLEEP_WINDOW, codes & NO_SLEEP_WINDOW
         assert not [a for a in NO_SLEEP_WINDOW_ANSWERS if getattr(diary.profile, a)], diary.profile
         # No drug use or stopping in the period, no pregnancy, no bipolar disorder.
