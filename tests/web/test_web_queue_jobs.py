@@ -185,3 +185,13 @@ def test_the_demo_household_gets_a_queued_sleep_study(db, settings, tmp_path, mo
     assert first.read_bytes() == EDF_HEAD and up.jobs.get().status == "queued"
     demo.build_demo(weeks=1, sleep_study=True)  # again: the old study and its file go
     assert not first.exists() and PsgUpload.objects.filter(sleeper__username="demo").count() == 1
+
+
+def test_collected_static_files_stay_readable_for_the_web_server(settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path / "static"
+    call_command("collectstatic", interactive=False, verbosity=0)
+    js = tmp_path / "static" / "nachtwacht" / "jobs.js"
+    assert stat.S_IMODE(js.stat().st_mode) == 0o644
+    assert stat.S_IMODE(js.parent.stat().st_mode) == 0o755

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "nachtwacht.web.sharing",
     "nachtwacht.web.front",
     "nachtwacht.web.alerts",
+    "nachtwacht.web.quick",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,12 @@ FILE_UPLOAD_TEMP_DIR = DATA_DIR / "tmp"
 FILE_UPLOAD_TEMP_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)  # checked by files.E001
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# ... except collected static files, which the web server (another user) must read.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+                    "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755}},
+}
 # Limit per URL name; any other endpoint takes at most UPLOAD_DEFAULT_MAX_BYTES.
 UPLOAD_LIMITS = {"upload_csv": CSV_MAX_BYTES, "upload_edf": EDF_MAX_BYTES}
 UPLOAD_DEFAULT_MAX_BYTES = CSV_MAX_BYTES
