@@ -23,7 +23,7 @@ import sys
 import time
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 from django.db.models import F
 from django.utils import timezone
 
@@ -121,7 +121,10 @@ def _wait(proc: subprocess.Popen, job: Job, seconds: float) -> bool:
         time.sleep(0.5)
         if time.monotonic() - beat > HEARTBEAT_S:
             beat = time.monotonic()
-            Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(heartbeat=timezone.now())
+            try:
+                Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(heartbeat=timezone.now())
+            except DatabaseError:  # busy for a moment: the next beat comes in 10 s
+                log.info("job %s: heartbeat skipped (database busy)", job.pk)
     return True
 
 
