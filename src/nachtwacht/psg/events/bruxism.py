@@ -9,7 +9,8 @@ quiet background (unverified). Episodes are counted in sleep only.
 Research cut-offs for sleep bruxism (Lavigne 1996; systematic review BMC 2014):
 > 4 episodes per hour, > 6 bursts per episode and/or > 25 bursts per hour of sleep.
 These are research criteria on a lab night, not a diagnosis; chin EMG is less
-specific than masseter EMG.
+specific than masseter EMG. The heartbeat is subtracted from the EMG first
+(:mod:`._ecg`).
 """
 
 from __future__ import annotations

@@ -11,6 +11,12 @@
 * An arousal is associated when the two are < 0.5 s apart (either order).
 
 Summary per hour of sleep: ``plms_index``, ``plms_arousal_index``, ``lm_index``.
+
+The ECG is subtracted from the leg EMG first (:mod:`._ecg`), and the envelope is a
+median-based 100-ms RMS, so heartbeats, electrode pops and twitches shorter than
+0.25 s stay under the 0.5-s minimum instead of becoming 0.5-0.9 s "movements".
+Respiratory events and arousals are read from those detectors (``NEEDS``), which
+therefore run first.
 """
 
 from __future__ import annotations

@@ -11,6 +11,9 @@ Bursts outside these windows are counted as ``other_generalised_bursts``. Longer
 bursts (propriospinal myoclonus lasts 200 ms-2 s) and trains of very short
 potentials (fragmentary myoclonus) are not sleep starts; a high count of
 generalised bursts away from sleep onset is worth a note, not a diagnosis.
+
+The heartbeat reaches every EMG lead at the same moment and would look like a
+generalised brief burst, so it is subtracted first (:mod:`._ecg`).
 """
 
 from __future__ import annotations
