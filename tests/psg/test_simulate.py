@@ -119,6 +119,36 @@ def test_planted_signals_show_the_events():
     assert [e.onset_s for e in truth.of("apnea")] == [300, 700]
 
 
+def test_issue13_artefacts_and_short_events_are_planted():
+    hyp = Hypnogram(np.array([WAKE] * 4 + [N2] * 50 + [N3] * 40 + [N2] * 26, dtype=np.int8))
+    rec, truth = simulate_night(
+        hyp, seed=4, channels=("C3-M2", "Chin", "Leg L", "Leg R", "Airflow", "ECG"),
+        events={"apnea_short": 12, "lm_apnea_end": 1.0, "pop": 10, "twitch": 10,
+                "arousal_theta": 12}, ecg_uv={"Chin": 4.0, "Leg L": 10.0})
+    ap = truth.of("apnea")
+    assert ap and all(10.0 <= e.duration_s <= 13.0 for e in ap)
+    assert all(e.figures["type"] == "obstructive" for e in ap)
+    # Every apnea gets an LM at its end, within the AASM ±0.5 s exclusion window.
+    ends = np.array([e.end_s for e in ap])
+    lmr = truth.of("lm_respiratory")
+    assert len(lmr) == len(ap)
+    assert all(np.abs(ends - e.onset_s).min() <= 0.5 for e in lmr)
+    assert not truth.of("lm")  # nothing else planted on the legs
+    assert all(e.duration_s < 0.25 for e in truth.of("twitch")) and truth.of("pop")
+    th = [e for e in truth.of("arousal") if e.figures["shift"] == "theta"]
+    assert th and all(e.stage == "N3" for e in th)
+    # The ECG channel and the contamination share the R peaks.
+    rp = truth.figures["r_peaks_s"]
+    ecg = rec.channels["ECG"]
+    assert ecg.role == "ecg" and 0.6 < np.median(np.diff(rp)) < 1.2
+    idx = (rp[5:50] * ecg.sf).astype(int)
+    assert np.all(ecg.data[idx] > 500)  # R waves of ~1 mV
+    chin = rec.channels["Chin"].data
+    quiet, _ = simulate_night(hyp, seed=4, channels=("Chin",), events={}, ecg_uv=0.0)
+    diff = chin - quiet.channels["Chin"].data
+    assert np.abs(diff[idx]).mean() == pytest.approx(4.0, rel=0.2)
+
+
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="unknown channel"):
         simulate_night([N2] * 4, channels=("Fp1",))
