@@ -195,3 +195,18 @@ def test_collected_static_files_stay_readable_for_the_web_server(settings, tmp_p
     js = tmp_path / "static" / "nachtwacht" / "jobs.js"
     assert stat.S_IMODE(js.stat().st_mode) == 0o644
     assert stat.S_IMODE(js.parent.stat().st_mode) == 0o755
+
+
+def test_a_job_the_worker_cannot_start_goes_back_on_the_queue(household, up_dir, monkeypatch):
+    job = jobs.enqueue(Job.Kind.EXPORT, household["sleeper"])
+
+    def no_fork(*args, **kwargs):
+        raise OSError(12, "Cannot allocate memory")
+
+    monkeypatch.setattr(supervise.subprocess, "Popen", no_fork)
+    with pytest.raises(OSError):
+        supervise.supervise(job.pk)
+    job.refresh_from_db()
+    # Not left "running" under a live worker (recovery would never pick it up).
+    assert (job.status, job.attempts) == ("queued", 1)
+    assert DBTaskResult.objects.get(id=job.task_id).status == "READY"

@@ -134,6 +134,17 @@ def supervise(job_id: int) -> dict:
     job = claim(job_id)
     if job is None:
         return {"job": job_id, "outcome": "not queued"}
+    try:
+        return _run_claimed(job)
+    except Exception:
+        # This worker lives on, so recovery would never see the job as lost: hand it
+        # back to the queue (or fail it) here, then let the task framework log the error.
+        log.exception("job %s: the worker could not run it", job.pk)
+        retry_or_fail(job, "crash")
+        raise
+
+
+def _run_claimed(job: Job) -> dict:
     lim = limits(job.kind)
     cmd = [sys.executable, "-m", "nachtwacht.web.jobs.runner", str(job.pk), str(os.getpid())]
     log.info("job %s (%s) started, try %d", job.pk, job.kind, job.attempts)
