@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -168,7 +167,7 @@ def _run_claimed(job: Job) -> dict:
     if job.status != Job.Status.RUNNING:  # the child recorded done/failed itself
         return {"job": job.pk, "outcome": job.status}
     rc = proc.returncode
-    if rc == -signal.SIGKILL or rc == EXIT_RETRY or rc < 0:
+    if rc < 0 or rc == EXIT_RETRY:  # killed by a signal (OOM killer...) or the database was busy
         outcome = retry_or_fail(job, "crash")
     else:
         finish_failed(job, "unexpected" if job.kind == "analysis" else "export_failed")  # report too
