@@ -72,7 +72,8 @@ def test_low_adherence_is_said_out_loud() -> None:
 def test_baseline_choices() -> None:
     d = _diary(30, 30, n=42)
     exp = make("wind_down_45", START + dt.timedelta(days=35))  # 7 nights of change
-    assert compare(d, exp).n_baseline == 7
+    # The default baseline is as long as the change, but at least two weeks.
+    assert compare(d, exp).n_baseline == 14
     assert compare(d, exp, baseline_days="all").n_baseline == 35
     assert compare(d, exp, baseline_days=14).n_baseline == 14
     with pytest.raises(ValueError, match="baseline_days"):

@@ -11,6 +11,7 @@ from insight_synth import episodes_from, null_diary, planted_episodes, random_ni
 
 from nachtwacht.diary.types import Diary, Episode
 from nachtwacht.insight import analyse
+from nachtwacht.insight.triggers import ask
 
 
 def _diary(nights, episodes) -> Diary:
@@ -24,20 +25,26 @@ def _find(result, factor: str, outcome: str, lag=0):
 
 @pytest.mark.parametrize("seed", [2, 3, 4])
 def test_planted_alcohol_effect_is_found_and_nothing_else(seed: int) -> None:
-    # "Nothing else" holds for most seeds, not all: about 6 % of diaries show one chance
-    # link (see the null-diary tests), e.g. seed 1.
+    # "Nothing else" holds for most seeds, not all: a few % of diaries show one chance
+    # link (see the null-diary tests).
     rng = np.random.default_rng(seed)
     heavy = np.arange(60) % 3 == 0
     rng.shuffle(heavy)  # 20 heavy evenings in an irregular order
-    nights = random_nights(rng, 60, alcohol_units=lambda i: 4.0 if heavy[i] else 0.0)
+    # Always together, so the partner could see every night.
+    nights = random_nights(rng, 60, alcohol_units=lambda i: 4.0 if heavy[i] else 0.0,
+                           slept_apart=lambda i: False)
     eps = planted_episodes(nights, rng, "sexsomnia", [n.alcohol_units >= 3 for n in nights],
                            0.7, 0.1)
     res = analyse(_diary(nights, eps))
-    hit = _find(res, "alcohol_3plus", "episode:sexsomnia")
+    hit = _find(res, "alcohol_any", "episode:sexsomnia")
     assert hit and hit[0].significant and hit[0].direction == "up"
     f = hit[0]
-    assert f.n_exposed == 20 and f.n_unexposed == 40
-    assert f.q < 0.10 and f.ci_low > 0  # risk difference interval excludes no effect
+    assert f.n_exposed == 20 and f.n_unexposed == 40 and f.n_nights == 60
+    assert f.family == "primary" and f.strength == "likely" and f.observed_by == "together_nights"
+    assert f.q < 0.05 and f.ci_low > 0  # risk difference interval excludes no effect
+    # Shown effect shrunk towards no difference: raw 70 % vs 10 %.
+    assert 0.1 < f.effect["risk_unexposed"] and f.effect["risk_exposed"] < 0.7
+    assert f.effect["raw_risk_exposed"] == pytest.approx(0.7)
     assert "in 14 van de 20 nachten; anders in 4 van de 40" in f.text_nl
     assert "geen toeval" in f.text_nl and "oorzaak" in f.text_nl
     assert "on 14 of 20 nights; otherwise on 4 of 40" in f.text_en
@@ -62,19 +69,18 @@ def test_lag_one_effect_is_found_at_lag_one() -> None:
 
 def test_withdrawal_effect_is_found() -> None:
     rng = np.random.default_rng(5)
-    # Runs of two to four days of use, then four to seven without (irregular, as in life).
-    use: list[bool] = []
-    while len(use) < 64:
-        use += [True] * int(rng.integers(2, 5)) + [False] * int(rng.integers(4, 8))
-    use = use[:64]
-    nights = random_nights(rng, 64, substances=lambda i: ("ketamine",) if use[i] else ())
-    withdrawal = [not use[i] and any(use[i - k] for k in (1, 2, 3) if i - k >= 0)
-                  for i in range(64)]
-    eps = planted_episodes(nights, rng, "nightmare", withdrawal, 0.7, 0.1)
+    # Regular use for ten days, then a break of ten: nightmares on the first three nights.
+    use = [(i // 10) % 2 == 0 for i in range(70)]
+    nights = random_nights(rng, 70, substances=lambda i: ("ketamine",) if use[i] else ())
+    stopped = [not use[i] and use[i - ((i % 10) + 1)] and i % 10 < 3 for i in range(70)]
+    eps = planted_episodes(nights, rng, "nightmare", stopped, 0.8, 0.1)
     res = analyse(_diary(nights, eps))
     hit = _find(res, "substances:ketamine", "episode:nightmare", lag="withdrawal")
-    assert hit and hit[0].significant
+    assert hit and hit[0].significant and hit[0].family == "withdrawal"
+    assert hit[0].effect["window_nights"] == 3  # a third of the usual ten-night break
     assert "stoppen met ketamine" in hit[0].text_nl
+    # The use itself is not blamed: the model separates use from the nights after it.
+    assert not _find(res, "substances:ketamine", "episode:nightmare")
 
 
 def test_factor_on_three_nights_is_never_reported() -> None:
@@ -105,11 +111,12 @@ def test_below_minimum_says_how_many_nights_are_needed() -> None:
 
 def test_unrecorded_nights_are_not_counted_as_unexposed() -> None:
     rng = np.random.default_rng(4)
-    nights = random_nights(rng, 40, alcohol_units=lambda i: None if i < 20 else float(i % 2 * 4))
+    nights = random_nights(rng, 40, alcohol_units=lambda i: None if i < 20 else float(i % 2 * 4),
+                           slept_apart=lambda i: False)
     eps = episodes_from(nights, rng, "sexsomnia", lambda i, n: 0.9 if n.alcohol_units else 0.05)
     res = analyse(_diary(nights, eps), min_exposed=3)
-    f = _find(res, "alcohol_3plus", "episode:sexsomnia")[0]
-    assert f.n_exposed + f.n_unexposed == 20
+    f = _find(res, "alcohol_any", "episode:sexsomnia")[0]
+    assert f.n_exposed + f.n_unexposed == 20 == f.n_nights
 
 
 def test_result_is_strict_json_and_validates_arguments() -> None:
@@ -124,16 +131,15 @@ def test_result_is_strict_json_and_validates_arguments() -> None:
 
 @pytest.mark.slow
 def test_null_thousand_diaries() -> None:
-    """Factors and outcomes independent in 1,000 diaries: at most 10 % show any finding.
+    """Factors and outcomes independent in 1,000 diaries: about 5 % show any finding.
 
-    Benjamini-Hochberg at q < 0.10 bounds this share (the family-wise error under the
-    global null) by 0.10; measured 0.059, and 0.108 with a "possible" signal. About
-    25 s of CPU time (bench/bench_insight.py prints the same figures).
+    The families' levels add up to about 0.07 at most; the tests are slightly
+    conservative with few nights (bench/bench_insight.py prints the same figures).
     """
     n = 1000
     results = [analyse(null_diary(seed)) for seed in range(n)]
-    assert sum(bool(r.findings) for r in results) / n <= 0.10
-    assert sum(bool(r.possible) for r in results) / n <= 0.25
+    assert sum(bool(r.findings) for r in results) / n <= 0.07
+    assert sum(bool(r.possible) for r in results) / n <= 0.30
 
 
 def test_headlines_merge_forms_of_one_link_and_message_counts_them() -> None:
@@ -144,32 +150,36 @@ def test_headlines_merge_forms_of_one_link_and_message_counts_them() -> None:
     eps = planted_episodes(nights, rng, "sexsomnia", [n.alcohol_units >= 3 for n in nights],
                            0.7, 0.1)
     res = analyse(_diary(nights, eps))
-    assert len(res.all_findings) > 1  # alcohol_any, alcohol_3plus, episode count ...
-    assert [(h.factor, h.outcome) for h in res.findings] == [(res.all_findings[0].factor,
+    assert [(h.factor, h.outcome) for h in res.findings] == [("alcohol_any",
                                                               "episode:sexsomnia")]
     assert res.message_nl.startswith("In 60 nachten vonden we 1 verband dat")
     assert all(p.factor not in ("alcohol_any", "alcohol_3plus", "alcohol_late")
                or p.outcome != "episode:sexsomnia" for p in res.possible)
 
 
-def test_sleeping_apart_note_on_partner_episodes() -> None:
+def test_nights_apart_are_missing_for_what_the_partner_reports() -> None:
     rng = np.random.default_rng(6)
     apart = list(rng.permutation(np.arange(60) % 3 == 0))
     nights = random_nights(rng, 60, slept_apart=lambda i: apart[i])
-    eps = planted_episodes(nights, rng, "sleepwalking", [not a for a in apart], 0.7, 0.05)
+    # The partner only sees sleepwalking on nights together: nothing is linked to anything.
+    eps = planted_episodes(nights, rng, "sleepwalking", [not a for a in apart], 0.3, 0.0)
+    eps += planted_episodes(nights, rng, "nightmare", [True] * 60, 0.2, 0.0, reporter="self")
     res = analyse(_diary(nights, eps))
-    hit = _find(res, "slept_apart", "episode:sleepwalking")
-    assert hit and hit[0].direction == "down"
-    assert "partner ook minder zien" in hit[0].text_nl
+    obs = res.observation["episode:sleepwalking"]
+    assert obs["observed_by"] == "together_nights" and obs["n_unobserved"] == 20
+    assert res.observation["episode:nightmare"]["observed_by"] == "all_nights"
+    assert not [f for f in res.all_findings + res.possible if f.factor == "slept_apart"]
+    # A pre-registered question about sleeping apart: apart nights cannot be compared.
+    ans = ask(_diary(nights, eps), "slept_apart:sleepwalking")
+    assert ans.verdict == "cant_tell" and ans.finding is None
 
 
 def test_demo_household_patterns_are_found(demo: Diary) -> None:
     res = analyse(demo)
     pairs = {(f.factor, f.outcome) for f in res.all_findings}
-    assert {("alcohol_3plus", "episode:sexsomnia"), ("short_sleep_before", "episode:sexsomnia")} \
+    assert {("alcohol_any", "episode:sexsomnia"), ("short_sleep_before", "episode:sexsomnia")} \
         & pairs
-    assert {("caffeine_after_15", "episode:hypnic_jerk"),
-            ("caffeine_after_14", "episode:hypnic_jerk")} & pairs
+    assert ("caffeine_after_14", "episode:hypnic_jerk") in pairs
     assert ("stress_high", "tension") in pairs
     # One line per link: the three planted links, each once.
     shown = [(f.factor.split("_")[0], f.outcome) for f in res.findings]
@@ -191,45 +201,32 @@ def test_dates_out_of_order_and_duplicates_are_handled() -> None:
 
 
 def _sticky(rng: np.random.Generator, n: int, stay: float = 0.93) -> list[bool]:
-    """A yes/no series that comes in runs of about two weeks."""
+    """A yes/no series that comes in runs (about two weeks for ``stay`` 0.93)."""
     out = [bool(rng.random() < 0.5)]
     for _ in range(n - 1):
         out.append(out[-1] if rng.random() < stay else not out[-1])
     return out
 
 
-def test_unrelated_runs_are_only_possible_with_a_caution() -> None:
-    """Late work and tension both come in runs but are independent (seed chosen so the
-    rank test alone would call the link likely): it is shown as possible, with the reason."""
+def test_unrelated_runs_are_not_a_link() -> None:
+    """Stress in runs and tension in runs, independent: the night-before term keeps them
+    apart (seed chosen so a plain rank test calls the link likely)."""
     rng = np.random.default_rng(17)
     work, tense = _sticky(rng, 84), _sticky(rng, 84)
-    nights = random_nights(rng, 84, late_work=lambda i: work[i],
+    nights = random_nights(rng, 84, stress=lambda i: 8 if work[i] else 2,
                            tension=lambda i: 6 if tense[i] else 1)
     res = analyse(_diary(nights, []))
-    assert not [f for f in res.all_findings if f.factor == "late_work"]
-    hit = [f for f in res.possible if f.factor == "late_work" and f.outcome == "tension"]
-    assert hit and hit[0].q < 0.10 and hit[0].effect["rhythm_caution"]
-    assert "reeksen van gelijke dagen" in hit[0].text_nl and "runs of similar days" in hit[0].text_en
+    assert not [f for f in res.all_findings if f.factor == "stress_high"]
 
 
-def test_no_caution_for_a_night_by_night_link() -> None:
-    rng = np.random.default_rng(1)
-    heavy = rng.random(60) < 1 / 3  # irregular, not a weekly pattern
-    nights = random_nights(rng, 60, alcohol_units=lambda i: 4.0 if heavy[i] else 0.0)
-    eps = planted_episodes(nights, rng, "sexsomnia", list(heavy), 0.7, 0.1)
-    f = analyse(_diary(nights, eps)).findings[0]
-    assert f.effect["shift_p"] < 0.10 and not f.effect["rhythm_caution"]
-
-
-def test_short_diary_with_a_perfect_link_is_not_demoted() -> None:
-    """Four weeks: too short for the rhythm check, so a link on every drinking night stays clear."""
+def test_short_diary_with_a_perfect_link_is_found() -> None:
     rng = np.random.default_rng(0)
     days = (3, 4, 10, 17, 18, 24)
     nights = random_nights(rng, 28, alcohol_units=lambda i: 4.0 if i in days else 0.0)
     eps = [Episode(date=nights[i].date, type="sexsomnia", reporter="partner") for i in days]
     res = analyse(_diary(nights, eps))
-    hit = _find(res, "alcohol_3plus", "episode:sexsomnia")
-    assert hit and hit[0].significant and not hit[0].effect["rhythm_caution"]
+    hit = _find(res, "alcohol_any", "episode:sexsomnia")
+    assert hit and hit[0].significant
 
 
 def test_labels_follow_the_language() -> None:

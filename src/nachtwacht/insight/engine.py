@@ -28,12 +28,17 @@ Questions come in families, each with its own Benjamini-Hochberg control:
     same-night factors the seed articles name as triggers (:data:`PRIMARY_FACTORS`
     and every substance and medicine) x the person's episode types, one-sided
     (does it *raise* the episode?) at ``q_max``;
-``lag``, ``withdrawal``, ``other``, ``sleep``
-    the same factors one and two days earlier; the nights after stopping a
-    substance or medicine; the other factor forms (3+ drinks, caffeine after
-    15:00, naps, ...); and every factor x the sleep numbers. Each at
-    :data:`Q_SECONDARY`, so the secondary families together add at most a few
-    per cent of false "likely" findings for someone with no link at all.
+``lag``, ``withdrawal``, ``sleep``
+    the named pairs with the factor on the day before; the nights after stopping
+    a substance or medicine; and the named factors x the sleep numbers
+    (:data:`SLEEP_PAIRS`). Each at its own level in :data:`Q_SECONDARY`, so the
+    secondary families together add only a small share of false "likely"
+    findings for someone with no link at all.
+
+Other factor forms (3+ drinks, caffeine after 15:00, naps, ...) and pairs the
+articles do not name are not asked by default: each extra question costs the
+named ones power or adds chance findings. A person can ask any of them as a
+pre-registered question.
 
 A pre-registered question (:func:`ask_one`) is one test at the full 5 % level.
 """
@@ -41,6 +46,7 @@ A pre-registered question (:func:`ask_one`) is one test at the full 5 % level.
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -76,6 +82,13 @@ SEED_PAIRS: dict[str, tuple[str, ...]] = {
     "muscle_tension": ("stress_high", "screens_last_hour", "late_exercise"),
     "nightmare": ("substances:*",),
 }
+#: The same for the sleep numbers: which factor the articles say keeps people awake,
+#: makes sleep lighter or muscles tense. Only these pairs form the ``sleep`` family.
+SLEEP_PAIRS: dict[str, tuple[str, ...]] = {
+    "sol_min": ("caffeine_after_14", "stress_high", "screens_last_hour", "late_exercise", "*"),
+    "se_pct": ("alcohol_any", "caffeine_after_14", "stress_high", "*"),
+    "tension": ("stress_high", "screens_last_hour", "late_exercise"),
+}
 #: A factor moving with the tested one at least this much (|correlation|) enters its model.
 #: 0.4: a strong companion (screens on 80 % of drinking evenings, r about 0.6) always
 #: enters; the loose everyday links between habits mostly do not, each of which would
@@ -83,11 +96,12 @@ SEED_PAIRS: dict[str, tuple[str, ...]] = {
 ADJUST_MIN_CORR = 0.4
 #: At most this many such companions per model (the most correlated).
 MAX_ADJUST = 3
-#: False-discovery level of each secondary family.
-Q_SECONDARY = 0.005
+#: False-discovery level of each secondary family (sleep numbers and withdrawal: few,
+#: named questions; lags and other forms: many, so stricter).
+Q_SECONDARY = {"lag": 0.005, "withdrawal": 0.01, "sleep": 0.01}
 #: Binary outcomes need at least this many nights with (and without) the outcome.
 MIN_EVENT_NIGHTS = 3
-FAMILIES = ("primary", "lag", "withdrawal", "other", "sleep")
+FAMILIES = ("primary", "lag", "withdrawal", "sleep")
 
 
 def is_list_factor(code: str) -> bool:
@@ -116,17 +130,20 @@ def question_family(e: Exposure, o: Outcome) -> str | None:
     if o.kind == "continuous":
         if e.lag == "withdrawal":
             return "withdrawal"
-        return "sleep" if e.lag == 0 else None
+        return "sleep" if e.lag == 0 and _named(e.factor, SLEEP_PAIRS.get(o.code, ())) else None
     if o.kind != "binary":
         return None
     if e.lag == "withdrawal":
         return "withdrawal"
-    primary = is_seed_pair(e.factor, o.code)
+    if not is_seed_pair(e.factor, o.code):
+        # Not asked unless the person asks (:func:`.triggers.ask`): every extra question
+        # costs the ones that matter power, or adds false "likely" findings.
+        return None
     if e.lag != 0:
         # The night after (lag 1) only: lag 2 doubles the family for little (kept as an
         # exposure for :func:`ask`).
-        return "lag" if primary and e.lag == 1 else None
-    return "primary" if primary else "other"
+        return "lag" if e.lag == 1 else None
+    return "primary"
 
 
 #: Precedence among companions that move together (see :func:`rank`).
@@ -154,12 +171,15 @@ def rank(e: Exposure) -> int:
     return len(PRECEDENCE)
 
 
-def is_seed_pair(factor: str, outcome: str) -> bool:
-    """Whether the seed articles name ``factor`` as a trigger of episode ``outcome``."""
-    named = SEED_PAIRS.get(outcome.removeprefix("episode:"), ())
+def _named(factor: str, named: tuple[str, ...]) -> bool:
     if factor in named or (is_list_factor(factor) and "*" in named):
         return True
     return is_list_factor(factor) and f"{factor.split(':', 1)[0]}:*" in named
+
+
+def is_seed_pair(factor: str, outcome: str) -> bool:
+    """Whether the seed articles name ``factor`` as a trigger of episode ``outcome``."""
+    return _named(factor, SEED_PAIRS.get(outcome.removeprefix("episode:"), ()))
 
 
 @dataclass
@@ -215,6 +235,7 @@ class Analysis:
         self.pool_values = np.vstack([e.values for e in self.pool]) if self.pool else \
             np.zeros((0, self.n))
         self._y: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._pool_cache: dict[bytes, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     # -- outcome side -------------------------------------------------------
     def _outcome(self, o: Outcome) -> tuple[np.ndarray, np.ndarray]:
@@ -264,13 +285,10 @@ class Analysis:
         chosen = list(forced)
         fam = factor_family(e.factor, e.lag)
         if len(self.pool):
-            vals = self.pool_values[:, rows]
-            means = np.nanmean(np.where(np.isnan(vals), np.nan, vals), axis=1)
-            filled = np.where(np.isnan(vals), means[:, None], vals)
-            sd = filled.std(axis=1)
+            centred, sd = self._pool_on(rows)
             ec = ev - ev.mean()
             with np.errstate(invalid="ignore", divide="ignore"):
-                corr = (filled - filled.mean(axis=1)[:, None]) @ ec / (len(ec) * sd * ec.std())
+                corr = centred @ ec / (len(ec) * sd * ec.std())
             corr = np.nan_to_num(corr)
             order = np.argsort(-np.abs(corr))
             # The bar rises for short diaries, where chance correlations are larger.
@@ -297,6 +315,23 @@ class Analysis:
                 kept.append(c)
         cols.append(prev[rows])
         return rows, np.column_stack(cols), y, tuple(kept)
+
+    def _pool_on(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Companion values on ``rows`` (missing filled with the mean), centred, and their sd.
+
+        Cached: most questions of one diary use the same nights.
+        """
+        key = rows.tobytes()
+        if key not in self._pool_cache:
+            vals = self.pool_values[:, rows]
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                means = np.nan_to_num(np.nanmean(vals, axis=1))
+            filled = np.where(np.isnan(vals), means[:, None], vals)
+            self._pool_cache[key] = (filled - filled.mean(axis=1)[:, None], filled.std(axis=1),
+                                     filled)
+        centred, sd, _ = self._pool_cache[key]
+        return centred, sd
 
     def test(self, e: Exposure, o: Outcome, family: str, sided: str | None = None) -> Test | None:
         """Answer one question; ``None`` when there are too few nights to ask it."""
@@ -350,4 +385,4 @@ class Analysis:
 
 def level(family: str, q_primary: float) -> float:
     """False-discovery level of a family."""
-    return q_primary if family == "primary" else Q_SECONDARY
+    return q_primary if family == "primary" else Q_SECONDARY.get(family, 0.005)

@@ -71,10 +71,10 @@ def _logdet_inv(info: np.ndarray) -> tuple[float, np.ndarray]:
 def _firth_state(x: np.ndarray, y: np.ndarray, beta: np.ndarray):
     eta = np.clip(x @ beta, -30, 30)
     pi = special.expit(eta)
-    w = pi * (1 - pi)
-    xw = x * np.sqrt(w)[:, None]
+    xw = x * np.sqrt(pi * (1 - pi))[:, None]
     logdet, inv = _logdet_inv(xw.T @ xw)
-    ll = float(np.sum(y * np.log(pi + 1e-300) + (1 - y) * np.log1p(-pi + 1e-300)))
+    # Bernoulli log likelihood y * eta - log(1 + e^eta), stable for large |eta|.
+    ll = float(y @ eta - np.logaddexp(0.0, eta).sum())
     return pi, xw, inv, ll + 0.5 * logdet
 
 
@@ -100,7 +100,14 @@ def firth(x: np.ndarray, y: np.ndarray, fixed: np.ndarray | None = None,
     """
     n, p = x.shape
     free = np.ones(p, dtype=bool) if fixed is None else ~fixed
-    beta = np.zeros(p) if start is None else np.where(free, start, 0.0)
+    if start is None:
+        beta = np.zeros(p)
+        if free[0] and np.all(x[:, 0] == 1):
+            # Start from the overall rate: fewer Newton steps than from 50 %.
+            m = (y.sum() + 0.5) / (len(y) + 1.0)
+            beta[0] = math.log(m / (1 - m))
+    else:
+        beta = np.where(free, start, 0.0)
     pi, xw, inv, lpen = _firth_state(x, y, beta)
     all_free = bool(free.all())
     converged = False

@@ -89,7 +89,9 @@ def observed_nights(nights: Sequence[Night], etype: str,
     self_enough = "self" in reporters and (etype not in WITNESS_TYPES or "partner" not in reporters)
     if self_enough:
         return np.ones(n, dtype=bool), "all_nights"
-    return np.array([x.slept_apart is not True for x in nights], dtype=bool), "together_nights"
+    # Only a recorded "yes" makes a night unobserved; unknown counts as together.
+    return (np.array([x.slept_apart is None or not bool(x.slept_apart) for x in nights],
+                     dtype=bool), "together_nights")
 
 
 def unmatched_episodes(nights: Sequence[Night], episodes: Sequence[Episode]) -> list[Episode]:

@@ -66,8 +66,10 @@ MIN_UNEXPOSED = 5
 Q_MAX = 0.05
 #: Weaker signals ("might be, not sure yet"): primary questions with p below this ...
 P_POSSIBLE = 0.05
-#: ... and secondary ones with q below this.
-Q_POSSIBLE = 0.10
+#: ... and q below this (without it, ten questions would always yield chance "maybe"s),
+Q_POSSIBLE = 0.25
+#: secondary ones with q below this.
+Q_POSSIBLE_SECONDARY = 0.10
 #: At most this many weaker signals are shown, strongest first.
 MAX_POSSIBLE = 5
 #: Level of a single question asked in advance (:func:`ask`).
@@ -471,6 +473,7 @@ def analyse(
     params = {"min_nights": min_nights, "min_exposed": min_exposed,
               "min_unexposed": min_unexposed, "q_max": q_max, "q_secondary": engine.Q_SECONDARY,
               "p_possible": P_POSSIBLE, "q_possible": Q_POSSIBLE,
+              "q_possible_secondary": Q_POSSIBLE_SECONDARY,
               "min_event_nights": MIN_EVENT_NIGHTS, "adjust_min_corr": engine.ADJUST_MIN_CORR,
               "primary_factors": list(engine.PRIMARY_FACTORS)}
     nights = _nights_sorted(diary.nights)
@@ -497,8 +500,8 @@ def analyse(
     heads = [describe(k.test, True, lang) for k in head_tests]
     known = {(factor_family(t.exposure.factor, t.exposure.lag), t.outcome.code) for t in likely}
     weak = [t for t in tests if t not in likely and (
-        (t.family == "primary" and t.p < P_POSSIBLE) or (t.family != "primary"
-                                                         and t.q < Q_POSSIBLE))
+        (t.family == "primary" and t.p < P_POSSIBLE and t.q < Q_POSSIBLE)
+        or (t.family != "primary" and t.q < Q_POSSIBLE_SECONDARY))
         and (factor_family(t.exposure.factor, t.exposure.lag), t.outcome.code) not in known]
     weak.sort(key=lambda t: t.p)
     possible = [describe(k.test, False, lang) for k in headlines(_Keyed.wrap(weak))][:MAX_POSSIBLE]
