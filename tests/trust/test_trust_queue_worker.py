@@ -3,13 +3,16 @@
 A sleeper's upload is analysed by ``nachtwacht worker`` (a separate process, as in
 production); SIGKILL of that worker in the middle of the analysis kills the job's
 child too, and the next worker queues the job again and finishes it. The time limit
-stops a job that runs too long with a plain message.
+stops a job that runs too long with a plain message. Children run with umask 022, as an
+operator's shell would, to show the app's own files are private regardless.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -19,14 +22,14 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _dbenv import database_env, run  # noqa: E402
+from _dbenv import TOOL, database_env, run  # noqa: E402
 
 VENDORS = ["sqlite", "postgres"]  # postgres: only in the pass where DATABASE_URL is one
 
 
 def _q(env: dict, *args: str, check: bool = True, timeout: float = 180) -> dict:
     proc = subprocess.run([sys.executable, str(HERE / "_queuetool.py"), *args], env=env,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, umask=0o022)
     if check and proc.returncode != 0:
         raise AssertionError(f"{args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -34,7 +37,8 @@ def _q(env: dict, *args: str, check: bool = True, timeout: float = 180) -> dict:
 
 def _worker(env: dict) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "nachtwacht", "worker", "--interval", "0.2"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            umask=0o022)
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -93,11 +97,21 @@ def test_sigkill_of_the_worker_mid_analysis_then_a_new_worker_finishes_it(vendor
         assert _q(env, "show", str(job["id"]))["tasks"] == ["FAILED", "SUCCESSFUL"]
 
 
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
 @pytest.mark.parametrize("vendor", VENDORS)
-def test_a_job_over_its_time_limit_is_stopped_with_a_plain_message(vendor, tmp_path, night_edf):
+def test_time_limit_and_private_files(vendor, tmp_path, night_edf):
+    """A job over its time limit is stopped with a plain message; and data at rest is
+    private (issue #15 item 3): under an ordinary umask (022) the database (and its WAL),
+    the uploaded study, the upload temp folder and a backup are 0600/0700. (Export zips,
+    report PDFs and older data dirs: tests/web/test_web_queue_jobs.py.)"""
     with database_env(vendor, tmp_path) as env:
         env["NACHTWACHT_ANALYSIS_MAX_S"] = "1"
-        run(env, "migrate")
+        # This test process runs with the app's umask 077 already: start from 022.
+        subprocess.run([sys.executable, str(TOOL), "migrate"], env=env, check=True, timeout=120,
+                       umask=0o022)
         job = _q(env, "seed", "slaper", str(night_edf))
         worker = _worker(env)
         try:
@@ -107,3 +121,16 @@ def test_a_job_over_its_time_limit_is_stopped_with_a_plain_message(vendor, tmp_p
             _stop(worker)
         assert failed["error_code"] == "timeout" and "duurde te lang" in failed["error"]
         assert failed["upload"]["status"] == "failed" and not failed["upload"]["interrupted"]
+
+        data = Path(env["NACHTWACHT_DATA_DIR"])
+        backup = tmp_path / "backups" / "nachtwacht.backup"
+        subprocess.run([sys.executable, "-m", "nachtwacht", "backup", str(backup)], env=env,
+                       check=True, capture_output=True, timeout=120, umask=0o022)
+        files = [*(data / "uploads").iterdir(), backup]
+        if vendor == "sqlite":
+            files += list(data.glob("nachtwacht.sqlite3*"))  # the database (its WAL, if still there)
+        assert len(files) >= (3 if vendor == "sqlite" else 2)
+        for path in files:
+            assert _mode(path) == 0o600, f"{path.name}: {oct(_mode(path))}"
+        assert _mode(data / "uploads") == _mode(data / "tmp") == _mode(backup.parent) == 0o700
+        assert _mode(data) in (0o700, 0o711)  # tightened by the worker at its start
