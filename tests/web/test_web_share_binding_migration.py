@@ -26,7 +26,7 @@ def _migrate(targets):
 def test_claimed_shares_confirmed_and_their_clinicians_verified(transactional_db):
     old = _migrate(BEFORE)
     try:
-        user_model, share_model = old.get_model("accounts", "user_model"), old.get_model("sharing", "ClinicianShare")
+        user_model, share_model = old.get_model("accounts", "User"), old.get_model("sharing", "ClinicianShare")
         sleeper = user_model.objects.create(username="oudslaper", role="sleeper")
         gp = user_model.objects.create(username="oudearts", role="clinician")
         lone = user_model.objects.create(username="zonderdeel", role="clinician")
@@ -36,7 +36,7 @@ def test_claimed_shares_confirmed_and_their_clinicians_verified(transactional_db
         open_ = share_model.objects.create(sleeper=sleeper, token="b" * 43, scope=["nights"], expires_at=later)
     finally:
         new = _migrate(AFTER)
-    user_model, share_model = new.get_model("accounts", "user_model"), new.get_model("sharing", "ClinicianShare")
+    user_model, share_model = new.get_model("accounts", "User"), new.get_model("sharing", "ClinicianShare")
     c = share_model.objects.get(pk=claimed.pk)
     assert c.confirmed_at == c.claimed_at
     o = share_model.objects.get(pk=open_.pk)
