@@ -40,6 +40,9 @@ def said(text: str, concept: str) -> list[tuple[str, bool, bool]]:
     ("Geen zin in werk, wil er gewoon niet meer zijn", "suicidality",
      [("er gewoon niet meer zijn", False, False)]),
     ("geen suïcidale gedachten", "suicidality", [("suïcidale", True, False)]),
+    ("no thoughts of suicide", "suicidality", [("suicide", True, False)]),
+    ("nooit meer wakker worden lijkt me fijn", "suicidality", [("nooit meer wakker", False, False)]),
+    ("luier gelekt dus bed was nat", "seizure_signs", [("bed was nat", True, False)]),
     ("de kinderen sliepen gelukkig", "child_involved", []),
     ("it was kind of weird", "child_involved", []),
     # Uncertainty.
