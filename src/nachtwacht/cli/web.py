@@ -166,7 +166,7 @@ def register(main: click.Group) -> None:
     @click.option("--max-tasks", type=click.IntRange(1), default=None,
                   help="Stop after this many jobs (a supervisor starts a fresh one).")
     def worker(interval: float, batch: bool, max_tasks: int | None) -> None:
-        """Run background jobs: sleep-study analyses and data exports.
+        """Run background jobs: sleep-study analyses, data exports, long report PDFs.
 
         Production: run one or more next to gunicorn (docs/operations.md). Each job runs
         in a child process with a time and memory limit; SIGTERM lets the current job
