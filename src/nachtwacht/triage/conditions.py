@@ -700,8 +700,8 @@ def _mentions(arg: Mapping[str, Any], facts: Facts) -> Match:
         if f.episode is not None and ((types and f.episode.type not in types)
                                       or (reporters and f.episode.reporter not in reporters)):
             continue
-        if f.kind == "night" and types and not any(e.type in types for e in facts.episodes
-                                                   if e.date == f.date):
+        if f.kind == "night" and types and not any(
+                e.type in types for e in facts.episodes_on(f.date)):
             continue
         if with_ and not any(g.concept in with_ and g is not f and g.kind == f.kind
                              and g.date == f.date and g.field == f.field and g.episode is f.episode

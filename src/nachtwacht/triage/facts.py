@@ -337,9 +337,18 @@ class Facts:
             out.append(m)
         return out
 
+    def episodes_on(self, d: dt.date | None) -> list[Episode]:
+        """The episodes of one night (empty for None), in diary order."""
+        if "episodes_by_date" not in self.memo:
+            by_date: dict[dt.date, list[Episode]] = {}
+            for e in self.episodes:
+                by_date.setdefault(e.date, []).append(e)
+            self.memo["episodes_by_date"] = by_date
+        return list(self.memo["episodes_by_date"].get(d, []))
+
     def night_answers(self, d: dt.date) -> dict[str, Any]:
         """The episode boxes of one night, as one answer: ``False`` only if every episode said no."""
-        eps = [e for e in self.episodes if e.date == d]
+        eps = self.episodes_on(d)
         out: dict[str, Any] = {}
         for name in ("injury", "left_bedroom", "partner_unsafe"):
             vals = [getattr(e, name) for e in eps]
