@@ -15,6 +15,7 @@ from nachtwacht.web.views import (
     dashboard,
     diary,
     password,
+    quick,
     report,
     sharing,
     uploads,
@@ -35,6 +36,9 @@ urlpatterns = [
     path("wachtwoord-vergeten/klaar/", password.PasswordResetComplete.as_view(), name="password_reset_complete"),
     # sleeper: diary
     path("overzicht/", dashboard.dashboard, name="dashboard"),
+    path("snel/", quick.quick_night, name="quick_night"),
+    path("sw.js", quick.service_worker, name="service_worker"),
+    path("manifest.webmanifest", quick.manifest, name="manifest"),
     path("nacht/", diary.night_edit, name="night_new"),
     path("nacht/<str:day>/", diary.night_edit, name="night_edit"),
     path("nacht/<str:day>/verwijderen/", diary.night_delete, name="night_delete"),

@@ -33,6 +33,16 @@ WINDOWS = {"evening": (18 * 60, 12), "morning": (3 * 60, 11), "factor": (6 * 60,
 #: What the quick page never shows (it is behind "more": the full form).
 NOT_QUICK = ("date", "notes", "caffeine_mg")
 STEP_MIN = 5
+#: Where the empty choice of a time picker sits (see :func:`_clock_choices`).
+TYPICAL = {"evening": "23:00", "morning": "07:00", "factor": "20:00"}
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _num(v: float) -> str:
@@ -49,7 +59,11 @@ def _clock_choices(name: str, initial: dt.time | None) -> list[tuple[str, str]]:
         if m not in mins:
             mins.append(m)
             mins.sort(key=lambda x: (x - start) % 1440)
-    return [("", "—")] + [(f"{m // 60:02d}:{m % 60:02d}",) * 2 for m in mins]
+    opts = [(f"{m // 60:02d}:{m % 60:02d}",) * 2 for m in mins]
+    # The empty choice sits at a typical time, not at the top: a phone's picker opens at
+    # the selected option, so a new user starts near 23:00 / 07:00 instead of 18:00.
+    at = next((i for i, (v, _label) in enumerate(opts) if v == TYPICAL[kind]), 0)
+    return [*opts[:at], ("", "—"), *opts[at:]]
 
 
 def _chips(name: str, language: str, usual) -> list[tuple[str, str]]:
@@ -93,7 +107,10 @@ class QuickNightForm(forms.Form):
         self.usual = {}
         self.fields["date"] = forms.ChoiceField(label=_("Which night?"), choices=days,
                                                 widget=forms.RadioSelect, initial=days[0][0])
-        self.fields.move_to_end("date", last=False)
+        self.fields = {"date": self.fields.pop("date"), **self.fields}
+        # An entry queued offline may arrive days later: any real date is accepted here;
+        # the core refuses future dates (validate_night), like on the full form.
+        self.fields["date"].valid_value = _is_date
         self.scale_names, self.chip_names, self.clock_names, self.text_names = [], [], [], []
         for name in names:
             if name in NOT_QUICK:

@@ -1,0 +1,172 @@
+"""The quick morning entry (``/snel/``), the web app manifest and the service worker.
+
+The quick page is the short road to the same night: its taps are turned into the
+full form's data and checked by :class:`~nachtwacht.web.forms.NightForm` (the core's
+``validate_night``), saved to the same model, followed by the same advice check.
+An entry carries a browser-made idempotency key, so one that a phone queued while
+offline and sends twice is stored once (``web/quick/idempotency.py``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+
+from nachtwacht.web.access import sleeper_required
+from nachtwacht.web.alerts.advice import check_after_save
+from nachtwacht.web.diary.models import Night
+from nachtwacht.web.forms import NightForm, lang
+from nachtwacht.web.quick import idempotency
+from nachtwacht.web.quick.choices import QuickNightForm
+from nachtwacht.web.quick.usual import WINDOW, usual_night
+from nachtwacht.web.views.diary import night_names, today
+
+
+def _days(user) -> list[tuple[str, str]]:
+    """The two nights one can log here: last night (default) and the one before."""
+    t = today()
+    return [(t.isoformat(), _("Last night")), ((t - dt.timedelta(days=1)).isoformat(), _("The night before"))]
+
+
+def _key(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _answer(request, status: str, code: int = 200, **extra):
+    """JSON for the offline queue (quick.js), a redirect with a message for a form post."""
+    if _wants_json(request):
+        return JsonResponse({"status": status, **extra}, status=code)
+    if status == "saved":
+        messages.success(request, _("Night saved. Sleep well tonight."))
+    elif status == "duplicate":
+        messages.info(request, _("This night had already been saved."))
+    return redirect("dashboard")
+
+
+@sleeper_required
+def quick_night(request):
+    """One screen for the common night; everything else is behind "more" (the full form)."""
+    user = request.user
+    names = [n for n in night_names(user) if n != "notes"]
+    recent = Night.objects.filter(sleeper=user, date__lt=today()).order_by("-date")[:WINDOW]
+    usual = usual_night(recent, names)
+    language = lang()
+    days = _days(user)
+    taken = set(Night.objects.filter(sleeper=user, date__in=[d for d, _label in days])
+                .values_list("date", flat=True))
+    free = [d for d in days if dt.date.fromisoformat(d[0]) not in taken]
+    form_kw = {"names": names, "usual": usual, "days": days, "language": language}
+    if request.method == "POST":
+        if not idempotency.is_owner(user, request.POST.get("owner", "")):
+            # Queued on this phone by someone else who was signed in: never theirs to keep here.
+            if _wants_json(request):
+                return JsonResponse({"status": "wrong_user"}, status=409)
+            return redirect("quick_night")
+        # A copy of an entry that was saved before is answered before anything else: the
+        # usual answers it was made with may have changed since.
+        key = _key(request.POST.get("key", ""))
+        if key is not None and idempotency.seen(user, key):
+            return _answer(request, "duplicate")
+        form = QuickNightForm(request.POST, **form_kw)
+        if not form.is_valid():
+            if _wants_json(request):
+                return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
+        else:
+            key = form.cleaned_data["key"]
+            if idempotency.seen(user, key):
+                return _answer(request, "duplicate")
+            full = NightForm(form.night_data(), names=[*names, "date", "caffeine_mg"])
+            if full.is_valid():
+                try:
+                    with transaction.atomic():
+                        if Night.objects.filter(sleeper=user, date=full.cleaned_data["date"]).exists():
+                            full.add_error("date", _("There is already a night for this date. "
+                                                     "Open it from the list to change it."))
+                            raise IntegrityError
+                        row = Night(sleeper=user, **full.cleaned_data)
+                        row.full_clean(validate_unique=False, validate_constraints=False)
+                        row.save()
+                        idempotency.remember(user, key, "night", row.pk)
+                except IntegrityError:
+                    if idempotency.seen(user, key):  # the same entry won a race with this one
+                        return _answer(request, "duplicate")
+                    if not full.errors:
+                        full.add_error("date", _("There is already a night for this date."))
+                else:
+                    check_after_save(request, user)
+                    return _answer(request, "saved", 201 if _wants_json(request) else 200)
+            for field, errs in full.errors.items():
+                target = field if field in form.fields else ("caffeine" if field == "caffeine_mg" else None)
+                if target == "caffeine" and "caffeine" not in form.fields:
+                    target = None
+                for e in errs:
+                    form.add_error(target, e)
+            if _wants_json(request):
+                return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
+    else:
+        initial = {"key": QuickNightForm.new_key(), "owner": idempotency.owner_stamp(user)}
+        if free:
+            initial["date"] = free[0][0]
+        form = QuickNightForm(initial=initial, **form_kw)
+    return render(request, "nachtwacht/quick_night.html", {
+        "form": form, "all_taken": not free, "usual_n": len(recent), "today": today().isoformat(),
+        "chips": [form[n] for n in form.chip_names], "scales": [form[n] for n in form.scale_names],
+        "clocks": [form[n] for n in form.clock_names], "texts": [form[n] for n in form.text_names],
+        "usual": form.usual,
+    })
+
+
+#: Bump when the shell changes: the service worker then drops its old cache.
+SW_VERSION = "1"
+
+
+#: The app shell the service worker keeps for offline use (static files and the quick page).
+def shell_urls() -> list[str]:
+    static = settings.STATIC_URL
+    return [*(static + "nachtwacht/" + f for f in (
+        "nachtwacht.css", "forms.js", "quick.js", "quick.css", "icon-192.png", "icon-512.png"))]
+
+
+@cache_control(no_cache=True)
+def service_worker(request):
+    """``/sw.js``: served from the root so its scope is the whole site."""
+    path = settings.STATICFILES_DIRS[0] / "nachtwacht" / "sw.js"
+    config = {"shell": shell_urls(), "quick": reverse("quick_night"), "logout": reverse("logout"),
+              "static": settings.STATIC_URL, "version": SW_VERSION,
+              "offline_text": _("You are offline and this page is not stored on this device. "
+                                "The quick morning diary works offline: open it from the menu when "
+                                "you are back online once.")}
+    body = path.read_text(encoding="utf-8").replace("__CONFIG__", json.dumps(config))
+    resp = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    resp["Service-Worker-Allowed"] = "/"
+    return resp
+
+
+@cache_control(max_age=3600)
+def manifest(request):
+    """``/manifest.webmanifest`` in the page's language (name, icons, start at the quick entry)."""
+    path = settings.STATICFILES_DIRS[0] / "nachtwacht" / "manifest.webmanifest"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["lang"] = lang()
+    if data["lang"] == "en":
+        data["description"] = "Sleep diary: log your night in a few taps, also offline."
+    data["start_url"] = reverse("quick_night")
+    data["icons"] = [{**i, "src": settings.STATIC_URL + "nachtwacht/" + i["src"]} for i in data["icons"]]
+    return JsonResponse(data, content_type="application/manifest+json")
