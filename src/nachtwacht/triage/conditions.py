@@ -464,8 +464,11 @@ def _since_last_use(arg: Mapping[str, Any], facts: Facts) -> tuple[dt.date | Non
         stopped = False
         if last is not None and facts.ref_date is not None:
             quiet = (facts.ref_date - last).days
+            # A dated note counts from its date; an undated answer ("ketamine (gestopt)" in
+            # the profile) only when the diary itself shows a week without use.
             explicit = any(f.concept in ("ketamine_stopped", "substance_stopped", "risky_stop")
-                           and (f.date is None or f.date >= last) for f in facts.text_facts)
+                           and (f.date >= last if f.date is not None else quiet >= 7)
+                           for f in facts.text_facts)
             stopped = explicit or (quiet >= STOP_DAYS and n_use >= REGULAR_NIGHTS)
         facts.memo[key] = (last if stopped else None, tuple(used))
     last, used_t = facts.memo[key]
