@@ -19,7 +19,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "knowledge": ALL, "knowledge_page": ALL, "invite_accept": ALL, "static": ALL,
     # Old-style links (token in the path): a page that explains and offers the POST form (#16).
     "invite_link_old": ALL, "share_link_old": ALL,
-    "dashboard": frozenset({SLEEPER}), "night_new": frozenset({SLEEPER}), "night_edit": frozenset({SLEEPER}),
+    "dashboard": frozenset({SLEEPER}), "night_new": frozenset({SLEEPER}), "quick_night": frozenset({SLEEPER}),
+    "manifest": ALL, "service_worker": ALL, "night_edit": frozenset({SLEEPER}),
     "night_delete": frozenset({SLEEPER}), "night_list": frozenset({SLEEPER}),
     "episode_new": frozenset({SLEEPER}), "episode_edit": frozenset({SLEEPER}),
     "episode_delete": frozenset({SLEEPER}), "tracking": frozenset({SLEEPER}), "profile": frozenset({SLEEPER}),

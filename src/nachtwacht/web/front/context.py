@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 _NAV = {
-    "sleeper": (("dashboard", _("Overview")), ("quick_night", _("Diary")), ("episode_new", _("Episode")),
+    "sleeper": (("dashboard", _("Overview")), ("night_new", _("Diary")), ("episode_new", _("Episode")),
                 ("night_list", _("Earlier nights")), ("triage", _("Advice")), ("plan", _("Plan")),
                 ("report_form", _("Report")), ("knowledge", _("Information")), ("settings", _("Settings"))),
     "partner": (("partner_home", _("My log")), ("knowledge", _("Information")), ("settings", _("Settings"))),
