@@ -34,6 +34,24 @@ def test_insight_json(files: tuple[Path, Path]) -> None:
     pairs = {(f["factor"], f["outcome"]) for f in data["findings"]}
     assert ("stress_high", "tension") in pairs
     assert all(f["text"] == f["text_en"] for f in data["findings"])
+    assert all(f["n_nights"] > 0 and f["strength"] == "likely" for f in data["findings"])
+    assert data["observation"]["episode:sexsomnia"]["observed_by"] == "together_nights"
+
+
+def test_insight_question_flag(files: tuple[Path, Path]) -> None:
+    nights, episodes = files
+    res = CliRunner().invoke(main, ["insight", str(nights), str(episodes), "--json",
+                                    "--question", "alcohol_any:sexsomnia"])
+    assert res.exit_code == 0, res.output
+    q = json.loads(res.output)["question"]
+    assert q["factor"] == "alcohol_any" and q["outcome"] == "episode:sexsomnia"
+    assert q["verdict"] == "likely" and q["finding"]["family"] == "question"
+    res = CliRunner().invoke(main, ["insight", str(nights), str(episodes), "--question",
+                                    "alcohol_any:sexsomnia"])
+    assert res.exit_code == 0 and res.output.startswith("Uw vraag, apart getoetst: ja")
+    res = CliRunner().invoke(main, ["insight", str(nights), str(episodes), "--question",
+                                    "coffee:sexsomnia"])
+    assert res.exit_code == 2 and "coffee" in res.output
 
 
 def test_insight_min_nights_and_plain_text(files: tuple[Path, Path]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -110,15 +111,72 @@ def test_every_library_experiment_runs_and_is_json(code: str, demo: Diary) -> No
 
 
 def test_fewer_episodes_without_weeknight_alcohol_is_better() -> None:
+    """Alternating weeks (ABAB, as :func:`design` proposes): a trend cannot mimic this."""
     rng = np.random.default_rng(4)
-    nights = random_nights(rng, 42, alcohol_units=lambda i: 0.0 if i >= 21 else 4.0)
+    off = [(i // 7) % 2 == 1 for i in range(42)]  # weeks 2, 4 and 6 without alcohol
+    nights = random_nights(rng, 42, alcohol_units=lambda i: 0.0 if off[i] else 4.0)
     eps = [Episode(date=n.date, type="sexsomnia", reporter="partner", count=2)
-           for i, n in enumerate(nights) if i < 21 and i % 3 != 0]
-    res = compare(Diary(nights=tuple(nights), episodes=tuple(eps)),
-                  make("no_alcohol_weeknights", EXP_START))
+           for i, n in enumerate(nights) if not off[i] and i % 3 != 0]
+    phases = tuple((nights[w * 7].date, nights[w * 7 + 6].date) for w in (1, 3, 5))
+    exp = replace(make("no_alcohol_weeknights", phases[0][0]), phases=phases)
+    res = compare(Diary(nights=tuple(nights), episodes=tuple(eps)), exp)
     ep = next(m for m in res.metrics if m.code == "episodes")
+    assert res.n_experiment == 21 and res.n_baseline == 21  # weeks 1, 3 and 5
     assert ep.primary and ep.mean_experiment == 0 and ep.verdict == "better"
     assert res.verdict == "better" and res.adherence == 1.0
+
+
+def test_four_of_seven_against_none_is_not_yet_better() -> None:
+    """Episodes on 4 of 7 nights before, 0 of 7 during: exact p = 0.07, not 'seems to help'."""
+    rng = np.random.default_rng(12)
+    nights = random_nights(rng, 14, alcohol_units=lambda i: 2.0 if i < 7 else 0.0)
+    eps = [Episode(date=nights[i].date, type="sexsomnia", reporter="partner")
+           for i in (0, 2, 3, 5)]
+    res = compare(Diary(nights=tuple(nights), episodes=tuple(eps)),
+                  make("no_alcohol_weeknights", nights[7].date))
+    ep = next(m for m in res.metrics if m.code == "episodes")
+    assert ep.verdict == "no_clear_difference" and res.verdict != "better"
+    assert "lijkt te helpen" not in res.text_nl
+
+
+def test_no_change_with_correlated_nights_or_a_trend_rarely_gives_a_verdict() -> None:
+    """Small seeded simulation: nothing changes; AR(1) 0.6 nights, or a slow trend."""
+    def diary(seed: int, rho: float, trend: float) -> Diary:
+        rng = np.random.default_rng(seed)
+        z = np.zeros(28)
+        for i in range(1, 28):
+            z[i] = rho * z[i - 1] + np.sqrt(1 - rho * rho) * rng.normal()
+        z -= trend * np.arange(28)
+        nights = random_nights(rng, 28, sol_min=lambda i: float(max(0, round(20 + 8 * z[i]))),
+                               quality=lambda i: int(np.clip(round(3 - z[i]), 1, 5)))
+        return Diary(nights=tuple(nights))
+    for rho, trend in ((0.6, 0.0), (0.0, 0.06)):
+        verdicts = [compare(diary(s, rho, trend), make("wind_down_45", START + dt.timedelta(14))
+                            ).verdict for s in range(40)]
+        assert sum(v in ("better", "worse") for v in verdicts) <= 4, (rho, trend, verdicts)
+
+
+def test_start_after_the_last_night_is_cant_tell_yet() -> None:
+    d = _diary(30, 30, n=28)
+    res = compare(d, make("wind_down_45", START + dt.timedelta(days=40)))
+    assert res.verdict == "cant_tell_yet" and res.n_experiment == 0
+    # The 14 nights before are enough: only the change itself still needs nights.
+    assert "Nog 7 nachten" in res.text_nl and "te weinig ingevulde nachten van vóór" \
+        not in res.text_nl
+
+
+def test_design_proposes_abab_when_a_trend_is_likely() -> None:
+    from nachtwacht.insight.design import design
+
+    rng = np.random.default_rng(3)
+    falling = random_nights(rng, 28, sol_min=lambda i: float(60 - 2 * i + rng.integers(0, 4)))
+    d = design(Diary(nights=tuple(falling)))
+    assert d.kind == "ABAB" and d.trend_likely and "sol_min" in d.trending
+    assert len(d.phases) == 2 and [k for _, _, k in d.blocks] == ["A", "B", "A", "B"]
+    assert d.blocks[0][0] == falling[-1].date + dt.timedelta(days=1)
+    assert "Wissel" in d.text_nl and "alternate" in d.text_en
+    flat = design(_diary(25, 25, n=28))
+    assert flat.kind == "AB" and not flat.trend_likely
 
 
 def test_fixed_rise_time_adherence() -> None:

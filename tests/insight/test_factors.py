@@ -78,9 +78,42 @@ def test_lags_follow_calendar_dates_not_row_order() -> None:
     assert _values(ns, "stress_high@lag2") == [None, None, 0]
 
 
-def test_substances_are_normalised_and_withdrawal_follows_a_run() -> None:
-    use = [("Ketamine",), ("ketamine ",), (), (), (), (), ("ketamine",), (), ()]
-    ns = [Night(date=D0 + dt.timedelta(days=i), substances=s) for i, s in enumerate(use)]
-    assert _values(ns, "substances:ketamine") == [1, 1, 0, 0, 0, 0, 1, 0, 0]
-    # Withdrawal only after a run of 2+ use nights; use nights themselves are left out.
-    assert _values(ns, "substances:ketamine@withdrawal") == [None, None, 1, 1, 1, 0, None, 0, 0]
+def test_substances_are_normalised_and_withdrawal_follows_regular_use() -> None:
+    use = [("Ketamine",), ("ketamine ",), ("ketamine",), ("ketamine",), (), (), (), (), (),
+           (), ("ketamine",), (), ()]
+    # nicotine recorded: the substances part was filled in, so a blank list means "none".
+    ns = [Night(date=D0 + dt.timedelta(days=i), substances=s, nicotine=False)
+          for i, s in enumerate(use)]
+    assert _values(ns, "substances:ketamine") == [1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0]
+    # Window: a third of the typical break (six nights) = 2, raised to the minimum of 3;
+    # only after regular use (4 of 7 days): not after the single night of day 10.
+    assert _values(ns, "substances:ketamine@withdrawal") == [0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 0,
+                                                             0, 0]
+
+
+def test_blank_list_cells_are_missing_unless_the_substances_part_was_filled_in() -> None:
+    ns = _nights({"medication": ("zolpidem",), "alcohol_units": 0}, {"alcohol_units": 0}, {})
+    # Night 3: nothing of the substances part filled in -> unknown, not "no pill".
+    assert _values(ns, "medication:zolpidem") == [1, 0, None]
+    # Someone who writes "geen" leaves a cell blank only when not filled in.
+    ns = _nights({"medication": ("zolpidem",)}, {"medication": ("geen",)},
+                 {"alcohol_units": 0})
+    assert _values(ns, "medication:zolpidem") == [1, 0, None]
+    assert not [e for e in build_exposures(ns) if "geen" in e.code]
+
+
+def test_withdrawal_window_is_a_third_of_the_usual_break() -> None:
+    from nachtwacht.insight.factors import withdrawal_window
+
+    assert withdrawal_window(np.array([1.0] * 10 + [0.0] * 30)) == 10
+    assert withdrawal_window(np.array(([1.0] * 7 + [0.0] * 60) * 2)) == 14
+    assert withdrawal_window(np.array([1.0, 0.0] * 10)) == 3  # no real breaks
+
+
+def test_short_night_before_is_never_tested_against_sleep_numbers() -> None:
+    from nachtwacht.insight.factors import SLEEP_OUTCOMES
+
+    from nachtwacht.insight.factors import FACTORS
+
+    short = next(f for f in FACTORS if f.code == "short_sleep_before")
+    assert set(SLEEP_OUTCOMES) <= set(short.not_against)

@@ -119,10 +119,12 @@ def test_all_findings_described_on_demand_keep_the_shown_ones() -> None:
     every = res.all_findings
     assert res.all_findings is every  # described once, then kept
     # Each headline is the very same finding as its form in all_findings, and every
-    # form carries its full description (interval, rhythm check, text).
+    # form carries its full description (shrunk effect, interval, text).
     ids = {id(f) for f in every}
     assert all(id(h) in ids for h in res.findings)
-    assert all(f.significant and f.q < res.params["q_max"] for f in every)
-    assert all("shift_p" in f.effect and f.text_nl and f.text_en for f in every)
-    assert [f.q for f in every] == sorted(f.q for f in every)
+    assert all(f.significant and f.q < res.families[f.family]["q_level"] for f in every)
+    assert all("adjusted_for" in f.effect and f.text_nl and f.text_en for f in every)
+    order = list(res.families)
+    keys = [(order.index(f.family), f.q) for f in every]
+    assert keys == sorted(keys)
     assert res.to_dict()["all_findings"][0]["factor"] == every[0].factor

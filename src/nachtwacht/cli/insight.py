@@ -48,23 +48,38 @@ def register(main: click.Group) -> None:
     @click.option("--min-nights", type=click.IntRange(1, 3650), default=MIN_NIGHTS,
                   show_default=True, help="Fewest diary nights before looking for patterns.")
     @click.option("--lenient", is_flag=True, help="Ignore unknown columns instead of refusing.")
+    @click.option("--question", default=None, metavar="FACTOR:OUTCOME",
+                  help="One question decided in advance, tested on its own at the full 5% "
+                       "level, e.g. alcohol_any:sexsomnia or stress_high:tension.")
     @_LANG
     @_TZ
     def insight(nights_csv: Path, episodes_csv: Path | None, as_json: bool, min_nights: int,
-                lenient: bool, lang: str, tz: str) -> None:
+                lenient: bool, question: str | None, lang: str, tz: str) -> None:
         """Look for factors that go together with episodes and poorer sleep.
 
-        Compares every factor (alcohol, late caffeine, stress, short sleep the night
-        before, ...) on the same evening, one and two days before, with every outcome,
-        using exact tests and false-discovery-rate control. A link is not a cause.
+        Each factor the articles name as a trigger (alcohol, late caffeine, stress,
+        a short night, ...) is judged in one model of your nights together with what
+        goes along with it and the night before; only nights on which an episode could
+        be seen count. False-discovery control per family of questions. A link is not
+        a cause.
         """
         from nachtwacht.insight import analyse
 
         diary = _load(nights_csv, episodes_csv, lang, lenient, tz)
-        result = analyse(diary, lang=lang, min_nights=min_nights)
+        try:
+            result = analyse(diary, lang=lang, min_nights=min_nights, question=question)
+        except ValueError as exc:  # an unknown factor or outcome in --question
+            raise click.BadParameter(str(exc), param_hint="--question") from None
         if as_json:
             _echo_json(result.to_dict())
             return
+        if question and result.question is None:
+            click.echo("Te weinig nachten voor uw vraag." if lang == "nl"
+                       else "Too few nights for your question.")
+        elif result.question is not None:
+            q = result.question
+            click.echo(q.text_en if lang == "en" else q.text_nl)
+            click.echo("")
         click.echo(result.message)
         if result.findings:
             click.echo("")

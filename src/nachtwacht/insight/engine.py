@@ -98,7 +98,7 @@ ADJUST_MIN_CORR = 0.4
 MAX_ADJUST = 3
 #: False-discovery level of each secondary family (sleep numbers and withdrawal: few,
 #: named questions; lags and other forms: many, so stricter).
-Q_SECONDARY = {"lag": 0.005, "withdrawal": 0.01, "sleep": 0.01}
+Q_SECONDARY = {"lag": 0.0025, "withdrawal": 0.01, "sleep": 0.005}
 #: Binary outcomes need at least this many nights with (and without) the outcome.
 MIN_EVENT_NIGHTS = 3
 FAMILIES = ("primary", "lag", "withdrawal", "sleep")

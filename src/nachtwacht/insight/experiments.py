@@ -478,9 +478,13 @@ def compare(
     if baseline_days == "all":
         base_start = min(nights[0].date, start - dt.timedelta(days=1))
     elif baseline_days is None:
-        base_start = start - dt.timedelta(days=max(length if not phases else
-                                                   (phases[0][1] - phases[0][0]).days + 1,
-                                                   MIN_BASELINE_DAYS))
+        days = max(length if not phases else (phases[0][1] - phases[0][0]).days + 1,
+                   MIN_BASELINE_DAYS)
+        # Counted back from the last diary night before the start, so a change that
+        # starts after a gap (or after the last night) still has its full baseline.
+        before = [n.date for n in nights if n.date < start]
+        anchor = before[-1] if before else start - dt.timedelta(days=1)
+        base_start = anchor - dt.timedelta(days=days - 1)
     elif isinstance(baseline_days, int) and baseline_days >= 1:
         base_start = start - dt.timedelta(days=baseline_days)
     else:
