@@ -155,7 +155,8 @@ CACHES = {
     # Shared by every gunicorn worker without an extra server: a table in the app's own
     # database (created by the front app's migration 0002). It holds the login rate
     # limit and the dashboard's insight results (see docs/web.md, "Shared cache").
-    "shared": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "nachtwacht_cache",
+    # (Tolerant: a full disk only makes it stop caching, web/diskfull.py.)
+    "shared": {"BACKEND": "nachtwacht.web.diskfull.TolerantDatabaseCache", "LOCATION": "nachtwacht_cache",
                "TIMEOUT": 24 * 3600, "OPTIONS": {"MAX_ENTRIES": 20000, "CULL_FREQUENCY": 4}},
     # The login and code rate limit in a table of its own (front migration 0004): when the
     # "shared" table is full it culls entries in key order, and a flood of insight

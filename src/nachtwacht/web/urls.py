@@ -102,6 +102,9 @@ urlpatterns = [
     path("kennis/<slug:slug>/", advice.knowledge_page, name="knowledge_page"),
 ]
 
+# A full disk gets a clear 503 page instead of the generic 500 (issue #16, web/diskfull.py).
+handler500 = "nachtwacht.web.diskfull.server_error"
+
 if settings.SERVE_STATIC:
     # Local use without a web server in front (``nachtwacht serve``): Django serves
     # the one static directory itself. Behind nginx/Caddy, let them do it.
