@@ -111,9 +111,7 @@ def test_withdrawal_window_is_a_third_of_the_usual_break() -> None:
 
 
 def test_short_night_before_is_never_tested_against_sleep_numbers() -> None:
-    from nachtwacht.insight.factors import SLEEP_OUTCOMES
-
-    from nachtwacht.insight.factors import FACTORS
+    from nachtwacht.insight.factors import FACTORS, SLEEP_OUTCOMES
 
     short = next(f for f in FACTORS if f.code == "short_sleep_before")
     assert set(SLEEP_OUTCOMES) <= set(short.not_against)

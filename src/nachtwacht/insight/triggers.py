@@ -332,21 +332,32 @@ def pair_pvalues(diary: Diary, min_exposed: int = MIN_EXPOSED,
 # A question asked in advance
 # ---------------------------------------------------------------------------
 def _parse_question(question: str, analysis: Analysis) -> tuple[Exposure, Outcome]:
-    """``"alcohol_any:sexsomnia"`` -> (exposure, outcome); the factor may hold a colon."""
-    factor, sep, outcome = question.strip().rpartition(":")
-    if not sep or not factor or not outcome:
+    """``"alcohol_any:sexsomnia"`` -> (exposure, outcome).
+
+    Factor codes may hold a colon (``substances:cannabis``) and outcomes may be
+    written with or without ``episode:``, so every split point is tried.
+    """
+    text = question.strip()
+    if ":" not in text:
         raise ValueError(f"a question looks like 'factor:outcome' (e.g. alcohol_any:sexsomnia), "
                          f"not {question!r}")
-    e = analysis.by_code.get(factor)
-    if e is None:
+    outcomes = {o.code: o for o in analysis.outcomes}
+    factor_seen = None
+    parts = text.split(":")
+    for i in range(1, len(parts)):
+        factor, outcome = ":".join(parts[:i]), ":".join(parts[i:])
+        e = analysis.by_code.get(factor)
+        if e is None:
+            continue
+        factor_seen = factor
+        o = outcomes.get(outcome) or outcomes.get(f"episode:{outcome}")
+        if o is not None:
+            return e, o
+    if factor_seen is None:
         known = sorted({x.code for x in analysis.exposures})
-        raise ValueError(f"unknown or unrecorded factor {factor!r}; this diary has: "
+        raise ValueError(f"unknown or unrecorded factor in {question!r}; this diary has: "
                          f"{', '.join(known) or 'none'}")
-    codes_ = {o.code: o for o in analysis.outcomes}
-    o = codes_.get(outcome) or codes_.get(f"episode:{outcome}")
-    if o is None:
-        raise ValueError(f"unknown outcome {outcome!r}; this diary has: {', '.join(codes_)}")
-    return e, o
+    raise ValueError(f"unknown outcome in {question!r}; this diary has: {', '.join(outcomes)}")
 
 
 def _answer(analysis: Analysis, question: str, lang: str) -> Answer:
