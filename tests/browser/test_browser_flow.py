@@ -15,11 +15,13 @@ TEXT = {
     "nl": {"save_night": "Nacht opslaan", "invite": "Maak een uitnodigingslink", "partner_acct": "Maak een partneraccount",
            "accept": "Uitnodiging aannemen", "save": "Opslaan", "walk": "slaapwandelen", "make_share": "Maak een deellink",
            "open": "Open het dagboek", "stop": "Stop met delen", "nights1": "1 nacht in uw dagboek",
-           "clin": "huisarts of andere zorgverlener", "create": "Account aanmaken", "save_ep": "Voorval opslaan"},
+           "clin": "huisarts of andere zorgverlener", "create": "Account aanmaken", "save_ep": "Voorval opslaan",
+           "continue": "Verder", "confirm": "Ja, dit is mijn zorgverlener"},
     "en": {"save_night": "Save night", "invite": "Make an invitation link", "partner_acct": "Create a partner account",
            "accept": "Accept the invitation", "save": "Save", "walk": "sleepwalking", "make_share": "Make a share link",
            "open": "Open the diary", "stop": "Stop sharing", "nights1": "1 night in your diary",
-           "clin": "a GP or other clinician", "create": "Create account", "save_ep": "Save episode"},
+           "clin": "a GP or other clinician", "create": "Create account", "save_ep": "Save episode",
+           "continue": "Continue", "confirm": "Yes, this is my clinician"},
 }
 
 
@@ -65,16 +67,18 @@ def test_household_flow(live_server, browser, shot, lang):
     page.goto(f"{base}/partner/")
     page.get_by_role("button", name=t["invite"]).click()
     invite_url = page.locator("input.copy").first.input_value()
-    assert "/uitnodiging/" in invite_url
+    assert "/uitnodiging/#" in invite_url  # the token after '#': never sent to the server (#16)
 
     # 3. The partner signs up through the link and logs what they saw.
     partner_ctx = browser.new_context(viewport=PHONE, locale=loc)
     partner_ctx.set_default_timeout(10_000)
     pp = partner_ctx.new_page()
     pp.goto(invite_url)
+    # claim.js copied the token from the fragment into the form; the partner presses on.
+    pp.get_by_role("button", name=t["continue"]).click()
+    pp.wait_for_load_state()
     pp.get_by_role("link", name=t["partner_acct"]).click()
-    path = re.sub(r"^https?://[^/]+", "", invite_url)
-    _signup(pp, base, f"partner_{sfx}", lang, t, next_url=path)
+    _signup(pp, base, f"partner_{sfx}", lang, t, next_url="/uitnodiging/")
     pp.get_by_role("button", name=t["accept"]).click()
     pp.wait_for_load_state()
     assert "/bedpartner/" in pp.url
@@ -102,14 +106,35 @@ def test_household_flow(live_server, browser, shot, lang):
     page.get_by_role("button", name=t["make_share"]).click()
     page.wait_for_load_state()
     share_url = page.locator("input.copy").first.input_value()
+    code = page.locator("strong.code").first.inner_text()
+    assert "/zorg/link/#" in share_url and re.fullmatch(r"\d{3} \d{3}", code)
 
     gp_ctx = browser.new_context(viewport=DESKTOP, locale=loc)
     gp_ctx.set_default_timeout(10_000)
     gp = gp_ctx.new_page()
     _signup(gp, base, f"huisarts_{sfx}", lang, t, clinician=True)
+    # A self-registered clinician enters a BIG number; an administrator verifies it.
+    gp.goto(f"{base}/zorg/verificatie/")
+    gp.fill("#id_big_number", "12345678901")
+    gp.get_by_role("button", name=t["save"], exact=True).click()
+    gp.wait_for_load_state()
+    from django.core.management import call_command
+
+    call_command("verify_clinician", f"huisarts_{sfx}")
     gp.goto(share_url)
+    gp.fill("#id_code", code)
     gp.get_by_role("button", name=t["open"]).click()
     gp.wait_for_load_state()
+    # Nothing shows until the sleeper confirms who claimed the share.
+    page.goto(f"{base}/delen/")
+    assert f"huisarts_{sfx}" in page.content()
+    page.get_by_role("button", name=t["confirm"]).click()
+    page.wait_for_load_state()
+    from nachtwacht.web.sharing.models import ClinicianShare
+
+    share = ClinicianShare.objects.get(clinician__username=f"huisarts_{sfx}")
+    assert share.confirmed_at is not None
+    gp.goto(f"{base}/zorg/{share.pk}/")
     view_url = gp.url
     assert "/zorg/" in view_url and t["walk"] in gp.content()
     assert "GEHEIM-NOTITIE" not in gp.content()
