@@ -169,14 +169,13 @@
     form.querySelectorAll(".clock-row").forEach(function (row) {
       var select = row.querySelector("select");
       var name = row.parentNode.querySelector("label").textContent;
-      [[-15, "−15"], [-5, "−5"], [5, "+5"], [15, "+15"]].forEach(function (st) {
+      var steps = document.createElement("span");
+      steps.className = "steps";
+      row.appendChild(steps);
+      [[-5, "−5"], [5, "+5"]].forEach(function (st) {
         var b = button(st[1], name + ": " + Math.abs(st[0]) + " min " + (st[0] < 0 ? earlier : later), "step");
         b.addEventListener("click", function () { stepClock(select, st[0]); });
-        if (st[0] < 0) {
-          row.insertBefore(b, select);
-        } else {
-          row.appendChild(b);
-        }
+        steps.appendChild(b);
       });
     });
     form.querySelectorAll(".drink").forEach(function (drink) {
