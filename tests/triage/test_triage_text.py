@@ -169,3 +169,17 @@ def test_safety_flags_carry_tel_routes_and_an_audience() -> None:
     assert result.level == "urgent"
     routes = [r["href"] for r in result.flags[0].routes]
     assert "tel:08000113" in routes and "tel:112" in routes
+
+
+def test_everyday_notes_raise_no_flag() -> None:
+    # Words that look alarming out of context: a film about suicide, coffee, a child waking,
+    # a nappy, sweat, a single low day, "slept like the dead".
+    notes = ["film gekeken over zelfmoord, raakte me", "stopped drinking coffee after lunch",
+             "Kind werd wakker om 3 uur", "luier gelekt dus bed was nat", "bed was nat van het zweet",
+             "feeling down today", "slept like the dead", "Ik ben zo moe dat ik dood neerval",
+             "bit my tongue while eating", "stopped smoking cold turkey", "drank a coke at dinner",
+             "Gestopt met koffie na 14u", "Lekker gesport, spierpijn"]
+    nights = tuple(Night(END - dt.timedelta(days=i), notes=n, sol_min=10, quality=4)
+                   for i, n in enumerate(notes))
+    result = assess(Diary(nights=nights), use_insight=False)
+    assert result.level == "self_care" and not result.flags, [f.code for f in result.flags]
