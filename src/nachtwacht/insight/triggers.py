@@ -65,11 +65,11 @@ MIN_UNEXPOSED = 5
 #: get a false "likely" in at most about 5 % of diaries overall (measured: about 4 %).
 Q_MAX = 0.04
 #: Weaker signals ("might be, not sure yet"): primary questions with p below this ...
-P_POSSIBLE = 0.05
+P_POSSIBLE = 0.02
 #: ... and q below this (without it, ten questions would always yield chance "maybe"s),
-Q_POSSIBLE = 0.25
+Q_POSSIBLE = 0.20
 #: secondary ones with q below this.
-Q_POSSIBLE_SECONDARY = 0.10
+Q_POSSIBLE_SECONDARY = 0.05
 #: At most this many weaker signals are shown, strongest first.
 MAX_POSSIBLE = 5
 #: Level of a single question asked in advance (:func:`ask`).
