@@ -100,12 +100,17 @@ def assess(
 
 
 def _routes(text: str, routes: Mapping[str, Mapping[str, Any]], lang: str) -> tuple[dict[str, str], ...]:
-    """The help lines a text names, as tap-to-call routes (label, number, ``tel:`` link)."""
+    """The help lines a text names, as tap-to-call routes.
+
+    Each: ``code``, ``label`` (in ``lang``), ``label_nl``, ``label_en``, ``phone`` and
+    ``href`` (a ``tel:`` link), so a page in either language can show it.
+    """
     out = []
     for code, r in routes.items():
         phone = str(r["phone"])
         if re.search(r"(?<![\d-])" + re.escape(phone) + r"(?![\d-])", text):
-            out.append({"code": code, "label": r["label"][lang], "phone": phone, "href": str(r["href"])})
+            out.append({"code": code, "label": r["label"][lang], "label_nl": r["label"]["nl"],
+                        "label_en": r["label"]["en"], "phone": phone, "href": str(r["href"])})
     return tuple(out)
 
 

@@ -52,7 +52,8 @@ class Flag:
     tell_gp: str = ""
     #: Whom the flag addresses: ``sleeper`` or ``partner`` (shown on the partner's pages).
     audience: str = "sleeper"
-    #: Help lines named in the text: ``{"code", "label", "phone", "href"}`` (``tel:`` links).
+    #: Help lines named in the text: ``{"code", "label", "label_nl", "label_en", "phone",
+    #: "href"}`` (``href`` a ``tel:`` link).
     routes: tuple[dict[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
