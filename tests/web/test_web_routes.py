@@ -20,6 +20,7 @@ ROUTES: dict[str, frozenset[str]] = {
     # Old-style links (token in the path): a page that explains and offers the POST form (#16).
     "invite_link_old": ALL, "share_link_old": ALL,
     "dashboard": frozenset({SLEEPER}), "night_new": frozenset({SLEEPER}), "quick_night": frozenset({SLEEPER}),
+    "quick_episode": frozenset({SLEEPER}),
     "manifest": ALL, "service_worker": ALL, "night_edit": frozenset({SLEEPER}),
     "night_delete": frozenset({SLEEPER}), "night_list": frozenset({SLEEPER}),
     "episode_new": frozenset({SLEEPER}), "episode_edit": frozenset({SLEEPER}),
@@ -31,6 +32,12 @@ ROUTES: dict[str, frozenset[str]] = {
     "experiment_start": frozenset({SLEEPER}), "experiment_stop": frozenset({SLEEPER}),
     "upload_csv": frozenset({SLEEPER}), "upload_edf": frozenset({SLEEPER}), "psg_detail": frozenset({SLEEPER}),
     "psg_retry": frozenset({SLEEPER}),
+    # Sleep-study viewer (#15): the sleeper's own study; a clinician's through a share with "psg".
+    "psg_overview": frozenset({SLEEPER}), "psg_window": frozenset({SLEEPER}), "psg_csv": frozenset({SLEEPER}),
+    "psg_edf": frozenset({SLEEPER}), "clinician_psg_list": frozenset({CLINICIAN}),
+    "clinician_psg_detail": frozenset({CLINICIAN}), "clinician_psg_overview": frozenset({CLINICIAN}),
+    "clinician_psg_window": frozenset({CLINICIAN}), "clinician_psg_csv": frozenset({CLINICIAN}),
+    "clinician_psg_edf": frozenset({CLINICIAN}),
     "report": frozenset({SLEEPER}), "report_pdf": frozenset({SLEEPER}), "report_form": frozenset({SLEEPER}),
     "settings": USERS, "export": USERS, "delete_account": USERS, "alert_read": USERS,
     "partner_episode_edit": frozenset({PARTNER}), "partner_episode_delete": frozenset({PARTNER}),
@@ -93,7 +100,15 @@ def _kwargs(name: str, h: dict) -> dict:
         return {"pk": Experiment.objects.create(sleeper=s, code="x", title="x", started=h["day"]).pk}
     if name in ("psg_detail", "psg_retry"):
         return {"pk": PsgUpload.objects.create(sleeper=s, original_name="a.edf", stored_name="a.edf", size=1).pk}
-    if name == "knowledge_page":
+    if name.startswith(("psg_", "clinician_psg_")) and name != "psg_retry":
+        up = PsgUpload.objects.create(sleeper=s, original_name="a.edf", stored_name="a.edf", size=1, status="done",
+                                      result={"hypnogram": None, "events": {}, "recording": {}})
+        if not name.startswith("clinician_"):
+            return {"pk": up.pk}
+        h["share"].scope = [*h["share"].scope, "psg"]
+        h["share"].save(update_fields=["scope"])
+        return {"share_id": h["share"].pk} if name == "clinician_psg_list" else {"share_id": h["share"].pk, "pk": up.pk}
+
         return {"slug": "x"}
     if name == "alert_read":
         return {"pk": 1}

@@ -19,6 +19,7 @@ from nachtwacht.web.views import (
     report,
     sharing,
     uploads,
+    viewer,
 )
 from nachtwacht.web.views import twofactor as twofactor_views
 
@@ -37,6 +38,7 @@ urlpatterns = [
     # sleeper: diary
     path("overzicht/", dashboard.dashboard, name="dashboard"),
     path("snel/", quick.quick_night, name="quick_night"),
+    path("snel/voorval/", quick.quick_episode, name="quick_episode"),
     path("sw.js", quick.service_worker, name="service_worker"),
     path("manifest.webmanifest", quick.manifest, name="manifest"),
     path("nacht/", diary.night_edit, name="night_new"),
@@ -66,6 +68,11 @@ urlpatterns = [
     path("slaaponderzoek/", uploads.upload_edf, name="upload_edf"),
     path("slaaponderzoek/<int:pk>/", uploads.psg_detail, name="psg_detail"),
     path("slaaponderzoek/<int:pk>/opnieuw/", uploads.psg_retry, name="psg_retry"),
+    # sleep-study viewer (issue #15): overview and signal windows as JSON, event exports
+    path("slaaponderzoek/<int:pk>/overzicht/", viewer.psg_overview, name="psg_overview"),
+    path("slaaponderzoek/<int:pk>/venster/", viewer.psg_window, name="psg_window"),
+    path("slaaponderzoek/<int:pk>/gebeurtenissen.csv", viewer.psg_csv, name="psg_csv"),
+    path("slaaponderzoek/<int:pk>/gebeurtenissen.edf", viewer.psg_edf, name="psg_edf"),
     path("rapport/kiezen/", report.report_form, name="report_form"),
     path("rapport/", report.report_view, name="report"),
     path("rapport.pdf", report.report_pdf, name="report_pdf"),
@@ -97,6 +104,16 @@ urlpatterns = [
     path("zorg/<int:share_id>/rapport/kiezen/", report.clinician_report_form, name="clinician_report_form"),
     path("zorg/<int:share_id>/rapport/", report.clinician_report, name="clinician_report"),
     path("zorg/<int:share_id>/rapport.pdf", report.clinician_report_pdf, name="clinician_report_pdf"),
+    path("zorg/<int:share_id>/slaaponderzoek/", viewer.clinician_psg_list, name="clinician_psg_list"),
+    path("zorg/<int:share_id>/slaaponderzoek/<int:pk>/", viewer.clinician_psg_detail, name="clinician_psg_detail"),
+    path("zorg/<int:share_id>/slaaponderzoek/<int:pk>/overzicht/", viewer.clinician_psg_overview,
+         name="clinician_psg_overview"),
+    path("zorg/<int:share_id>/slaaponderzoek/<int:pk>/venster/", viewer.clinician_psg_window,
+         name="clinician_psg_window"),
+    path("zorg/<int:share_id>/slaaponderzoek/<int:pk>/gebeurtenissen.csv", viewer.clinician_psg_csv,
+         name="clinician_psg_csv"),
+    path("zorg/<int:share_id>/slaaponderzoek/<int:pk>/gebeurtenissen.edf", viewer.clinician_psg_edf,
+         name="clinician_psg_edf"),
     # everyone
     path("kennis/", advice.knowledge_index, name="knowledge"),
     path("kennis/<slug:slug>/", advice.knowledge_page, name="knowledge_page"),

@@ -29,6 +29,7 @@ from nachtwacht.web.jobs import messages as job_messages
 from nachtwacht.web.jobs.models import Job
 from nachtwacht.web.jobs.recovery import recover_jobs
 from nachtwacht.web.jobs.views import state as job_state
+from nachtwacht.web.views import viewer
 
 log = logging.getLogger("nachtwacht.web")
 
@@ -272,7 +273,8 @@ def psg_detail(request, pk: int):
         "warnings": [psgtext.warning(str(w)) for w in res.get("warnings") or []],
         # Progress and queue place while it waits or runs (static/nachtwacht/jobs.js).
         "state": job_state(job, lang()) if job is not None and up.status in ("queued", "running") else None,
-        "progress_label": job_messages.text("progress_label", lang())})
+        "progress_label": job_messages.text("progress_label", lang()),
+        **viewer.viewer_context(up, lang())})  # the night at a glance (views/viewer.py)
 
 
 @sleeper_required
