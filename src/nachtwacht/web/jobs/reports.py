@@ -73,7 +73,7 @@ def _target(job: Job):
         return report.Target(job.user, report.SLEEPER_PARTS, True, "report_form",
                              reverse("report_form"), reverse("report"), reverse("report_pdf"))
     share = ClinicianShare.objects.select_related("sleeper").filter(pk=share_id, clinician=job.user).first()
-    if share is None or not share.is_live():
+    if share is None or not share.is_open_to(job.user):  # live, confirmed, clinician verified (#16)
         return None
     kw = {"share_id": share.pk}
     return report.Target(share.sleeper, share_parts(share), share.allows("psg"), f"report_form:{share.pk}",
