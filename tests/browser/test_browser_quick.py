@@ -146,4 +146,20 @@ def test_offline_night_is_queued_and_arrives_once(live_server, browser, shot):
         g.onsuccess = () => r(g.result === 0); }; })""")
     assert Night.objects.filter(sleeper=user, date=today).count() == 1
     assert IdempotencyKey.objects.filter(user=user).count() == 1
+
+    # An episode entered offline, the same way.
+    from nachtwacht.web.diary.models import Episode
+
+    page.goto(f"{live_server.url}/snel/voorval/")  # online once: the service worker keeps it
+    page.wait_for_function("caches.keys().then(k => Promise.all(k.map(n => caches.open(n).then("
+                           "c => c.match('/snel/voorval/'))))).then(r => r.some(Boolean))")
+    ctx.set_offline(True)
+    page.reload()
+    page.locator("#fs-type label.chip", has_text="slaapwandelen").click()
+    page.locator("#quick-save").click()
+    page.get_by_text("Bewaard op deze telefoon").wait_for()
+    assert not Episode.objects.filter(sleeper=user).exists()
+    ctx.set_offline(False)
+    page.get_by_text("Uw voorval is verstuurd en opgeslagen").wait_for()
+    assert Episode.objects.filter(sleeper=user, type="sleepwalking").count() == 1
     ctx.close()

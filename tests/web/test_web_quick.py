@@ -217,3 +217,22 @@ def test_entry_queued_days_ago_is_accepted_future_refused(returning, as_user):
     r = c.post("/snel/", data | {"date": future.isoformat(), "key": str(uuid.uuid4())},
                HTTP_ACCEPT="application/json")
     assert r.status_code == 400 and not Night.objects.filter(sleeper=returning, date=future).exists()
+
+
+def test_quick_episode_saved_once(sleeper, as_user):
+    from nachtwacht.web.diary.models import Episode
+
+    c = as_user(sleeper)
+    r = c.get("/snel/voorval/")
+    assert r.status_code == 200 and "slaapwandelen" in r.content.decode()
+    data = _defaults(r) | {"type": "sleepwalking", "time": "02:30", "count": "2"}
+    first = c.post("/snel/voorval/", data, HTTP_ACCEPT="application/json")
+    again = c.post("/snel/voorval/", data, HTTP_ACCEPT="application/json")
+    assert first.status_code == 201 and again.json()["status"] == "duplicate"
+    ep = Episode.objects.get(sleeper=sleeper)
+    assert ep.count == 2 and ep.time == dt.time(2, 30) and ep.reporter == "self" and not ep.private
+    bad = c.post("/snel/voorval/", _defaults(c.get("/snel/voorval/")), HTTP_ACCEPT="application/json")
+    assert bad.status_code == 400 and "type" in bad.json()["errors"]
+    future = (dt.date.fromisoformat(data["date"]) + dt.timedelta(days=3)).isoformat()
+    r = c.post("/snel/voorval/", data | {"date": future, "key": str(uuid.uuid4())})
+    assert r.status_code == 200 and Episode.objects.filter(sleeper=sleeper).count() == 1

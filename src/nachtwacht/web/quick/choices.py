@@ -180,3 +180,49 @@ class QuickNightForm(forms.Form):
             else:
                 out["caffeine_mg"] = ""
         return out
+
+
+#: Counts offered as chips for an episode ("how many times?").
+EPISODE_COUNTS = (1, 2, 3, 4, 5, 10)
+
+
+class QuickEpisodeForm(forms.Form):
+    """An episode in a few taps: which night, what, about when, how often."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    owner = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, days: list[tuple[str, str]], language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"] = forms.ChoiceField(label=_("Which night?"), choices=days,
+                                                widget=forms.RadioSelect, initial=days[0][0])
+        self.fields["date"].valid_value = _is_date
+        s = spec("episode", "type")
+        self.fields["type"] = forms.ChoiceField(
+            label=s.label(language), widget=forms.RadioSelect,
+            choices=[(c.code, c.en if language == "en" else c.nl) for c in s.choices])
+        self.fields["time"] = forms.ChoiceField(
+            label=spec("episode", "time").label(language), help_text=spec("episode", "time").help(language),
+            required=False, choices=_clock_choices_for("evening", None))
+        self.fields["count"] = forms.ChoiceField(
+            label=spec("episode", "count").label(language), widget=forms.RadioSelect, required=False,
+            choices=[(str(n), str(n)) for n in EPISODE_COUNTS], initial="1")
+        self.fields["private"] = forms.BooleanField(required=False, label=_(
+            "Private: never show this to my partner or a clinician"))
+
+    def episode_data(self) -> dict:
+        """The answers as the full episode form's POST data."""
+        d = self.cleaned_data
+        out = {"date": d["date"], "type": d["type"], "time": d.get("time") or "",
+               "count": d.get("count") or ""}
+        if d.get("private"):
+            out["private"] = "on"
+        return out
+
+
+def _clock_choices_for(kind: str, initial: dt.time | None) -> list[tuple[str, str]]:
+    start, hours = WINDOWS[kind]
+    mins = [(start + i * STEP_MIN) % 1440 for i in range(hours * 60 // STEP_MIN)]
+    opts = [(f"{m // 60:02d}:{m % 60:02d}",) * 2 for m in mins]
+    at = next((i for i, (v, _label) in enumerate(opts) if v == TYPICAL[kind]), 0)
+    return [*opts[:at], ("", "—"), *opts[at:]]

@@ -24,12 +24,12 @@ from django.views.decorators.cache import cache_control
 
 from nachtwacht.web.access import sleeper_required
 from nachtwacht.web.alerts.advice import check_after_save
-from nachtwacht.web.diary.models import Night
-from nachtwacht.web.forms import NightForm, lang
+from nachtwacht.web.diary.models import Episode, Night
+from nachtwacht.web.forms import EpisodeForm, NightForm, lang
 from nachtwacht.web.quick import idempotency
-from nachtwacht.web.quick.choices import QuickNightForm
+from nachtwacht.web.quick.choices import QuickEpisodeForm, QuickNightForm
 from nachtwacht.web.quick.usual import WINDOW, usual_night
-from nachtwacht.web.views.diary import night_names, today
+from nachtwacht.web.views.diary import _episode_save, night_names, today
 
 
 def _days(user) -> list[tuple[str, str]]:
@@ -49,14 +49,15 @@ def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _answer(request, status: str, code: int = 200, **extra):
+def _answer(request, status: str, code: int = 200, what: str = "night", **extra):
     """JSON for the offline queue (quick.js), a redirect with a message for a form post."""
     if _wants_json(request):
         return JsonResponse({"status": status, **extra}, status=code)
     if status == "saved":
-        messages.success(request, _("Night saved. Sleep well tonight."))
+        messages.success(request, _("Night saved. Sleep well tonight.") if what == "night" else _("Episode saved."))
     elif status == "duplicate":
-        messages.info(request, _("This night had already been saved."))
+        messages.info(request, _("This night had already been saved.") if what == "night"
+                      else _("This episode had already been saved."))
     return redirect("dashboard")
 
 
@@ -133,6 +134,44 @@ def quick_night(request):
     })
 
 
+@sleeper_required
+def quick_episode(request):
+    """An episode in a few taps, also offline (same queue and key as the quick night)."""
+    user = request.user
+    form_kw = {"days": _days(user), "language": lang()}
+    if request.method == "POST":
+        if not idempotency.is_owner(user, request.POST.get("owner", "")):
+            if _wants_json(request):
+                return JsonResponse({"status": "wrong_user"}, status=409)
+            return redirect("quick_episode")
+        key = _key(request.POST.get("key", ""))
+        if key is not None and idempotency.seen(user, key):
+            return _answer(request, "duplicate", what="episode")
+        form = QuickEpisodeForm(request.POST, **form_kw)
+        if form.is_valid():
+            full = EpisodeForm(form.episode_data())
+            if full.is_valid():
+                try:
+                    with transaction.atomic():
+                        row = Episode(sleeper=user, logged_by=user, reporter="self",
+                                      private=full.cleaned_data.get("private", False))
+                        _episode_save(full, row)
+                        idempotency.remember(user, form.cleaned_data["key"], "episode", row.pk)
+                except IntegrityError:  # the same entry, sent twice at once, was saved by the other
+                    return _answer(request, "duplicate", what="episode")
+                check_after_save(request, user)
+                return _answer(request, "saved", 201 if _wants_json(request) else 200, what="episode")
+            for field, errs in full.errors.items():
+                for e in errs:
+                    form.add_error(field if field in form.fields else None, e)
+        if _wants_json(request):
+            return JsonResponse({"status": "invalid", "errors": form.errors}, status=400)
+    else:
+        form = QuickEpisodeForm(initial={"key": QuickNightForm.new_key(), "owner": idempotency.owner_stamp(user)},
+                                **form_kw)
+    return render(request, "nachtwacht/quick_episode.html", {"form": form, "today": today().isoformat()})
+
+
 #: Bump when the shell changes: the service worker then drops its old cache.
 SW_VERSION = "1"
 
@@ -148,7 +187,8 @@ def shell_urls() -> list[str]:
 def service_worker(request):
     """``/sw.js``: served from the root so its scope is the whole site."""
     path = settings.STATICFILES_DIRS[0] / "nachtwacht" / "sw.js"
-    config = {"shell": shell_urls(), "quick": reverse("quick_night"), "logout": reverse("logout"),
+    config = {"shell": shell_urls(), "quick": reverse("quick_night"),
+              "offline_pages": [reverse("quick_night"), reverse("quick_episode")], "logout": reverse("logout"),
               "static": settings.STATIC_URL, "version": SW_VERSION,
               "offline_text": _("You are offline and this page is not stored on this device. "
                                 "The quick morning diary works offline: open it from the menu when "

@@ -107,7 +107,7 @@
       return resp.json().then(function (data) {
         if (data.status === "saved" || data.status === "duplicate") {
           return dequeue(item.key).then(function () {
-            say(form ? form.getAttribute("data-sent") : item.sent);
+            say(item.sent);
           });
         }
         if (data.status === "invalid") {

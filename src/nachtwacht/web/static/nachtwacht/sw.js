@@ -46,8 +46,10 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (req.method === "POST" && url.pathname === CONFIG.logout) {
-    // Signing out: the stored quick page holds this person's usual answers.
-    event.waitUntil(caches.open(CACHE).then(function (c) { return c.delete(CONFIG.quick); }));
+    // Signing out: the stored quick pages hold this person's usual answers.
+    event.waitUntil(caches.open(CACHE).then(function (c) {
+      return Promise.all(CONFIG.offline_pages.map(function (p) { return c["delete"](p); }));
+    }));
     return;
   }
   if (req.method !== "GET") {
@@ -55,13 +57,15 @@ self.addEventListener("fetch", function (event) {
   }
   if (req.mode === "navigate") {
     event.respondWith(fetch(req).then(function (resp) {
-      if (url.pathname === CONFIG.quick && resp.ok && !resp.redirected) {
+      if (CONFIG.offline_pages.indexOf(url.pathname) >= 0 && resp.ok && !resp.redirected) {
         var copy = resp.clone();
-        caches.open(CACHE).then(function (c) { c.put(CONFIG.quick, copy); });
+        caches.open(CACHE).then(function (c) { c.put(url.pathname, copy); });
       }
       return resp;
     }).catch(function () {
-      return caches.match(CONFIG.quick).then(function (hit) {
+      return caches.match(url.pathname).then(function (own) {
+        return own || caches.match(CONFIG.quick);
+      }).then(function (hit) {
         return hit || new Response(CONFIG.offline_text, {
           status: 503, headers: {"Content-Type": "text/plain; charset=utf-8"}});
       });
