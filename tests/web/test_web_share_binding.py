@@ -194,3 +194,18 @@ def test_anonymous_claim_page_asks_to_log_in(client):
     r = client.get("/zorg/link/")
     assert r.status_code == 200
     assert "/inloggen/?next=/zorg/link/" in r.content.decode()
+
+
+def test_verify_command_refuses_what_it_cannot_check(household):
+    from django.core.management.base import CommandError
+
+    rookie = User.objects.create_user("zonderbig", password="x" * 12, role="clinician")
+    with pytest.raises(CommandError, match="BIG"):
+        call_command("verify_clinician", "zonderbig", stdout=StringIO())
+    with pytest.raises(CommandError, match="11 digits"):
+        call_command("verify_clinician", "zonderbig", "--big", "123", stdout=StringIO())
+    with pytest.raises(CommandError, match="not a clinician"):
+        call_command("verify_clinician", "slaper", "--big", "12345678901", stdout=StringIO())
+    call_command("verify_clinician", "zonderbig", "--big", "1234567890-1", stdout=StringIO())
+    rookie.refresh_from_db()
+    assert rookie.big_number == "12345678901" and rookie.is_verified_clinician()
