@@ -13,8 +13,10 @@
 Summary per hour of sleep: ``plms_index``, ``plms_arousal_index``, ``lm_index``.
 
 The ECG is subtracted from the leg EMG first (:mod:`._ecg`), and the envelope is a
-median-based 100-ms RMS, so heartbeats, electrode pops and twitches shorter than
-0.25 s stay under the 0.5-s minimum instead of becoming 0.5-0.9 s "movements".
+median-based 100-ms RMS. Electrode pops and twitches shorter than 0.25 s lift it
+8 µV for only an instant, yet their decaying tail can keep it 2 µV up for 0.5 s or
+more; an LM's ≥ 8 µV rise must therefore be held ≥ 0.4 s in total (``min_active_s``),
+so they no longer become 0.5-0.9 s "movements".
 Respiratory events and arousals are read from those detectors (``NEEDS``), which
 therefore run first.
 """
@@ -58,6 +60,10 @@ class Params:
     offset_hold_s: float = 0.5
     #: Minimum LM duration, s (AASM/WASM: 0.5 s).
     min_duration_s: float = 0.5
+    #: The rise of ≥ 8 µV must be held this long in total, s (implementation choice: the
+    #: 0.5-s minimum less the 0.1-s envelope window; a pop or a < 0.25-s twitch lifts the
+    #: envelope that high for ~0.2-0.4 s and then only its slow tail reaches 0.5 s).
+    min_active_s: float = 0.4
     #: Maximum LM duration on one leg, s (AASM/WASM: 10 s).
     max_duration_s: float = 10.0
     #: Maximum duration of a bilateral LM, s (WASM 2016: 15 s).
@@ -98,7 +104,11 @@ class Params:
 
 def leg_lms(ch: Channel, p: Params, ecg: np.ndarray | str | None = None
             ) -> list[tuple[float, float, float]]:
-    """LMs on one leg as (onset_s, end_s, peak µV above rest)."""
+    """LMs on one leg as (onset_s, end_s, peak µV above rest).
+
+    Candidates whose ≥ 8 µV part lasts less than ``min_active_s`` (pops, twitches) are
+    left out; the duration rule (0.5-10 s) is applied by the caller.
+    """
     env = _emg.envelope(ch, win_s=p.envelope_s, out_sf=50.0, notch_hz=p.notch_hz,
                         robust=p.robust_envelope, ecg=ecg)
     v, fs = env.values.astype(np.float64), env.sf
@@ -117,6 +127,8 @@ def leg_lms(ch: Channel, p: Params, ecg: np.ndarray | str | None = None
         b = int(quiet[k]) if k < quiet.size else v.size
         last_end = b
         peak = float(above[a:b].max()) if b > a else 0.0
+        if np.count_nonzero(above[a:b] > p.onset_uv) < p.min_active_s * fs:
+            continue  # a pop or a twitch: high for an instant, then only its tail
         out.append((a / fs, b / fs, peak))
     return out
 
