@@ -13,7 +13,7 @@ from evtools import match
 
 from nachtwacht.psg.events import _ecg, arousal, leg_movements, rswa, run_all
 from nachtwacht.psg.simulate import simulate_night
-from nachtwacht.psg.types import N2, N3, Hypnogram
+from nachtwacht.psg.types import N2, N3, Channel, Hypnogram
 
 REM_NIGHT = np.array([0] * 4 + [1] * 4 + [2] * 40 + [4] * 40 + [2] * 20 + [4] * 40 + [0] * 2,
                      dtype=np.int8)
@@ -117,3 +117,25 @@ def test_theta_arousals_out_of_n3():
     # Theta off (the old default): the same arousals go unseen.
     off = arousal.detect(rec, hyp, arousal.Params(use_theta=False))
     assert off.summary["n3_arousals"] < 0.5 * len(n3)
+
+
+def test_a_twitch_with_a_slow_tail_is_not_a_leg_movement():
+    sf = 256.0
+    rng = np.random.default_rng(3)
+    n = int(120 * sf)
+    amp = np.full(n, 1.5, dtype=np.float32)
+
+    def put(on, d, level):
+        amp[int(on * sf):int((on + d) * sf)] = level
+
+    put(30.0, 0.15, 60.0)  # a 0.15-s twitch ...
+    put(30.15, 0.7, 5.0)  # ... whose tail stays 2 µV up for another 0.7 s
+    put(60.0, 0.6, 20.0)  # a real 0.6-s LM
+    put(90.0, 2.0, 15.0)  # and a 2-s one
+    ch = Channel("Leg L", amp * rng.standard_normal(n).astype(np.float32), sf, "uV", "leg_l")
+    p = leg_movements.Params()
+    got = [(round(a), round(b - a, 1)) for a, b, _ in leg_movements.leg_lms(ch, p)
+           if 0.5 <= b - a <= 10]
+    assert [g[0] for g in got] == [60, 90], got
+    loose = leg_movements.Params(min_active_s=0.0)
+    assert 30 in [round(a) for a, b, _ in leg_movements.leg_lms(ch, loose) if b - a >= 0.5]
