@@ -32,7 +32,7 @@ def _pages(ids: dict) -> dict[str, list[str]]:
     return {
         "anonymous": ["/", "/inloggen/", "/aanmelden/", "/wachtwoord-vergeten/", "/kennis/",
                       "/kennis/about/"],
-        "sleeper": ["/overzicht/", "/snel/", "/nacht/", f"/nacht/{night}/", f"/nacht/{night}/verwijderen/",
+        "sleeper": ["/overzicht/", "/snel/", "/snel/voorval/", "/nacht/", f"/nacht/{night}/", f"/nacht/{night}/verwijderen/",
                     "/nachten/", "/episode/", f"/episode/{ep}/", f"/episode/{ep}/verwijderen/",
                     "/instellingen/bijhouden/", "/profiel/", "/partner/", "/delen/", "/wie-keek-er-mee/",
                     "/advies/", "/plan/", "/upload/", "/slaaponderzoek/", "/rapport/kiezen/", "/rapport/",
