@@ -255,3 +255,33 @@ def test_a_study_whose_file_is_gone_still_shows_the_night(study, household, as_u
     d = c.get(f"/slaaponderzoek/{study.pk}/overzicht/").json()
     assert d["has_file"] is False and d["traces"] == [] and d["stages"] == STAGES
     assert c.get(f"/slaaponderzoek/{study.pk}/venster/?start=0&len=30").json()["channels"] == []
+
+
+def test_the_analysis_job_computes_the_overview_envelopes(household, settings, monkeypatch):
+    """The first look at a fresh study reads the cache, not the whole EDF (jobs/work.py)."""
+    from nachtwacht.psg import pipeline
+    from nachtwacht.web import jobs, viewer
+    from nachtwacht.web.front.models import PsgUpload
+    from nachtwacht.web.jobs import runner, supervise
+    from nachtwacht.web.jobs.models import Job
+
+    settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    stored = f"{household['sleeper'].pk}-viewer-job.edf"
+    write_edf(settings.UPLOAD_DIR / stored)
+    up = PsgUpload.objects.create(sleeper=household["sleeper"], original_name="n.edf", stored_name=stored, size=1)
+    job = jobs.enqueue(Job.Kind.ANALYSIS, household["sleeper"], upload=up, language="nl")
+
+    class Done:
+        def dumps(self) -> str:
+            return json.dumps(RESULT)
+
+    monkeypatch.setattr(pipeline, "analyse", lambda *a, **k: Done())
+    try:
+        runner.execute(supervise.claim(job.pk))
+        up.refresh_from_db()
+        assert up.status == "done"
+        cache = viewer.cache_path(up)
+        assert cache.is_file() and stat.S_IMODE(cache.stat().st_mode) == 0o600
+    finally:
+        (settings.UPLOAD_DIR / stored).unlink(missing_ok=True)
+        viewer.cache_path(up).unlink(missing_ok=True)

@@ -110,6 +110,12 @@ def analysis(job: Job, progress: Progress) -> None:
         up.result = result.to_json() if hasattr(result, "to_json") else None
     up.status, up.error, up.finished, up.interrupted = PsgUpload.Status.DONE, "", timezone.now(), False
     up.save(update_fields=["status", "result", "error", "finished", "interrupted"])
+    # The viewer's overview envelopes now, so the first look at the study is fast
+    # (web/viewer; computed lazily there if this fails: never a reason to fail the job).
+    with contextlib.suppress(Exception):
+        from nachtwacht.web import viewer
+
+        viewer.envelopes(up)
 
 
 def export(job: Job, progress: Progress) -> None:

@@ -57,15 +57,22 @@
     var box = document.getElementById("psgv-overview");
     var W = Math.max(300, box.clientWidth || 320);
     var narrow = W < 560;
-    var L = narrow ? 64 : 150, R = 8, plotW = W - L - R;
+    // On a phone the row names go on a line of their own above each row, so the
+    // plot keeps nearly the whole width; on a desktop they stand in the margin.
+    var L = narrow ? 36 : 180, R = 8, plotW = W - L - R;
     var dur = ov.duration_s || 1;
+    function rowLabel(yTop, h, s) {
+      if (narrow) { txt(svg, L, yTop + 10, s, "psgv-lbl psgv-small"); return 12; }
+      txt(svg, L - 6, yTop + h / 2 + 4, s, "psgv-lbl psgv-small", "end");
+      return 0;
+    }
     var x = function (t) { return L + (t / dur) * plotW; };
     var y = 6;
     var svg = el("svg", { width: W, viewBox: "0 0 " + W + " 10", "class": "psgv-svg", role: "img",
                           "aria-label": ov.text.hypnogram });
     // Diary episodes: a marker above the hypnogram.
     if (ov.episodes.length) {
-      txt(svg, 4, y + 11, ov.text.diary, "psgv-lbl psgv-small");
+      y += rowLabel(y, 14, ov.text.diary);
       ov.episodes.forEach(function (e) {
         var cx = x(e.onset_s);
         var g = el("g", { "class": "psgv-ep" }, svg);
@@ -79,7 +86,7 @@
     STAGE_ROWS.forEach(function (s, i) {
       var yy = hypTop + i * rowH + rowH / 2;
       el("line", { x1: L, x2: L + plotW, y1: yy, y2: yy, "class": "psgv-grid" }, svg);
-      txt(svg, L - 6, yy + 4, ov.text[s] || s, "psgv-lbl", "end");
+      txt(svg, L - 6, yy + 4, narrow && s === "W" ? "W" : (ov.text[s] || s), "psgv-lbl", "end");
     });
     var ep = ov.epoch_s, st = ov.stages, d = "", rem = "";
     for (var i = 0; i < st.length; i++) {
@@ -95,6 +102,7 @@
     // Confidence strip of automatic staging: taller grey bar is more certain.
     if (!ov.technician && ov.confidence) {
       var ch = 14, cd = "";
+      y += rowLabel(y, ch, ov.text.certainty);
       ov.confidence.forEach(function (c, j) {
         if (c === null) return;
         var h = Math.max(0.5, c * ch);
@@ -103,15 +111,13 @@
       });
       var cp = el("path", { d: cd, "class": "psgv-conf" }, svg);
       title(cp, ov.text.confidence);
-      txt(svg, L - 6, y + 11, "%", "psgv-lbl psgv-small", "end");
       y += ch + 6;
     }
     // Event rows.
     ov.rows.forEach(function (row) {
       var h = 16;
+      y += rowLabel(y, h, row.label + " (" + row.events.length + ")");
       el("rect", { x: L, y: y, width: plotW, height: h, "class": "psgv-band" }, svg);
-      var lb = txt(svg, L - 6, y + 12, row.label, "psgv-lbl psgv-small", "end");
-      title(lb, row.label + ": " + row.events.length);
       var byKind = {};
       row.events.forEach(function (e) {
         var k = e[2] + "|" + e[3];
@@ -144,11 +150,12 @@
         var yb = y + h - (Math.min(hi, tr.max[i2]) - lo) / (hi - lo) * h;
         p += "M" + xx.toFixed(1) + " " + ya.toFixed(1) + "V" + Math.min(ya - 0.6, yb).toFixed(1);
       }
+      var shift = rowLabel(y, h, tr.name + (tr.unit ? " (" + tr.unit + ")" : ""));
+      y += shift;  // the label took a line: the trace (drawn above) moves under it
       el("rect", { x: L, y: y, width: plotW, height: h, "class": "psgv-band" }, svg);
-      el("path", { d: p, "class": "psgv-env psgv-r-" + tr.role }, svg);
-      txt(svg, L - 6, y + h / 2 + 4, tr.name + (tr.unit ? " (" + tr.unit + ")" : ""), "psgv-lbl psgv-small", "end");
+      el("path", { d: p, "class": "psgv-env psgv-r-" + tr.role, transform: shift ? "translate(0 " + shift + ")" : null }, svg);
       if (tr.role === "spo2") {
-        [90, lo].forEach(function (v) {
+        [90].forEach(function (v) {
           if (v < lo || v > hi) return;
           var yy2 = y + h - (v - lo) / (hi - lo) * h;
           el("line", { x1: L, x2: L + plotW, y1: yy2, y2: yy2, "class": "psgv-ref" }, svg);
@@ -158,12 +165,14 @@
       y += h + 4;
     });
     // Clock axis.
-    var step = dur > 4 * 3600 ? 3600 : dur > 3600 ? 1800 : 600;
+    var step = dur > 4 * 3600 ? 3600 : dur > 3600 ? 1800 : dur > 1800 ? 600 : 300;
     var first = Math.ceil(0 / step) * step;
     for (var t = first; t <= dur; t += step) {
       el("line", { x1: x(t), x2: x(t), y1: hypTop, y2: y, "class": "psgv-tick" }, svg);
       if (narrow && step < 3600 && (t / step) % 2) continue;
-      txt(svg, x(t), y + 12, clock(t), "psgv-lbl psgv-small", "middle");
+      // Near the edges the label is anchored inside, so it is never cut off.
+      txt(svg, x(t), y + 12, clock(t), "psgv-lbl psgv-small",
+          x(t) > W - R - 20 ? "end" : x(t) < L + 20 ? "start" : "middle");
     }
     y += 18;
     // Where the signal window is.
@@ -270,7 +279,8 @@
     for (var t = Math.ceil(a / grid) * grid; t <= a + len + 0.01; t += grid) {
       el("line", { x1: x(t), x2: x(t), y1: top, y2: top + n * rowH, "class": "psgv-tick" }, svg);
       if (!narrow || (t % (grid * 2) === 0) || len <= 30)
-        txt(svg, x(t), top + n * rowH + 14, clock(t, true), "psgv-lbl psgv-tiny", "middle");
+        txt(svg, x(t), top + n * rowH + 14, clock(t, true), "psgv-lbl psgv-tiny",
+            x(t) > W - R - 30 ? "end" : "middle");
     }
     chans.forEach(function (c, i) {
       var y0 = top + i * rowH, mid = y0 + rowH / 2;
@@ -308,10 +318,23 @@
       var scale = half && c.unit === "µV" ? "±" + half + " µV" : fmt1.format(lo) + "–" + fmt1.format(hi) + (c.unit ? " " + c.unit : "");
       txt(svg, 4, mid + 11, scale, "psgv-lbl psgv-tiny");
     });
+    // Diary episodes in the window: a dashed line over all rows.
+    var eps = ov.episodes.filter(function (e) { return e.onset_s >= a && e.onset_s < a + len; });
+    eps.forEach(function (e) {
+      var g = el("g", { "class": "psgv-wep" }, svg);
+      el("line", { x1: x(e.onset_s), x2: x(e.onset_s), y1: top, y2: top + n * rowH }, g);
+      title(g, e.clock + " · " + ov.text.diary + ": " + e.label);
+    });
     box.replaceChildren(svg);
     var list = document.getElementById("psgv-events");
     list.replaceChildren();
-    if (!data.events.length) {
+    eps.forEach(function (e) {
+      var li = document.createElement("li");
+      li.className = "psgv-li-ep";
+      li.textContent = e.clock + " · " + ov.text.diary + ": " + e.label;
+      list.appendChild(li);
+    });
+    if (!data.events.length && !eps.length) {
       var li0 = document.createElement("li"); li0.textContent = ov.text.none_here; list.appendChild(li0);
     }
     data.events.slice(0, 40).forEach(function (e) {
@@ -355,7 +378,9 @@
       ov = data;
       drawOverview();
       if (!ov.has_file) document.getElementById("psgv-overview").appendChild(note(ov.text.no_signal));
+      // Fetch + draw, and time since the page was requested (for the browser test).
       root.setAttribute("data-overview-ms", Math.round(performance.now() - t0));
+      root.setAttribute("data-overview-at", Math.round(performance.now()));
       root.setAttribute("data-ready", "1");
       var last = 0;
       window.addEventListener("resize", function () {
