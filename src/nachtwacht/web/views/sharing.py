@@ -259,8 +259,10 @@ def share_claim(request):
     and asks them to log in; other roles get 404 as for every clinician page.
     """
     if not request.user.is_authenticated:
+        # From an old-style link's form: the token goes back into the page (claim.js keeps it).
+        token = token_from(request.POST.get("token", "")) if request.method == "POST" else ""
         return render(request, "nachtwacht/share_claim.html",
-                      {"anonymous": True, "next": reverse("share_claim")})
+                      {"anonymous": True, "next": reverse("share_claim"), "token": token})
     return _share_claim(request)
 
 

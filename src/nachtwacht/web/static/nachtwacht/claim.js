@@ -9,6 +9,9 @@ document.addEventListener("DOMContentLoaded", function () {
   try {
     if (token) {
       window.sessionStorage.setItem(key, token);
+    } else if (field && field.value) {
+      // Filled by the server (an old-style link posted here before logging in): keep it too.
+      window.sessionStorage.setItem(key, field.value);
     } else {
       token = window.sessionStorage.getItem(key) || "";
     }
