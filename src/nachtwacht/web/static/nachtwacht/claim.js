@@ -6,6 +6,7 @@ document.addEventListener("DOMContentLoaded", function () {
   var field = document.querySelector("[data-fragment-token]");
   var key = "nachtwacht-link-" + window.location.pathname;
   var token = window.location.hash.length > 1 ? decodeURIComponent(window.location.hash.slice(1)) : "";
+  var fromLink = Boolean(token);
   try {
     if (token) {
       window.sessionStorage.setItem(key, token);
@@ -20,7 +21,8 @@ document.addEventListener("DOMContentLoaded", function () {
     // Out of the address bar, history and bookmarks once it is in the form.
     window.history.replaceState(null, "", window.location.pathname + window.location.search);
   }
-  if (field && token && !field.value) {
+  // The link just opened wins over a code the page already held (an earlier invitation).
+  if (field && token && (fromLink || !field.value)) {
     field.value = token;
     var next = document.querySelector("[data-after-token]");
     if (next) { next.focus(); }
