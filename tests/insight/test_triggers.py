@@ -115,7 +115,7 @@ def test_unrecorded_nights_are_not_counted_as_unexposed() -> None:
                            slept_apart=lambda i: False)
     eps = episodes_from(nights, rng, "sexsomnia", lambda i, n: 0.9 if n.alcohol_units else 0.05)
     res = analyse(_diary(nights, eps), min_exposed=3)
-    f = _find(res, "alcohol_any", "episode:sexsomnia")[0]
+    f = [x for x in res.findings + res.possible if x.factor == "alcohol_any"][0]
     assert f.n_exposed + f.n_unexposed == 20 == f.n_nights
 
 
