@@ -93,6 +93,7 @@ def view_study(browser, base: str, user: str, password: str, url: str, width: in
     page.goto(base + url)
     page.wait_for_selector("#psgv[data-ready]")
     t = {"overview_ms": int(page.get_attribute("#psgv", "data-overview-ms")),
+         "draw_ms": int(page.get_attribute("#psgv", "data-draw-ms")),
          "overview_since_request_ms": int(page.get_attribute("#psgv", "data-overview-at"))}
     svg = page.locator("#psgv-overview svg")
     box = svg.bounding_box()

@@ -187,6 +187,16 @@
       var t2 = (px - L) / plotW * dur;
       openAt(t2 - (win.len > 30 ? win.len / 2 : 0));
     });
+    // Keyboard: Enter on the night opens the first epoch of sleep (or the current one).
+    svg.setAttribute("tabindex", "0");
+    svg.addEventListener("keydown", function (ev) {
+      if ((ev.key === "Enter" || ev.key === " ") && ov.has_file) {
+        var firstSleep = ov.stages.findIndex(function (s2) { return s2 !== "W" && s2 !== "?"; });
+        openAt(win.start !== null ? win.start : Math.max(0, firstSleep) * ov.epoch_s);
+        document.getElementById("psgv-signals").focus();
+        ev.preventDefault();
+      }
+    });
     box.replaceChildren(svg);
     ov._cursor = function () {
       if (win.start === null) return;
@@ -376,7 +386,9 @@
     .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
     .then(function (data) {
       ov = data;
+      var d0 = performance.now();
       drawOverview();
+      root.setAttribute("data-draw-ms", Math.round(performance.now() - d0));
       if (!ov.has_file) document.getElementById("psgv-overview").appendChild(note(ov.text.no_signal));
       // Fetch + draw, and time since the page was requested (for the browser test).
       root.setAttribute("data-overview-ms", Math.round(performance.now() - t0));
