@@ -285,3 +285,16 @@ def test_the_analysis_job_computes_the_overview_envelopes(household, settings, m
     finally:
         (settings.UPLOAD_DIR / stored).unlink(missing_ok=True)
         viewer.cache_path(up).unlink(missing_ok=True)
+
+
+def test_technician_stages_and_a_night_without_staging(study, household, as_user):
+    c = as_user(household["sleeper"])
+    study.result = {**study.result, "stats": {"hypnogram_source": "expert"}, "confidence": None}
+    study.save(update_fields=["result"])
+    assert "ingedeeld door de laborant" in c.get(f"/slaaponderzoek/{study.pk}/").content.decode()
+    assert c.get(f"/slaaponderzoek/{study.pk}/overzicht/").json()["technician"] is True
+    # Staging skipped (no EEG): events and traces still come, the hypnogram is empty.
+    study.result = {**study.result, "hypnogram": None, "stats": None}
+    study.save(update_fields=["result"])
+    d = c.get(f"/slaaponderzoek/{study.pk}/overzicht/").json()
+    assert d["stages"] == [] and d["episodes"] == [] and d["rows"] and d["duration_s"] == DUR
