@@ -1,0 +1,205 @@
+"""Per-night device figures and their place beside the diary.
+
+An actigraph night is found in the scored minutes between noon and noon (dated by the
+morning, like a diary night): the *rest interval* is the longest block of sleep in which
+wake gaps shorter than :data:`MAX_GAP_MIN` are bridged (the usual "main sleep period"
+rule); sleep onset and offset are its first and last sleep minute; TST is the sleep
+minutes in it, WASO the wake minutes in it, efficiency TST / rest interval. Without an
+event marker the rest interval starts at sleep onset, so efficiency here is the
+*sleep-period* efficiency (it cannot see sleep latency); the docs say so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..diary.metrics import night_metrics
+from ..diary.types import Night
+from .scoring import score
+from .types import SLEEP_STATES, DeviceNight, Epochs, SleepRecord
+
+#: Wake shorter than this inside sleep is part of the night (minutes).
+MAX_GAP_MIN = 60
+#: A main sleep shorter than this is no night (a nap, or the watch on a table).
+MIN_SLEEP_MIN = 120
+#: Diary and device differing by more than this many minutes of TST is a "large gap".
+LARGE_GAP_MIN = 60
+
+
+def _night_date(t: dt.datetime) -> dt.date:
+    # Sleep after noon belongs to the next morning's night.
+    return (t + dt.timedelta(hours=12)).date()
+
+
+def _main_block(sleep: np.ndarray) -> tuple[int, int] | None:
+    idx = np.flatnonzero(sleep == 1)
+    if idx.size == 0:
+        return None
+    breaks = np.flatnonzero(np.diff(idx) > MAX_GAP_MIN)
+    starts = np.r_[idx[0], idx[breaks + 1]]
+    ends = np.r_[idx[breaks], idx[-1]]
+    sums = [int((sleep[s:e + 1] == 1).sum()) for s, e in zip(starts, ends, strict=True)]
+    k = int(np.argmax(sums))
+    return int(starts[k]), int(ends[k]) + 1
+
+
+def nights_from_epochs(rec: Epochs, method: str = "cole_kripke") -> list[DeviceNight]:
+    """Score an actigraph recording and summarise each noon-to-noon night."""
+    m = rec.per_minute()
+    state = score(m.counts, method)
+    t0 = m.start.replace(second=0, microsecond=0)
+    first_noon = dt.datetime.combine(t0.date(), dt.time(12))
+    if first_noon > t0:
+        first_noon -= dt.timedelta(days=1)
+    out = []
+    day = first_noon
+    while day < m.end:
+        a = int((day - t0).total_seconds() // 60)
+        b = a + 1440
+        seg = state[max(a, 0):max(b, 0)]
+        day_next = day + dt.timedelta(days=1)
+        if seg.size >= 720 and (seg >= 0).mean() > 0.8:
+            blk = _main_block(seg)
+            if blk and (seg[blk[0]:blk[1]] == 1).sum() >= MIN_SLEEP_MIN:
+                s, e = blk
+                base = max(a, 0)
+                onset = t0 + dt.timedelta(minutes=base + s)
+                offset = t0 + dt.timedelta(minutes=base + e)
+                tst = float((seg[s:e] == 1).sum())
+                waso = float((seg[s:e] == 0).sum())
+                out.append(DeviceNight(day_next.date(), rec.fmt, method, onset, offset, onset,
+                                       offset, tst, waso, 100.0 * tst / (e - s)))
+        day = day_next
+    return out
+
+
+def night_from_record(r: SleepRecord) -> DeviceNight | None:
+    """Summarise one consumer record with the device's own staging."""
+    onset = offset = None
+    tst, waso = r.tst_min, r.waso_min
+    stages = dict(r.stages_min)
+    if r.intervals:
+        start = min(i.start for i in r.intervals)
+        n = int((max(i.end for i in r.intervals) - start).total_seconds() // 60) + 1
+        # Minute grid with a priority: a sleep stage beats awake beats in bed, so two
+        # sources (phone and watch) overlapping never count a minute twice.
+        grid = np.zeros(n, dtype=np.int8)
+        stage_grid = np.full(n, "", dtype=object)
+        rank = {"in_bed": 1, "awake": 2}
+        for i in r.intervals:
+            a = int((i.start - start).total_seconds() // 60)
+            b = int((i.end - start).total_seconds() // 60)
+            v = 3 if i.state in SLEEP_STATES else rank.get(i.state, 0)
+            sl = slice(a, b)
+            upd = grid[sl] < v
+            grid[sl] = np.where(upd, v, grid[sl])
+            if v == 3:
+                stage_grid[sl] = np.where(upd | (stage_grid[sl] == ""), i.state, stage_grid[sl])
+        asleep = np.flatnonzero(grid == 3)
+        if asleep.size:
+            onset = start + dt.timedelta(minutes=int(asleep[0]))
+            offset = start + dt.timedelta(minutes=int(asleep[-1]) + 1)
+            tst = float(asleep.size)
+            waso = float((grid[asleep[0]:asleep[-1] + 1] != 3).sum())
+            for st in ("light", "deep", "rem"):
+                k = float((stage_grid == st).sum())
+                if k:
+                    stages[st] = k
+    rs, re_ = r.in_bed_start, r.in_bed_end
+    if onset is None and rs is not None and r.sol_min is not None:
+        onset = rs + dt.timedelta(minutes=r.sol_min)
+    if offset is None and re_ is not None and onset is not None and tst is not None:
+        offset = re_ if waso is None else min(re_, onset + dt.timedelta(minutes=tst + waso))
+    if tst is None or (rs is None and onset is None):
+        return None
+    anchor = onset or rs
+    rest = (re_ - rs).total_seconds() / 60 if rs and re_ else None
+    se = 100.0 * tst / rest if rest else None
+    sol = r.sol_min if r.sol_min is not None else (
+        (onset - rs).total_seconds() / 60 if onset and rs else None)
+    return DeviceNight(_night_date(anchor), r.source, r.source, rs, re_, onset, offset, tst,
+                       waso, se, sol, stages)
+
+
+def nights_from_records(records: Iterable[SleepRecord]) -> list[DeviceNight]:
+    """One night per date (the longest sleep when a date has more than one record)."""
+    best: dict[dt.date, DeviceNight] = {}
+    for r in records:
+        n = night_from_record(r)
+        if n and (n.date not in best or (n.tst_min or 0) > (best[n.date].tst_min or 0)):
+            best[n.date] = n
+    return [best[d] for d in sorted(best)]
+
+
+def device_nights(data: Epochs | list[SleepRecord], method: str = "cole_kripke") -> list[DeviceNight]:
+    """Nights of either kind of device data."""
+    if isinstance(data, Epochs):
+        return nights_from_epochs(data, method)
+    return nights_from_records(data)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One date: the device night, the diary's figures and the difference (device - diary)."""
+
+    date: dt.date
+    device: DeviceNight | None
+    diary: dict[str, Any] | None
+    diff: dict[str, float | None]
+    large_gap: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict."""
+        return {"date": self.date.isoformat(),
+                "device": self.device.to_dict() if self.device else None,
+                "diary": self.diary, "diff": self.diff, "large_gap": self.large_gap}
+
+
+def compare(nights: Sequence[Night], dev: Sequence[DeviceNight], tz: str = "Europe/Amsterdam") -> list[Comparison]:
+    """Set device nights beside diary nights of the same date."""
+    diary = {n.date: night_metrics(n, tz) for n in nights}
+    devs = {d.date: d for d in dev}
+    out = []
+    for date in sorted(set(diary) | set(devs)):
+        m, d = diary.get(date), devs.get(date)
+        dd = None
+        diff: dict[str, float | None] = {}
+        if m is not None:
+            dd = {k: (round(v, 1) if isinstance(v, float) else v)
+                  for k, v in (("tst_min", m.tst_min), ("waso_min", m.waso_min),
+                               ("se_pct", m.se_pct), ("sol_min", m.sol_min))}
+        if m is not None and d is not None:
+            for k in ("tst_min", "waso_min", "se_pct", "sol_min"):
+                a, b = getattr(d, k), dd.get(k) if dd else None
+                diff[k] = None if a is None or b is None else round(float(a) - float(b), 1)
+        gap = diff.get("tst_min")
+        out.append(Comparison(date, d, dd, diff, gap is not None and abs(gap) > LARGE_GAP_MIN))
+    return out
+
+
+def draft_nights(nights: Sequence[Night], dev: Sequence[DeviceNight]) -> list[Night]:
+    """Pre-filled diary drafts for device nights the diary does not have.
+
+    Only dates without any diary entry get a draft, so nothing the person wrote is ever
+    replaced; the person confirms a draft before it counts. Quality, feelings and
+    substances stay empty: a device cannot know them.
+    """
+    have = {n.date for n in nights}
+    out = []
+    for d in dev:
+        if d.date in have or d.onset is None or d.offset is None:
+            continue
+        lo = d.rest_start or d.onset
+        sol = (d.onset - lo).total_seconds() / 60 if d.rest_start else None
+        out.append(Night(date=d.date, bedtime=d.rest_start.time() if d.rest_start else None,
+                         lights_out=lo.time(), sol_min=sol,
+                         waso_min=None if d.waso_min is None else round(d.waso_min),
+                         final_wake=d.offset.time(),
+                         out_of_bed=d.rest_end.time() if d.rest_end else None,
+                         notes=f"concept uit apparaat ({d.method})"))
+    return out
