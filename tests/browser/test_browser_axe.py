@@ -31,7 +31,7 @@ def _pages(ids: dict) -> dict[str, list[str]]:
     night, ep, link, share = ids["night"], ids["episode"], ids["link"], ids["share"]
     return {
         "anonymous": ["/", "/inloggen/", "/aanmelden/", "/wachtwoord-vergeten/", "/kennis/",
-                      "/kennis/about/"],
+                      "/kennis/about/", "/uitnodiging/", "/zorg/link/"],
         "sleeper": ["/overzicht/", "/snel/", "/snel/voorval/", "/nacht/", f"/nacht/{night}/", f"/nacht/{night}/verwijderen/",
                     "/nachten/", "/episode/", f"/episode/{ep}/", f"/episode/{ep}/verwijderen/",
                     "/instellingen/bijhouden/", "/profiel/", "/partner/", "/delen/", "/wie-keek-er-mee/",
@@ -40,7 +40,7 @@ def _pages(ids: dict) -> dict[str, list[str]]:
                     "/instellingen/twee-stappen/", "/account/verwijderen/", "/kennis/"],
         "partner": ["/bedpartner/", f"/bedpartner/{link}/", "/instellingen/", "/kennis/"],
         "clinician": ["/zorg/", f"/zorg/{share}/", f"/zorg/{share}/rapport/kiezen/", f"/zorg/{share}/rapport/",
-                      "/instellingen/"],
+                      "/zorg/link/", "/zorg/verificatie/", "/instellingen/"],
     }
 
 
