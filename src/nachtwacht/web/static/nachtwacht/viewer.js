@@ -285,12 +285,12 @@
       title(g, clock(e.onset_s, true) + " · " + e.label);
     });
     // Seconds grid: every 5 s in one epoch, every 30 s (an epoch) in longer windows.
-    var grid = len <= 30 ? 5 : 30;
+    var grid = len <= 30 ? 5 : 30, lastX = -Infinity;
     for (var t = Math.ceil(a / grid) * grid; t <= a + len + 0.01; t += grid) {
       el("line", { x1: x(t), x2: x(t), y1: top, y2: top + n * rowH, "class": "psgv-tick" }, svg);
-      if (!narrow || (t % (grid * 2) === 0) || len <= 30)
-        txt(svg, x(t), top + n * rowH + 14, clock(t, true), "psgv-lbl psgv-tiny",
-            x(t) > W - R - 30 ? "end" : "middle");
+      if (x(t) - lastX < 60 || x(t) > W - R - 24) continue;  // labels never overlap or get cut off
+      txt(svg, x(t), top + n * rowH + 14, clock(t, true), "psgv-lbl psgv-tiny", "middle");
+      lastX = x(t);
     }
     chans.forEach(function (c, i) {
       var y0 = top + i * rowH, mid = y0 + rowH / 2;
@@ -306,14 +306,28 @@
       var clip = el("clipPath", { id: clipId }, svg);
       el("rect", { x: L, y: y0, width: plotW, height: rowH }, clip);
       var p = "", dt = 1 / c.sf;
-      if (c.y) {
-        var step = c.y.length > plotW * 2 ? c.y.length / (plotW * 2) : 1;
+      if (c.y && c.y.length <= plotW * 2) {
         var pen = false;
-        for (var k = 0; k < c.y.length; k += step) {
-          var j = Math.floor(k), v = c.y[j];
+        for (var j = 0; j < c.y.length; j++) {
+          var v = c.y[j];
           if (v === null) { pen = false; continue; }
           p += (pen ? "L" : "M") + x(a + j * dt).toFixed(1) + " " + sy(v).toFixed(1);
           pen = true;
+        }
+      } else if (c.y) {
+        // More samples than pixels (a phone): min/max per pixel column keeps every spike.
+        var cols = Math.max(1, Math.floor(plotW)), per = c.y.length / cols;
+        for (var col = 0; col < cols; col++) {
+          var lo2 = Infinity, hi2 = -Infinity;
+          for (var j2 = Math.floor(col * per); j2 < Math.floor((col + 1) * per); j2++) {
+            var v2 = c.y[j2];
+            if (v2 === null) continue;
+            if (v2 < lo2) lo2 = v2;
+            if (v2 > hi2) hi2 = v2;
+          }
+          if (lo2 === Infinity) continue;
+          var xc = L + (col + 0.5) / cols * plotW, yl = sy(lo2), yh = sy(hi2);
+          p += "M" + xc.toFixed(1) + " " + yl.toFixed(1) + "V" + Math.min(yl - 0.6, yh).toFixed(1);
         }
       } else {
         var m = c.min.length;
