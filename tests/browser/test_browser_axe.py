@@ -37,8 +37,10 @@ def _pages(ids: dict) -> dict[str, list[str]]:
                     "/instellingen/bijhouden/", "/profiel/", "/partner/", "/delen/", "/wie-keek-er-mee/",
                     "/advies/", "/plan/", "/upload/", "/slaaponderzoek/", "/rapport/kiezen/", "/rapport/",
                     "/instellingen/", "/instellingen/wachtwoord/", "/instellingen/e-mail/",
-                    "/instellingen/twee-stappen/", "/account/verwijderen/", "/kennis/"],
-        "partner": ["/bedpartner/", f"/bedpartner/{link}/", "/instellingen/", "/kennis/"],
+                    "/instellingen/twee-stappen/", "/account/verwijderen/", "/kennis/",
+                    "/instellingen/herinneringen/"],
+        "partner": ["/bedpartner/", f"/bedpartner/{link}/", "/instellingen/", "/instellingen/herinneringen/",
+                    "/kennis/"],
         "clinician": ["/zorg/", f"/zorg/{share}/", f"/zorg/{share}/rapport/kiezen/", f"/zorg/{share}/rapport/",
                       "/zorg/link/", "/zorg/verificatie/", "/instellingen/"],
     }

@@ -21,6 +21,8 @@ ROUTES: dict[str, frozenset[str]] = {
     "invite_link_old": ALL, "share_link_old": ALL,
     "dashboard": frozenset({SLEEPER}), "night_new": frozenset({SLEEPER}), "quick_night": frozenset({SLEEPER}),
     "quick_episode": frozenset({SLEEPER}),
+    "reminders": frozenset({SLEEPER, PARTNER}), "push_subscribe": frozenset({SLEEPER, PARTNER}),
+    "reminders_off": ALL,
     "manifest": ALL, "service_worker": ALL, "night_edit": frozenset({SLEEPER}),
     "night_delete": frozenset({SLEEPER}), "night_list": frozenset({SLEEPER}),
     "episode_new": frozenset({SLEEPER}), "episode_edit": frozenset({SLEEPER}),
@@ -128,6 +130,10 @@ def _kwargs(name: str, h: dict) -> dict:
         (settings.JOB_OUTPUT_DIR / "routes-test").write_bytes(b"PK")
         return {"pk": Job.objects.create(kind=kind, user=s, status="done", output="routes-test",
                                          finished=h["share"].created).pk}
+    if name == "reminders_off":
+        from nachtwacht.web.quick.reminders import unsubscribe_token
+
+        return {"token": unsubscribe_token(s)}
     if name == "password_reset_confirm":
         return {"uidb64": "MQ", "token": "set-password"}
     return {}

@@ -291,6 +291,13 @@ EMAIL_HOST_USER = os.environ.get("NACHTWACHT_SMTP_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("NACHTWACHT_SMTP_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("NACHTWACHT_SMTP_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("NACHTWACHT_MAIL_FROM", "Nachtwacht <nachtwacht@localhost>")
+# Reminders (issue #14, web/quick/reminders.py): links in e-mail need the site's address;
+# Web Push needs a VAPID key pair (``vapid --gen`` from py-vapid, or see docs/quick-entry.md).
+SITE_URL = os.environ.get("NACHTWACHT_SITE_URL", "http://localhost:8000")
+VAPID_PRIVATE_KEY = os.environ.get("NACHTWACHT_VAPID_PRIVATE_KEY", "")
+VAPID_PUBLIC_KEY = os.environ.get("NACHTWACHT_VAPID_PUBLIC_KEY", "")
+VAPID_SUBJECT = os.environ.get("NACHTWACHT_VAPID_SUBJECT", "mailto:nachtwacht@localhost")
+PUSH_ALLOW_HTTP = False  # tests only: a local push endpoint over plain http
 #: A reset link works for three days (Django's default is three too; written out here).
 PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 

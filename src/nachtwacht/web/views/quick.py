@@ -13,21 +13,25 @@ import datetime as dt
 import json
 import uuid
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db import IntegrityError, transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.csrf import csrf_exempt
 
-from nachtwacht.web.access import sleeper_required
+from nachtwacht.web.access import PARTNER, SLEEPER, role_required, sleeper_required
 from nachtwacht.web.alerts.advice import check_after_save
 from nachtwacht.web.diary.models import Episode, Night
 from nachtwacht.web.forms import EpisodeForm, NightForm, lang
 from nachtwacht.web.quick import idempotency
+from nachtwacht.web.quick import reminders as reminders_mod
 from nachtwacht.web.quick.choices import QuickEpisodeForm, QuickNightForm
+from nachtwacht.web.quick.models import PushSubscription, ReminderSetting
 from nachtwacht.web.quick.usual import WINDOW, usual_night
 from nachtwacht.web.views.diary import _episode_save, night_names, today
 
@@ -210,3 +214,94 @@ def manifest(request):
     data["start_url"] = reverse("quick_night")
     data["icons"] = [{**i, "src": settings.STATIC_URL + "nachtwacht/" + i["src"]} for i in data["icons"]]
     return JsonResponse(data, content_type="application/manifest+json")
+
+
+# --- Reminders (issue #14 item 3) -------------------------------------------------------
+
+class ReminderForm(forms.ModelForm):
+    quiet = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ReminderSetting
+        fields = ["morning_on", "morning_time", "evening_on", "evening_time", "timezone", "by_email", "by_push"]
+        widgets = {"morning_time": forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M"),
+                   "evening_time": forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        f["morning_on"].label = _("Morning: a reminder to fill in last night")
+        f["morning_time"].label = _("At")
+        f["evening_on"].label = _("Evening: a reminder to wind down (and your experiment's step)")
+        f["evening_time"].label = _("At")
+        f["timezone"] = forms.ChoiceField(label=_("Your time zone"), choices=_zones(self.instance.timezone))
+        f["by_email"].label = _("By e-mail")
+        f["by_push"].label = _("As a notification on this phone or computer")
+        days = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday")]
+        f["quiet"].choices = [(str(i + 1), d) for i, d in enumerate(days)]
+        f["quiet"].label = _("Quiet days (no reminders)")
+        f["quiet"].initial = list(self.instance.quiet_days)
+        self.order_fields(["morning_on", "morning_time", "evening_on", "evening_time", "quiet", "timezone",
+                           "by_email", "by_push"])
+
+    def save(self, commit=True):
+        self.instance.quiet_days = "".join(sorted(self.cleaned_data.get("quiet") or []))
+        return super().save(commit)
+
+
+def _zones(current: str) -> list[tuple[str, str]]:
+    import zoneinfo
+
+    names = sorted(n for n in zoneinfo.available_timezones() if "/" in n and not n.startswith(("Etc/", "SystemV")))
+    first = ["Europe/Amsterdam", "Europe/Brussels"]
+    if current and current not in first:
+        first.append(current)
+    return [(n, n) for n in first] + [(n, n) for n in names if n not in first]
+
+
+@role_required(SLEEPER, PARTNER)
+def reminders(request):
+    """When and how to be reminded; Web Push is switched on per device by quick.js."""
+    rs, _created = ReminderSetting.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        form = ReminderForm(request.POST, instance=rs)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Reminders saved."))
+            return redirect("reminders")
+    else:
+        form = ReminderForm(instance=rs)
+    return render(request, "nachtwacht/quick_reminders.html", {
+        "form": form, "vapid_key": settings.VAPID_PUBLIC_KEY, "has_email": bool(request.user.email),
+        "devices": PushSubscription.objects.filter(user=request.user).count()})
+
+
+@role_required(SLEEPER, PARTNER)
+def push_subscribe(request):
+    """Store this browser's push subscription (JSON from quick.js)."""
+    if request.method != "POST":
+        return JsonResponse({"status": "method"}, status=405)
+    try:
+        data = json.loads(request.body)
+        endpoint, keys = data["endpoint"], data["keys"]
+        if not str(endpoint).startswith("https://") and not settings.DEBUG and not settings.PUSH_ALLOW_HTTP:
+            raise ValueError("push endpoint must be https")
+        p256dh, auth = str(keys["p256dh"])[:200], str(keys["auth"])[:100]
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"status": "invalid"}, status=400)
+    PushSubscription.objects.update_or_create(endpoint=str(endpoint)[:1000], defaults={
+        "user": request.user, "p256dh": p256dh, "auth": auth})
+    ReminderSetting.objects.update_or_create(user=request.user, defaults={"by_push": True})
+    return JsonResponse({"status": "saved"}, status=201)
+
+
+@csrf_exempt  # the signed token is the authority; mail clients post here (RFC 8058 one-click)
+def reminders_off(request, token: str):
+    """One tap from the e-mail: a page with one button (link scanners only GET, never POST)."""
+    user = reminders_mod.user_from_token(token)
+    if user is None:
+        raise Http404("bad token")
+    if request.method == "POST":
+        ReminderSetting.objects.filter(user=user).update(morning_on=False, evening_on=False)
+        return render(request, "nachtwacht/quick_reminders_off.html", {"done": True})
+    return render(request, "nachtwacht/quick_reminders_off.html", {"done": False})

@@ -255,7 +255,55 @@
     });
   }
 
+  function b64ToBytes(b64) {
+    var s = atob(b64.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((b64.length + 3) % 4));
+    return Uint8Array.from(s, function (c) { return c.charCodeAt(0); });
+  }
+
+  // Reminders page: the time zone from this device on first use; Web Push per device.
+  function reminderPage() {
+    var tz = document.getElementById("id_timezone");
+    var form = document.getElementById("reminder-form");
+    if (tz && form && !document.querySelector("input[name=morning_on]:checked, input[name=evening_on]:checked")) {
+      try {
+        var mine = Intl.DateTimeFormat().resolvedOptions().timeZone;
+        if (mine && tz.querySelector("option[value='" + mine + "']")) {
+          tz.value = mine;
+        }
+      } catch (e) { /* keep the default */ }
+    }
+    var btn = document.getElementById("push-on");
+    if (!btn || !("serviceWorker" in navigator) || !("PushManager" in window)) {
+      return;
+    }
+    btn.hidden = false;
+    var status = document.getElementById("push-status");
+    btn.addEventListener("click", function () {
+      Notification.requestPermission().then(function (perm) {
+        if (perm !== "granted") {
+          throw new Error("denied");
+        }
+        return navigator.serviceWorker.ready;
+      }).then(function (reg) {
+        return reg.pushManager.subscribe({userVisibleOnly: true,
+                                          applicationServerKey: b64ToBytes(btn.getAttribute("data-key"))});
+      }).then(function (sub) {
+        return fetch(btn.getAttribute("data-url"), {method: "POST", credentials: "same-origin",
+          headers: {"X-CSRFToken": cookie("csrftoken"), "Content-Type": "application/json"},
+          body: JSON.stringify(sub.toJSON())});
+      }).then(function (resp) {
+        if (!resp.ok) {
+          throw new Error("refused");
+        }
+        status.textContent = btn.getAttribute("data-done");
+      }).catch(function () {
+        status.textContent = btn.getAttribute("data-denied");
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    reminderPage();
     var form = document.getElementById("quick-form");
     if (form) {
       enhance(form);

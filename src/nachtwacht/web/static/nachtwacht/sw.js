@@ -91,3 +91,22 @@ self.addEventListener("fetch", function (event) {
     }));
   }
 });
+
+// Reminders (Web Push): the message holds no health data, only a title, a line and where to go.
+self.addEventListener("push", function (event) {
+  var data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (e) {
+    data = {};
+  }
+  event.waitUntil(self.registration.showNotification(data.title || "Nachtwacht", {
+    body: data.body || "", icon: CONFIG.static + "nachtwacht/icon-192.png", data: {url: data.url || CONFIG.quick}
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var url = (event.notification.data && event.notification.data.url) || CONFIG.quick;
+  event.waitUntil(self.clients.openWindow(url));
+});
