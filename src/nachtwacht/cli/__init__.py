@@ -15,7 +15,7 @@ import click
 
 from nachtwacht import __version__
 
-_SUBMODULES = ("diary", "insight", "triage", "report", "psg", "web", "ops")
+_SUBMODULES = ("diary", "insight", "triage", "report", "psg", "web", "ops", "device")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

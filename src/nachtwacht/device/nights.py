@@ -20,13 +20,18 @@ import numpy as np
 
 from ..diary.metrics import night_metrics
 from ..diary.types import Night
-from .scoring import score
+from .scoring import auto_method, score
 from .types import SLEEP_STATES, DeviceNight, Epochs, SleepRecord
 
 #: Wake shorter than this inside sleep is part of the night (minutes).
 MAX_GAP_MIN = 60
+#: Sleep onset/offset need this many minutes of unbroken sleep (Actiware's rule).
+RUN_MIN = 10
 #: A main sleep shorter than this is no night (a nap, or the watch on a table).
 MIN_SLEEP_MIN = 120
+#: This many minutes of exactly zero counts is a watch off the wrist (not sleep: even
+#: deep sleep moves the wrist now and then), as in pyActigraphy's inactivity mask.
+OFF_WRIST_MIN = 120
 #: Diary and device differing by more than this many minutes of TST is a "large gap".
 LARGE_GAP_MIN = 60
 
@@ -36,8 +41,21 @@ def _night_date(t: dt.datetime) -> dt.date:
     return (t + dt.timedelta(hours=12)).date()
 
 
+def _runs(sleep: np.ndarray) -> np.ndarray:
+    """1 where a minute belongs to a run of at least :data:`RUN_MIN` sleep minutes."""
+    s = (sleep == 1).astype(np.int8)
+    edges = np.diff(np.r_[0, s, 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    out = np.zeros_like(s)
+    for a, b in zip(starts, ends, strict=True):
+        if b - a >= RUN_MIN:
+            out[a:b] = 1
+    return out
+
+
 def _main_block(sleep: np.ndarray) -> tuple[int, int] | None:
-    idx = np.flatnonzero(sleep == 1)
+    """Longest stretch of sleep runs (>= RUN_MIN) with wake gaps <= MAX_GAP_MIN bridged."""
+    idx = np.flatnonzero(_runs(sleep) == 1)
     if idx.size == 0:
         return None
     breaks = np.flatnonzero(np.diff(idx) > MAX_GAP_MIN)
@@ -48,10 +66,33 @@ def _main_block(sleep: np.ndarray) -> tuple[int, int] | None:
     return int(starts[k]), int(ends[k]) + 1
 
 
-def nights_from_epochs(rec: Epochs, method: str = "cole_kripke") -> list[DeviceNight]:
-    """Score an actigraph recording and summarise each noon-to-noon night."""
+def off_wrist_to_nan(counts: np.ndarray) -> np.ndarray:
+    """Counts with runs of >= :data:`OFF_WRIST_MIN` zero minutes set to NaN (missing)."""
+    z = (counts == 0).astype(np.int8)
+    edges = np.diff(np.r_[0, z, 0])
+    out = counts.astype(float).copy()
+    for a, b in zip(np.flatnonzero(edges == 1), np.flatnonzero(edges == -1), strict=True):
+        if b - a >= OFF_WRIST_MIN:
+            out[a:b] = np.nan
+    return out
+
+
+def nights_from_epochs(rec: Epochs, method: str = "auto") -> list[DeviceNight]:
+    """Score an actigraph recording and summarise each noon-to-noon night.
+
+    ``method``: ``auto`` (see :func:`nachtwacht.device.scoring.auto_method`), ``oakley``,
+    ``cole_kripke`` or ``sadeh``. A night cut off by the start or end of the recording
+    is left out: its figures would be wrong.
+    """
+    if method == "auto":
+        method = auto_method(rec.fmt)
     m = rec.per_minute()
-    state = score(m.counts, method)
+    counts = off_wrist_to_nan(m.counts)
+    if rec.fmt == "agd" and method != "oakley":
+        # ActiGraph counts are ~100x Cole-Kripke's scale: ActiLife divides by 100 and
+        # caps at 300 before scoring; so do we.
+        counts = np.minimum(counts / 100.0, 300.0)
+    state = score(counts, method)
     t0 = m.start.replace(second=0, microsecond=0)
     first_noon = dt.datetime.combine(t0.date(), dt.time(12))
     if first_noon > t0:
@@ -68,6 +109,9 @@ def nights_from_epochs(rec: Epochs, method: str = "cole_kripke") -> list[DeviceN
             if blk and (seg[blk[0]:blk[1]] == 1).sum() >= MIN_SLEEP_MIN:
                 s, e = blk
                 base = max(a, 0)
+                if base + s <= 1 or base + e >= len(state) - 1:
+                    day = day_next
+                    continue  # cut off by the recording
                 onset = t0 + dt.timedelta(minutes=base + s)
                 offset = t0 + dt.timedelta(minutes=base + e)
                 tst = float((seg[s:e] == 1).sum())
@@ -136,7 +180,7 @@ def nights_from_records(records: Iterable[SleepRecord]) -> list[DeviceNight]:
     return [best[d] for d in sorted(best)]
 
 
-def device_nights(data: Epochs | list[SleepRecord], method: str = "cole_kripke") -> list[DeviceNight]:
+def device_nights(data: Epochs | list[SleepRecord], method: str = "auto") -> list[DeviceNight]:
     """Nights of either kind of device data."""
     if isinstance(data, Epochs):
         return nights_from_epochs(data, method)

@@ -1,9 +1,15 @@
-"""Sleep/wake from activity counts: Cole-Kripke (1992) and Sadeh (1994), on 1-min epochs.
+"""Sleep/wake from activity counts, on 1-min epochs: Oakley (Actiware), Cole-Kripke
+(1992) and Sadeh (1994).
 
-Both are the published formulas as pyActigraphy implements them (``CK`` with its
-default 1-min weights, ``Sadeh``), vectorised with NumPy so 14 days score in
-milliseconds. Missing epochs (NaN) count as wake-free zero activity for the window
-sums but are returned as missing (``-1``).
+The published formulas, vectorised with NumPy so 14 days score in milliseconds (the
+pandas ``rolling().apply`` of pyActigraphy takes seconds). Cole-Kripke uses the same
+1-min weights and centring as pyActigraphy's ``CK(settings="mean")``; Sadeh follows the
+paper (50 <= count < 100, counts capped at 300, LG of the epoch itself), where
+pyActigraphy uses 50 < count < 100 and the next epoch's LG. Oakley is the Actiwatch
+manufacturer's method (Actiware, "medium" threshold 40) and the right one for Actiwatch
+and MotionWatch counts, which are on another scale than the counts Cole and Kripke used.
+``auto`` picks Oakley for those and Cole-Kripke for the rest. Missing epochs (NaN)
+count as zero activity in the window sums but are returned as missing (``-1``).
 """
 
 from __future__ import annotations
@@ -54,7 +60,27 @@ def sadeh(counts: np.ndarray) -> np.ndarray:
     return out
 
 
-ALGORITHMS = {"cole_kripke": cole_kripke, "sadeh": sadeh}
+#: Oakley (1997) for 1-min epochs: weights of A-2 .. A+2; wake when above the threshold.
+OAKLEY_WEIGHTS = np.array([0.04, 0.2, 1.0, 0.2, 0.04])
+
+
+def oakley(counts: np.ndarray, threshold: float = 40.0) -> np.ndarray:
+    """1 = sleep, 0 = wake, -1 = missing (Actiware; threshold 40 = "medium")."""
+    a = np.nan_to_num(np.asarray(counts, dtype=float))
+    total = np.correlate(np.pad(a, (2, 2)), OAKLEY_WEIGHTS, mode="valid")
+    out = (total <= threshold).astype(np.int8)
+    out[np.isnan(counts)] = -1
+    return out
+
+
+ALGORITHMS = {"oakley": oakley, "cole_kripke": cole_kripke, "sadeh": sadeh}
+#: ``auto``: the method that fits each device's counts.
+AUTO = {"awd": "oakley", "mtn": "oakley"}
+
+
+def auto_method(fmt: str) -> str:
+    """The scoring that fits a recording format (``oakley`` or ``cole_kripke``)."""
+    return AUTO.get(fmt, "cole_kripke")
 
 
 def score(counts: np.ndarray, method: str = "cole_kripke") -> np.ndarray:
