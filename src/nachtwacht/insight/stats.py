@@ -30,10 +30,12 @@ nights.
 Known limitation: consecutive nights are not independent (a stressful week
 gives several stressed nights and several tense mornings). All tests above
 assume exchangeable nights, so p values can be somewhat too small when both
-factor and outcome drift slowly over weeks. The texts therefore never claim
-cause, only that a difference is "probably not chance". Each reported finding
-also carries :func:`shift_p`, a circular-shift p value that keeps runs of
-similar nights intact; links that do not survive it are only shown as possible.
+factor and outcome drift slowly over weeks. The trigger analysis therefore no
+longer uses them for its findings: it models the night before inside each
+question (:mod:`.engine`, :mod:`.model`). What stays in use here: the
+Benjamini-Hochberg q values and the small-sample helpers; :func:`shift_p`
+(a circular-shift p value that keeps runs of similar nights intact) is kept for
+checks.
 """
 
 from __future__ import annotations
