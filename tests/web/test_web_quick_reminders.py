@@ -188,3 +188,32 @@ def test_web_push_signed_encrypted_and_gone_subscriptions_dropped(person, settin
     finally:
         _PushEndpoint.status = 201
         server.shutdown()
+
+
+def test_partner_reminder_leads_to_their_own_log(db, smtp_server):
+    import email
+
+    from nachtwacht.web.accounts.models import User
+
+    p = User.objects.create_user("partner-w", password="partner-wachtwoord-1", role="partner",
+                                 email="partner@example.org", language="en")
+    ReminderSetting.objects.create(user=p, morning_on=True, morning_time=dt.time(7, 0))
+    assert reminders.send_due(at(7, 30))["email"] == 1
+    msg = email.message_from_bytes(smtp_server.messages[-1].content)
+    body = msg.get_payload(decode=True).decode()
+    assert "https://slaap.example.nl/bedpartner/" in body and "/snel/" not in body
+    assert "notice anything" in str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+
+
+def test_vapid_keys_command_prints_a_usable_pair():
+    import io
+
+    from django.core.management import call_command
+    from py_vapid import Vapid
+
+    out = io.StringIO()
+    call_command("vapid_keys", stdout=out)
+    env = dict(line.split("=", 1) for line in out.getvalue().split())
+    v = Vapid.from_string(env["NACHTWACHT_VAPID_PRIVATE_KEY"])
+    assert v.sign({"sub": "mailto:a@b.nl", "aud": "https://push.example", "exp": 2_000_000_000})
+    assert len(base64.urlsafe_b64decode(env["NACHTWACHT_VAPID_PUBLIC_KEY"] + "==")) == 65

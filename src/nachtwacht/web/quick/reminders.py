@@ -42,6 +42,10 @@ TEXT = {
                 "en": ("Time to wind down", "Take time to settle before sleep, and remember your "
                        "experiment's step if you are doing one.")},
 }
+#: A bed partner's morning reminder asks what they saw and leads to their own log.
+PARTNER_MORNING = {"nl": ("Heeft u vannacht iets gezien?", "Schrijf op wat u zag of hoorde; het duurt maar even."),
+                   "en": ("Did you notice anything last night?", "Write down what you saw or heard; "
+                          "it only takes a moment.")}
 FOOT = {"nl": "U krijgt deze herinnering omdat u die in Nachtwacht heeft aangezet. Uitzetten met één tik:",
         "en": "You get this reminder because you turned it on in Nachtwacht. Turn it off with one tap:"}
 
@@ -90,15 +94,25 @@ def _lang(user) -> str:
     return "en" if (getattr(user, "language", "") or "nl").startswith("en") else "nl"
 
 
+def _message(user, kind: str) -> tuple[str, str, str]:
+    """Title, line and the page to open, in the person's language and for their role."""
+    language = _lang(user)
+    if getattr(user, "role", "") == "partner":
+        title, line = PARTNER_MORNING[language] if kind == "morning" else TEXT[kind][language]
+        return title, line, reverse("partner_home")
+    title, line = TEXT[kind][language]
+    return title, line, reverse("quick_night") if kind == "morning" else reverse("plan")
+
+
 def send_email(user, kind: str) -> bool:
     language = _lang(user)
-    subject, body = TEXT[kind][language]
+    subject, body, page = _message(user, kind)
     site = settings.SITE_URL.rstrip("/")
     off = site + reverse("reminders_off", args=[unsubscribe_token(user)])
     with translation.override(language):
         msg = EmailMessage(
             subject=f"Nachtwacht: {subject}",
-            body=f"{body}\n\n{site}{reverse('quick_night')}\n\n{FOOT[language]}\n{off}\n",
+            body=f"{body}\n\n{site}{page}\n\n{FOOT[language]}\n{off}\n",
             to=[user.email],
             headers={"List-Unsubscribe": f"<{off}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     return msg.send(fail_silently=False) == 1
@@ -110,9 +124,8 @@ def send_push(user, kind: str) -> int:
         return 0
     from pywebpush import WebPushException, webpush
 
-    language = _lang(user)
-    title, body = TEXT[kind][language]
-    payload = json.dumps({"title": title, "body": body, "url": reverse("quick_night")})
+    title, body, page = _message(user, kind)
+    payload = json.dumps({"title": title, "body": body, "url": page})
     sent = 0
     for sub in PushSubscription.objects.filter(user=user):
         try:
@@ -137,7 +150,8 @@ def send_due(now: dt.datetime | None = None) -> dict[str, int]:
     counts = {"email": 0, "push": 0, "skipped": 0}
     for rs in ReminderSetting.objects.select_related("user").filter(user__is_active=True):
         local_day = now.astimezone(zone(rs.timezone)).date()
-        logged = Night.objects.filter(sleeper=rs.user, date=local_day).exists()
+        logged = (rs.user.role == "sleeper"
+                  and Night.objects.filter(sleeper=rs.user, date=local_day).exists())
         for kind in due(rs, now, logged):
             # Claim the day first: two runners at once send one reminder.
             with transaction.atomic():
