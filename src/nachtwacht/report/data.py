@@ -279,6 +279,8 @@ class ReportData:
     #: Things worth telling the GP (statements from the triage hints); ``questions``
     #: holds only real questions to ask.
     tell_gp: list[str] = field(default_factory=list)
+    #: Device data (issue #17): :class:`nachtwacht.report.actogram.DeviceInfo` or None.
+    device: Any = None
 
     @property
     def is_empty(self) -> bool:
@@ -307,6 +309,7 @@ def build(
     include_birth_year: bool = False,
     insight: Any = None,
     triage: Any = None,
+    device: Any = None,
 ) -> ReportData:
     """Build the GP report for ``diary`` over ``period``.
 
@@ -334,6 +337,9 @@ def build(
     insight, triage : optional
         Precomputed results of :func:`nachtwacht.insight.analyse` and
         :func:`nachtwacht.triage.assess` for the same period; computed when None.
+    device : DeviceSummary, optional
+        Actigraph or wearable data (:func:`nachtwacht.device.summary.summarise`): adds
+        the actogram and device figures (:mod:`nachtwacht.report.actogram`).
 
     Returns
     -------
@@ -396,7 +402,16 @@ def build(
         marks=_marks(episodes, tz),
         include_private=include_private,
         private_notes=_private_notes(nights, episodes) if include_private else [],
+        device=_device(device, lang, start, end),
     )
+
+
+def _device(summary: Any, lang: str, start: dt.date | None, end: dt.date | None) -> Any:
+    if summary is None:
+        return None
+    from .actogram import device_info
+
+    return device_info(summary, lang, start, end)
 
 
 # ---------------------------------------------------------------------------

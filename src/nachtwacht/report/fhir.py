@@ -120,6 +120,12 @@ def to_fhir(data: ReportData, include_identifiers: bool = False) -> dict[str, An
         resources.append(_observation(
             data, pid, r.key, [{"system": LOCAL_METRICS, "code": code, "display": disp}],
             r.label, _quantity(r.value, r.unit), "regularity over the period"))
+    # Device figures (issue #17): LOINC where a code exists, else the local system.
+    for key, value, unit, loinc, disp, n in (data.device.observations if data.device else ()):
+        coding = [{"system": LOINC, "code": loinc, "display": disp}] if loinc else []
+        coding.append({"system": LOCAL_METRICS, "code": key.upper().replace("_", "-"), "display": disp})
+        resources.append(_observation(data, pid, key, coding, disp, _quantity(value, unit),
+                                      f"from a wearable or actigraph, over {n} nights"))
     for c in data.frequency:
         code = f"episode-nights-{c.type}"
         resources.append(_observation(
