@@ -91,7 +91,17 @@ def test_returning_user_logs_a_night_in_a_few_taps(live_server, browser, shot):
     night = Night.objects.get(sleeper=user, date=today)
     assert (night.quality, night.rested, night.stress, night.tension) == (4, 3, 3, 2)
     assert night.bedtime == dt.time(22, 55) and night.caffeine_mg == 240.0 and night.sol_min == 15
+    assert page.get_by_text("Nacht opgeslagen").is_visible()
     shot(page, "quick-2-saved")
+
+    # A refused night (out of bed before waking up) comes back with the server's error summary.
+    Night.objects.filter(sleeper=user, date=today).delete()
+    page.goto(f"{live_server.url}/snel/")
+    page.locator("#id_out_of_bed").select_option("05:00")
+    page.locator("#quick-save").click()
+    page.locator("#error-summary").wait_for()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert not Night.objects.filter(sleeper=user, date=today).exists()
     ctx.close()
 
 
@@ -162,4 +172,30 @@ def test_offline_night_is_queued_and_arrives_once(live_server, browser, shot):
     ctx.set_offline(False)
     page.get_by_text("Uw voorval is verstuurd en opgeslagen").wait_for()
     assert Episode.objects.filter(sleeper=user, type="sleepwalking").count() == 1
+    ctx.close()
+
+
+def test_lie_fi_keeps_the_night_on_the_phone(live_server, browser):
+    """Online according to the phone, but the request fails on the way: nothing is lost."""
+    from nachtwacht.web.diary.models import Night
+
+    user, today = _sleeper()
+    ctx, page = _login(browser, live_server.url)
+    page.goto(f"{live_server.url}/snel/")
+
+    def drop_post(route):
+        if route.request.method == "POST":
+            route.abort("connectionreset")
+        else:
+            route.continue_()
+
+    page.route("**/snel/", drop_post)
+    page.locator("#fs-quality label.chip", has_text="5").click()
+    page.locator("#quick-save").click()
+    page.get_by_text("Bewaard op deze telefoon").wait_for()
+    assert not Night.objects.filter(sleeper=user, date=today).exists()
+    page.unroute("**/snel/")
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    page.get_by_text("Uw nacht is verstuurd en opgeslagen").wait_for()
+    assert Night.objects.get(sleeper=user, date=today).quality == 5
     ctx.close()

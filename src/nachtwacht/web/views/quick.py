@@ -55,13 +55,15 @@ def _wants_json(request) -> bool:
 
 def _answer(request, status: str, code: int = 200, what: str = "night", **extra):
     """JSON for the offline queue (quick.js), a redirect with a message for a form post."""
-    if _wants_json(request):
+    if _wants_json(request) and not request.headers.get("X-Nachtwacht-Direct"):
         return JsonResponse({"status": status, **extra}, status=code)
     if status == "saved":
         messages.success(request, _("Night saved. Sleep well tonight.") if what == "night" else _("Episode saved."))
     elif status == "duplicate":
         messages.info(request, _("This night had already been saved.") if what == "night"
                       else _("This episode had already been saved."))
+    if _wants_json(request):  # sent by quick.js while the page waits: it goes on by itself
+        return JsonResponse({"status": status, **extra}, status=code)
     return redirect("dashboard")
 
 

@@ -234,9 +234,10 @@
     window.addEventListener("offline", showNote);
     window.addEventListener("online", showNote);
     showNote();
+    var direct = false;
     form.addEventListener("submit", function (e) {
-      if (navigator.onLine) {
-        return; // the ordinary post; the key makes a double tap harmless
+      if (direct) {
+        return; // the server's own answer with the errors under the fields
       }
       e.preventDefault();
       var fields = [];
@@ -244,14 +245,41 @@
       var item = {key: form.elements.key.value, url: form.action || location.pathname, fields: fields,
                   sent: form.getAttribute("data-sent"), failed: form.getAttribute("data-failed"),
                   created: Date.now()};
-      enqueue(item).then(function () {
-        say(form.getAttribute("data-queued"));
-        form.reset();
-        form.elements.key.value = newKey();
-        window.scrollTo(0, 0);
-      }).catch(function () {
-        say(form.getAttribute("data-failed"), true);
-      });
+      var keep = function () {
+        return enqueue(item).then(function () {
+          say(form.getAttribute("data-queued"));
+          form.reset();
+          form.elements.key.value = newKey();
+          window.scrollTo(0, 0);
+        }).catch(function () {
+          say(form.getAttribute("data-failed"), true);
+        });
+      };
+      if (!navigator.onLine) {
+        keep();
+        return;
+      }
+      // Online (or so the phone thinks): send it now; a connection that fails on the
+      // way ("lie-fi") keeps the entry on the phone instead of losing it.
+      var body = new URLSearchParams();
+      fields.forEach(function (kv) { body.append(kv[0], kv[1]); });
+      fetch(item.url, {method: "POST", body: body, credentials: "same-origin",
+                       headers: {"Accept": "application/json", "X-Nachtwacht-Direct": "1"}})
+        .then(function (resp) {
+          if (resp.status === 400 || (resp.headers.get("Content-Type") || "").indexOf("json") < 0) {
+            direct = true; // refused or not JSON: post the form the ordinary way to show why
+            form.submit();
+            return;
+          }
+          return resp.json().then(function (data) {
+            if (data.status === "saved" || data.status === "duplicate") {
+              location.assign(form.getAttribute("data-next"));
+            } else {
+              direct = true;
+              form.submit();
+            }
+          });
+        }, keep);
     });
   }
 
