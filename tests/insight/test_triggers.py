@@ -324,3 +324,17 @@ def test_small_simulation_nothing_linked_and_a_real_trigger() -> None:
                             lambda i, n: 0.5 if n.alcohol_units else 0.1, reporter="self")
         found += bool(_find(analyse(_diary(nights, eps)), "alcohol_any", "episode:sleepwalking"))
     assert found >= 12
+
+
+def test_a_finding_says_how_many_nights_it_rests_on() -> None:
+    rng = np.random.default_rng(31)
+    drink = rng.random(60) < 0.35
+    apart = rng.random(60) < 0.2
+    nights = random_nights(rng, 60, alcohol_units=lambda i: 3.0 if drink[i] else 0.0,
+                           slept_apart=lambda i: bool(apart[i]))
+    eps = planted_episodes(nights, rng, "sexsomnia", list(drink & ~apart), 0.7, 0.05)
+    res = analyse(_diary(nights, eps))
+    f = _find(res, "alcohol_any", "episode:sexsomnia")[0]
+    assert f.n_nights == 60 - int(apart.sum()) == f.n_exposed + f.n_unexposed
+    assert f"Dit rust op {f.n_nights} nachten" in f.text_nl
+    assert f"This rests on {f.n_nights} nights" in f.text_en

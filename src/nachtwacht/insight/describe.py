@@ -126,11 +126,11 @@ def texts(t: Test, effect: dict[str, Any], significant: bool) -> tuple[str, str,
                   f"{_fmt(r1, 'nl')}% tegen {_fmt(r0, 'nl')}%.")
         est_en = (f" Taking {with_en}chance into account, we estimate the chance at about "
                   f"{_fmt(r1, 'en')}% against {_fmt(r0, 'en')}%.")
-        if o.observed_by == "together_nights":
-            est_nl += (f" Alleen de {t.n_nights} nachten waarin u niet apart sliep tellen mee: "
-                       "op de andere nachten kon uw partner niets zien.")
-            est_en += (f" Only the {t.n_nights} nights you did not sleep apart count: on the "
-                       "other nights your partner could not see anything.")
+        if o.observed_by == "together_nights" and not o.recorded.all():
+            est_nl += (f" Dit rust op {t.n_nights} nachten: de nachten dat u apart sliep tellen "
+                       "niet mee, omdat uw partner toen niets kon zien.")
+            est_en += (f" This rests on {t.n_nights} nights: the nights you slept apart do not "
+                       "count, because your partner could not see anything then.")
     else:
         diff = effect["difference"]
         direction = "up" if t.z > 0 else "down"

@@ -380,9 +380,11 @@ def _answer(analysis: Analysis, question: str, lang: str) -> Answer:
     f = describe(t, likely, lang)
     if likely:
         nl = (f"Uw vraag, apart getoetst: ja, {e.prefix_nl.lower()} was {o_nl} waarschijnlijk "
-              f"vaker of erger (p = {t.p:.3f}, {t.n_nights} nachten).".replace(".", ",", 1))
+              f"vaker of erger. Dit rust op {t.n_nights} nachten en is waarschijnlijk geen "
+              "toeval (maar het zegt niet zeker dat het de oorzaak is).")
         en = (f"Your question, tested on its own: yes, {e.prefix_en.lower()}, {o_en} was "
-              f"probably more frequent or worse (p = {t.p:.3f}, {t.n_nights} nights).")
+              f"probably more frequent or worse. This rests on {t.n_nights} nights and is "
+              "probably not chance (but it does not prove it is the cause).")
     else:
         nl = (f"Uw vraag, apart getoetst: in {t.n_nights} nachten zien we niet duidelijk dat "
               f"{e.prefix_nl.lower()} {o_nl} vaker of erger was. Dat kan betekenen dat er geen "
