@@ -199,3 +199,25 @@ def test_lie_fi_keeps_the_night_on_the_phone(live_server, browser):
     page.get_by_text("Uw nacht is verstuurd en opgeslagen").wait_for()
     assert Night.objects.get(sleeper=user, date=today).quality == 5
     ctx.close()
+
+
+def test_works_without_javascript(live_server, browser):
+    """Chips are radio buttons and times are selects: the page works with JavaScript off."""
+    from nachtwacht.web.diary.models import Night
+
+    user, today = _sleeper()
+    ctx = browser.new_context(viewport={"width": 360, "height": 740}, locale="nl-NL", java_script_enabled=False)
+    ctx.set_default_timeout(20_000)
+    page = ctx.new_page()
+    page.goto(f"{live_server.url}/inloggen/")
+    page.fill("#id_username", "snel")
+    page.fill("#id_password", PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.goto(f"{live_server.url}/snel/")
+    page.locator("#fs-quality label.chip", has_text="4").click()
+    page.locator("#id_bedtime").select_option("22:45")
+    page.locator("#quick-save").click()
+    page.wait_for_url("**/overzicht/")
+    night = Night.objects.get(sleeper=user, date=today)
+    assert night.quality == 4 and night.bedtime == dt.time(22, 45) and night.sol_min == 15
+    ctx.close()

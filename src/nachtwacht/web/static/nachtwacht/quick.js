@@ -127,8 +127,16 @@
     if (!opts.length) {
       return;
     }
-    var cur = select.value ? select.value : opts[Math.floor(opts.length / 2)].value;
-    var p = cur.split(":");
+    if (!select.value) {
+      // Nothing chosen yet: the first tap picks the typical time next to the empty choice.
+      var all = Array.prototype.slice.call(select.options);
+      var at = all.findIndex(function (o) { return !o.value; });
+      select.value = (all[at + 1] || opts[0]).value;
+      select.setAttribute("data-touched", "1");
+      select.dispatchEvent(new Event("change", {bubbles: true}));
+      return;
+    }
+    var p = select.value.split(":");
     var target = (parseInt(p[0], 10) * 60 + parseInt(p[1], 10) + minutes + 1440) % 1440;
     var best = null, bestD = 1e9;
     opts.forEach(function (o) {
