@@ -33,6 +33,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "access_log": frozenset({SLEEPER}), "triage": frozenset({SLEEPER}), "plan": frozenset({SLEEPER}),
     "experiment_start": frozenset({SLEEPER}), "experiment_stop": frozenset({SLEEPER}),
     "upload_csv": frozenset({SLEEPER}), "upload_edf": frozenset({SLEEPER}), "psg_detail": frozenset({SLEEPER}),
+    "device_upload": frozenset({SLEEPER}), "device_detail": frozenset({SLEEPER}), "device_drafts": frozenset({SLEEPER}),
     "psg_retry": frozenset({SLEEPER}),
     # Sleep-study viewer (#15): the sleeper's own study; a clinician's through a share with "psg".
     "psg_overview": frozenset({SLEEPER}), "psg_window": frozenset({SLEEPER}), "psg_csv": frozenset({SLEEPER}),
@@ -100,6 +101,10 @@ def _kwargs(name: str, h: dict) -> dict:
         return {"token": PartnerInvite.objects.create(sleeper=s).token}
     if name == "experiment_stop":
         return {"pk": Experiment.objects.create(sleeper=s, code="x", title="x", started=h["day"]).pk}
+    if name in ("device_detail", "device_drafts"):
+        from nachtwacht.web.front.models import DeviceUpload
+        empty = {"nights": [], "comparison": [], "drafts": [], "rhythm": {}}
+        return {"pk": DeviceUpload.objects.create(sleeper=s, original_name="a.AWD", summary=empty).pk}
     if name in ("psg_detail", "psg_retry"):
         return {"pk": PsgUpload.objects.create(sleeper=s, original_name="a.edf", stored_name="a.edf", size=1).pk}
     if name.startswith(("psg_", "clinician_psg_")) and name != "psg_retry":

@@ -108,6 +108,16 @@ class DeviceNight:
             return None
         return self.onset + (self.offset - self.onset) / 2
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> DeviceNight:
+        """Inverse of :meth:`to_dict` (for nights stored as JSON)."""
+        def t(x: str | None) -> dt.datetime | None:
+            return None if x is None else dt.datetime.fromisoformat(x)
+
+        return cls(dt.date.fromisoformat(d["date"]), d["source"], d["method"], t(d["rest_start"]),
+                   t(d["rest_end"]), t(d["onset"]), t(d["offset"]), d["tst_min"], d["waso_min"],
+                   d["se_pct"], d.get("sol_min"), dict(d.get("stages_min") or {}))
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (ISO dates, ``YYYY-MM-DDTHH:MM`` times, rounded minutes)."""
         def t(x: dt.datetime | None) -> str | None:

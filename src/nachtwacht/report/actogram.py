@@ -140,16 +140,42 @@ def _activity_by_day(recordings: list[Any], first: dt.date, ndays: int) -> np.nd
     return grid.reshape(ndays + 1, per_day)
 
 
-def actogram_svg(nights: list[Any], recordings: list[Any] = (), lang: str = "nl") -> str:  # type: ignore[assignment]
-    """A double-plotted actogram as an inline SVG string (at most :data:`MAX_DAYS` rows)."""
+def activity_bins(recordings: list[Any]) -> tuple[dt.date, list[list[float | None]]] | None:
+    """Activity per 10 minutes per calendar day (for storing beside the nights as JSON)."""
+    if not recordings:
+        return None
+    first = min(r.start.date() for r in recordings)
+    ndays = min((max(r.end.date() for r in recordings) - first).days + 1, MAX_DAYS)
+    grid = _activity_by_day(list(recordings), first, ndays)
+    assert grid is not None
+    return first, [[None if not np.isfinite(v) else round(float(v), 1) for v in row] for row in grid]
+
+
+def actogram_svg(nights: list[Any], recordings: list[Any] = (), lang: str = "nl",  # type: ignore[assignment]
+                 activity: tuple[dt.date, list[list[float | None]]] | None = None) -> str:
+    """A double-plotted actogram as an inline SVG string (at most :data:`MAX_DAYS` rows).
+
+    Activity comes from ``recordings`` or, already binned, from ``activity``
+    (:func:`activity_bins`); without either only the sleep bands are drawn.
+    """
     tx = TEXT[lang]
     first = min(n.onset.date() for n in nights if n.onset) if any(n.onset for n in nights) else nights[0].date
     last = max(n.date for n in nights)
     if recordings:
         first = min(first, min(r.start.date() for r in recordings))
         last = max(last, max(r.end.date() for r in recordings))
+    if activity is not None:
+        first = min(first, activity[0])
+        last = max(last, activity[0] + dt.timedelta(days=len(activity[1]) - 1))
     ndays = min((last - first).days + 1, MAX_DAYS)
     act = _activity_by_day(list(recordings), first, ndays)
+    if act is None and activity is not None:
+        per_day = 1440 // BIN_MIN
+        act = np.full((ndays + 1, per_day), np.nan)
+        off = (activity[0] - first).days
+        for i, row in enumerate(activity[1]):
+            if 0 <= off + i <= ndays:
+                act[off + i] = [np.nan if v is None else v for v in row]
     top = 22
     h = top + ndays * ROW_H + 26
     w = LABEL_W + PLOT_W + 8

@@ -21,6 +21,7 @@ from nachtwacht.web.views import (
     uploads,
     viewer,
 )
+from nachtwacht.web.views import device as device_views
 from nachtwacht.web.views import twofactor as twofactor_views
 
 urlpatterns = [
@@ -68,6 +69,9 @@ urlpatterns = [
     path("plan/experiment/", advice.experiment_start, name="experiment_start"),
     path("plan/experiment/<int:pk>/stop/", advice.experiment_stop, name="experiment_stop"),
     path("upload/", uploads.upload_csv, name="upload_csv"),
+    path("apparaat/", device_views.device_upload, name="device_upload"),
+    path("apparaat/<int:pk>/", device_views.device_detail, name="device_detail"),
+    path("apparaat/<int:pk>/concepten/", device_views.device_drafts, name="device_drafts"),
     path("slaaponderzoek/", uploads.upload_edf, name="upload_edf"),
     path("slaaponderzoek/<int:pk>/", uploads.psg_detail, name="psg_detail"),
     path("slaaponderzoek/<int:pk>/opnieuw/", uploads.psg_retry, name="psg_retry"),

@@ -43,3 +43,21 @@ class Experiment(models.Model):
     title = models.CharField(max_length=200)
     started = models.DateField()
     ended = models.DateField(null=True, blank=True)
+
+
+class DeviceUpload(models.Model):
+    """Device data (actigraph or wearable) a sleeper uploaded (issue #17).
+
+    Only the derived figures are kept (``summary``: device nights, body-clock figures,
+    activity per 10 minutes for the actogram), not the raw file: an Apple Health export
+    holds far more about a person than sleep.
+    """
+
+    sleeper = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="device_uploads")
+    original_name = models.CharField(max_length=255)
+    summary = models.JSONField()
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]

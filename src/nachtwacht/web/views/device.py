@@ -1,0 +1,185 @@
+"""Device data in the web app (issue #17): upload, the nights beside the diary, the actogram,
+and diary drafts the sleeper confirms. A thin shell over :mod:`nachtwacht.device`.
+
+Texts come from :data:`TEXT` in both languages (not gettext), so no translation catalogue
+edit is needed and no English shows on a Dutch page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+
+from nachtwacht.web.access import owned_or_404, sleeper_required
+from nachtwacht.web.convert import core_to_row_values, diary_for
+from nachtwacht.web.diary.models import Night as NightRow
+from nachtwacht.web.forms import lang
+from nachtwacht.web.front.models import DeviceUpload
+
+#: Apple Health exports run to hundreds of MB; the reader streams them.
+MAX_BYTES = 600 * 1024 * 1024
+
+TEXT = {
+    "nl": {"title": "Gegevens van een slaaphorloge of actigraaf", "file": "Bestand",
+           "intro": "Actiwatch (.AWD), ActiGraph (.agd), MotionWatch (.mtn), ActTrust, Apple Gezondheid "
+                    "(export.zip), Fitbit, Oura, Withings, Garmin (.fit) of Sleep as Android. Wij bewaren "
+                    "alleen de slaapcijfers, niet het bestand zelf.",
+           "upload": "Inlezen", "too_large": "Dit bestand is te groot (hoogstens 600 MB).",
+           "earlier": "Eerder ingelezen", "night": "Nacht", "device": "Apparaat", "diary": "Dagboek",
+           "diff": "Verschil", "tst": "Slaaptijd", "waso": "Wakker na inslapen", "se": "Efficiëntie",
+           "asleep": "In slaap", "awake": "Wakker", "rhythm": "Lichaamsklok", "drafts": "Nachten zonder dagboek",
+           "drafts_hint": "Het apparaat zag deze nachten, maar uw dagboek heeft ze niet. U kunt ze als concept "
+                          "in uw dagboek zetten en daarna zelf aanvullen. Wat u al schreef, blijft altijd staan.",
+           "add": "Zet deze nachten als concept in mijn dagboek", "added": "{n} nachten als concept toegevoegd.",
+           "none": "Er zijn geen nachten gevonden in dit bestand.",
+           "keys": {"mean_midpoint": "Midden van de slaap", "sri": "Regelmaat (SRI, -100 tot 100)",
+                    "social_jet_lag_min": "Sociale jetlag (minuten)", "is": "Stabiliteit tussen dagen (IS, 0 tot 1)",
+                    "iv": "Versnippering (IV, 0 tot 2)", "ra": "Verschil dag en nacht (RA, 0 tot 1)"}},
+    "en": {"title": "Data from a sleep tracker or actigraph", "file": "File",
+           "intro": "Actiwatch (.AWD), ActiGraph (.agd), MotionWatch (.mtn), ActTrust, Apple Health "
+                    "(export.zip), Fitbit, Oura, Withings, Garmin (.fit) or Sleep as Android. We keep only "
+                    "the sleep figures, not the file itself.",
+           "upload": "Read file", "too_large": "This file is too large (600 MB at most).",
+           "earlier": "Read earlier", "night": "Night", "device": "Device", "diary": "Diary",
+           "diff": "Difference", "tst": "Sleep time", "waso": "Awake after sleep onset", "se": "Efficiency",
+           "asleep": "Asleep", "awake": "Awake", "rhythm": "Body clock", "drafts": "Nights without a diary entry",
+           "drafts_hint": "The device saw these nights, but your diary does not have them. You can put them in "
+                          "your diary as drafts and complete them yourself. What you already wrote always stays.",
+           "add": "Put these nights in my diary as drafts", "added": "{n} nights added as drafts.",
+           "none": "No nights were found in this file.",
+           "keys": {"mean_midpoint": "Sleep midpoint", "sri": "Regularity (SRI, -100 to 100)",
+                    "social_jet_lag_min": "Social jet lag (minutes)", "is": "Interdaily stability (IS, 0 to 1)",
+                    "iv": "Intradaily variability (IV, 0 to 2)", "ra": "Relative amplitude (RA, 0 to 1)"}},
+}
+
+
+class DeviceForm(forms.Form):
+    file = forms.FileField()
+
+
+def _hm(m: float | None) -> str:
+    if m is None:
+        return "–"
+    m = int(round(m))
+    return f"{'-' if m < 0 else ''}{abs(m) // 60}:{abs(m) % 60:02d}"
+
+
+def _summarise(user, path: Path, name: str) -> dict:
+    from nachtwacht.device.summary import summarise
+    from nachtwacht.report.actogram import activity_bins
+
+    diary = diary_for(user, parts=("nights",))
+    s = summarise([path], diary.nights, tz=diary.tz)
+    out = s.to_dict(lang())
+    out["sources"] = [name + src[src.index(":"):] if ":" in src else name for src in out["sources"]]
+    bins = activity_bins(s.recordings)
+    out["activity"] = None if bins is None else {"first": bins[0].isoformat(), "bins": bins[1]}
+    out["gap_text"] = {lg: s.gap_text(lg) for lg in ("nl", "en")}
+    return out
+
+
+@sleeper_required
+def device_upload(request):
+    """Upload a device file; on success show its nights beside the diary."""
+    from nachtwacht.device import DeviceFormatError
+
+    tx = TEXT[lang()]
+    form = DeviceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        f = form.cleaned_data["file"]
+        if f.size > MAX_BYTES:
+            form.add_error("file", tx["too_large"])
+        else:
+            suffix = Path(f.name).suffix[:10]
+            fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="nw-device-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    for chunk in f.chunks():
+                        out.write(chunk)
+                summary = _summarise(request.user, Path(tmp), Path(f.name).name[:200])
+            except DeviceFormatError as exc:
+                form.add_error("file", exc.message(lang()))
+            else:
+                up = DeviceUpload.objects.create(sleeper=request.user, original_name=Path(f.name).name[:255],
+                                                 summary=summary)
+                return redirect("device_detail", pk=up.pk)
+            finally:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+    form.fields["file"].label = tx["file"]
+    uploads = DeviceUpload.objects.filter(sleeper=request.user)[:20]
+    return render(request, "nachtwacht/device_upload.html", {"form": form, "tx": tx, "uploads": uploads})
+
+
+@sleeper_required
+def device_detail(request, pk: int):
+    """The nights of one upload beside the diary, the body clock and the actogram."""
+    from nachtwacht.device.types import DeviceNight
+    from nachtwacht.report.actogram import actogram_svg
+
+    up = owned_or_404(DeviceUpload, request, pk=pk)
+    lg = lang()
+    tx = TEXT[lg]
+    s = up.summary
+    nights = [DeviceNight.from_dict(d) for d in s["nights"]]
+    have = set(NightRow.objects.filter(sleeper=request.user).values_list("date", flat=True))
+    rows = []
+    for c in s["comparison"]:
+        d = c["device"]
+        if d is None:
+            continue
+        diary_tst = (c["diary"] or {}).get("tst_min")
+        rows.append({"date": dt.date.fromisoformat(c["date"]), "method": d["method"],
+                     "onset": d["onset"][11:16] if d["onset"] else "–",
+                     "offset": d["offset"][11:16] if d["offset"] else "–",
+                     "tst": _hm(d["tst_min"]), "waso": _hm(d["waso_min"]),
+                     "se": "–" if d["se_pct"] is None else f"{d['se_pct']:.0f}%",
+                     "diary": _hm(diary_tst), "diff": _hm(c["diff"].get("tst_min"))})
+    drafts = [n for n in s["drafts"] if dt.date.fromisoformat(n["date"]) not in have]
+    act = s.get("activity")
+    activity = None if not act else (dt.date.fromisoformat(act["first"]), act["bins"])
+    svg = actogram_svg(nights, (), lg, activity=activity) if nights else ""
+    rhythm = [(label, s["rhythm"].get(k)) for k, label in tx["keys"].items() if s["rhythm"].get(k) is not None]
+    gap = (s.get("gap_text") or {}).get(lg)
+    return render(request, "nachtwacht/device_detail.html", {
+        "up": up, "tx": tx, "rows": rows, "rhythm": rhythm, "gap": gap, "drafts": drafts,
+        "svg": mark_safe(svg),  # noqa: S308 - built by our own code, every text escaped
+    })
+
+
+@sleeper_required
+@require_POST
+def device_drafts(request, pk: int):
+    """Add the upload's draft nights for dates the diary does not have (never overwrite)."""
+    from nachtwacht.diary.types import Night
+
+    up = owned_or_404(DeviceUpload, request, pk=pk)
+    n = 0
+    with transaction.atomic():
+        have = set(NightRow.objects.select_for_update().filter(sleeper=request.user)
+                   .values_list("date", flat=True))
+        for d in up.summary["drafts"]:
+            date = dt.date.fromisoformat(d["date"])
+            if date in have:
+                continue
+            night = Night(date=date, **{k: _clock(d.get(k)) for k in
+                                        ("bedtime", "lights_out", "final_wake", "out_of_bed")},
+                          sol_min=d.get("sol_min"), waso_min=d.get("waso_min"), notes=d.get("notes", ""))
+            NightRow.objects.create(sleeper=request.user, **core_to_row_values(night))
+            n += 1
+    messages.success(request, TEXT[lang()]["added"].format(n=n))
+    return redirect("device_detail", pk=up.pk)
+
+
+def _clock(v: str | None) -> dt.time | None:
+    return None if not v else dt.time.fromisoformat(v)
