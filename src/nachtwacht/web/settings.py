@@ -120,6 +120,10 @@ def _database() -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "nachtwacht.sqlite3",
+        # Kept open (per worker thread): when the last connection closes, SQLite deletes its
+        # -wal/-shm files, and on a full disk the next request could not make them again,
+        # so even reading pages failed (issue #16, tests/web/test_web_faults_disk.py).
+        "CONN_MAX_AGE": None,
         "OPTIONS": {
             # WAL lets the dashboard read while an upload thread writes; the busy
             # timeout waits for a lock instead of failing with "database is locked".
