@@ -8,7 +8,10 @@ What writes on a GET, and what happens to it when the disk is full (issue #16):
 * a clinician opening a shared diary writes the access-log row the patient was promised
   ("every look is recorded"): without it the diary stays closed, with the page below;
 * logging in writes the session row and ``last_login``: not possible, page below;
-* sessions are otherwise not saved on a GET (messages live in a cookie first).
+* sessions are otherwise not saved on a GET (messages live in a cookie first);
+* opening a SQLite connection makes its ``-wal``/``-shm`` files when none is open: on a
+  full disk that failed for every page, so settings keep SQLite connections open
+  (``CONN_MAX_AGE=None``) and the files stay while the server runs.
 
 :func:`server_error` (``handler500``) recognises "database or disk is full" (SQLite),
 "No space left on device" (PostgreSQL, files) and a SQLite "disk I/O error" when the
