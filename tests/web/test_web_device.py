@@ -44,3 +44,14 @@ def test_unknown_file_and_other_people(household, as_user):
     assert c.get(f"/apparaat/{up.pk}/").status_code == 404
     assert c.post(f"/apparaat/{up.pk}/concepten/").status_code == 404
     assert as_user(household["partner"]).get("/apparaat/").status_code in (302, 403, 404)
+
+
+def test_report_shows_device_data_and_clinician_needs_nights(household, as_user):
+    sleeper = household["sleeper"]
+    c = as_user(sleeper)
+    c.post("/apparaat/", {"file": SimpleUploadedFile("example_01.AWD", AWD.read_bytes())})
+    page = c.get("/rapport/", {"van": "1918-01-20", "tot": "1918-02-05", "taal": "nl"}).content.decode()
+    assert 'id="device"' in page and "Apparaatgegevens" in page
+    from nachtwacht.web.views.device import summary_for
+    assert summary_for(sleeper, ("episodes",)) is None
+    assert len(summary_for(sleeper, ("nights",)).nights) == 10

@@ -85,6 +85,49 @@ def summarise(paths: Sequence[str | Path], diary_nights: Sequence[Night] = (),
     return DeviceSummary(nights, comp, draft_nights(diary_nights, nights), rh, sources, recs, gap)
 
 
+@dataclass
+class StoredSummary:
+    """A :class:`DeviceSummary` read back from stored JSON (the web app keeps only that).
+
+    ``activity`` holds the actogram's activity per 10 minutes (first date, rows of bins).
+    """
+
+    nights: list[DeviceNight]
+    sources: list[str]
+    rhythm: dict[str, Any]
+    mean_gap_min: float | None
+    activity: tuple[Any, list[list[float | None]]] | None = None
+    recordings: list[Epochs] = field(default_factory=list)
+
+    def gap_text(self, lang: str = "nl") -> str | None:
+        """Same calm text as :meth:`DeviceSummary.gap_text`."""
+        if self.mean_gap_min is None or abs(self.mean_gap_min) <= 60:
+            return None
+        return GAP_TEXT[lang].format(gap=abs(self.mean_gap_min))
+
+
+def summary_from_json(stored: Sequence[dict[str, Any]]) -> StoredSummary | None:
+    """Merge stored summaries (newest first; the newest wins for a date), or ``None``."""
+    import datetime as dt
+
+    if not stored:
+        return None
+    by_date: dict[Any, DeviceNight] = {}
+    sources: list[str] = []
+    for s in stored:
+        sources.extend(s.get("sources", []))
+        for d in s.get("nights", []):
+            n = DeviceNight.from_dict(d)
+            by_date.setdefault(n.date, n)
+    if not by_date:
+        return None
+    newest = stored[0]
+    act = newest.get("activity")
+    activity = (dt.date.fromisoformat(act["first"]), act["bins"]) if act else None
+    return StoredSummary([by_date[k] for k in sorted(by_date)], sources, newest.get("rhythm", {}),
+                         newest.get("mean_gap_min"), activity)
+
+
 def _diary_rhythm(nights: Sequence[Night], tz: str) -> dict[str, Any]:
     from ..diary.metrics import night_metrics
 

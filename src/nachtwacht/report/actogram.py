@@ -117,7 +117,7 @@ def device_info(summary: Any, lang: str = "nl", start: dt.date | None = None,
         f"{num(r.get('social_jet_lag_min'), lang, 0)} {tx['min']}")
     for k in ("is", "iv", "ra"):
         add(f"device_{k}", tx[k], r.get(k), num(r.get(k), lang, 2))
-    svg = actogram_svg(nights, summary.recordings, lang)
+    svg = actogram_svg(nights, summary.recordings, lang, activity=getattr(summary, "activity", None))
     return DeviceInfo(tx["title"], list(summary.sources), stats, tx["note"], svg, obs)
 
 

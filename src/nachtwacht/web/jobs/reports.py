@@ -91,6 +91,7 @@ def build_pdf(job: Job) -> bytes:
 
     from nachtwacht.web.convert import diary_for
     from nachtwacht.web.core import optional
+    from nachtwacht.web.views import device as device_views
     from nachtwacht.web.views import report
 
     target = _target(job)
@@ -106,7 +107,8 @@ def build_pdf(job: Job) -> bytes:
     diary = diary_for(target.sleeper, parts=target.parts)
     psg = report._psg_for_report(report._pick_study(studies, p["onderzoek"], start, end), start, end, language)
     data = mod.build(diary, period=(start, end), lang=language, psg=psg,
-                     experiments=report._experiments(target, start, end), **report._who(target))
+                     experiments=report._experiments(target, start, end), **report._who(target),
+                     device=device_views.summary_for(target.sleeper, target.parts))
     return mod.render_pdf(data)
 
 

@@ -181,5 +181,14 @@ def device_drafts(request, pk: int):
     return redirect("device_detail", pk=up.pk)
 
 
+def summary_for(sleeper, parts) -> object | None:
+    """Device data for the report of ``sleeper``: only when the nights are shared."""
+    from nachtwacht.device.summary import summary_from_json
+
+    if "nights" not in set(parts):
+        return None
+    return summary_from_json([u.summary for u in DeviceUpload.objects.filter(sleeper=sleeper)[:10]])
+
+
 def _clock(v: str | None) -> dt.time | None:
     return None if not v else dt.time.fromisoformat(v)

@@ -37,6 +37,7 @@ from nachtwacht.web.forms import lang
 from nachtwacht.web.forms_report import AUTO, NONE, ReportForm, default_period, quick_periods
 from nachtwacht.web.front.models import Experiment, PsgUpload
 from nachtwacht.web.security import csp_with_style_hashes
+from nachtwacht.web.views import device as device_views
 
 log = logging.getLogger("nachtwacht.web")
 
@@ -266,7 +267,8 @@ def _serve(request, target: Target, pdf: bool):
         diary = diary_for(target.sleeper, parts=target.parts)
         psg = _psg_for_report(_pick_study(studies, c["onderzoek"], start, end), start, end, language)
         data = mod.build(diary, period=(start, end), lang=language, psg=psg,
-                         experiments=_experiments(target, start, end), **_who(target))
+                         experiments=_experiments(target, start, end), **_who(target),
+                         device=device_views.summary_for(target.sleeper, target.parts))
         if not pdf:
             # No file:// font paths on a web page; the inline stylesheet allowed by its hash.
             html = _for_screen(mod.render_html(data, embed_fonts=False), target, request.GET.urlencode())
