@@ -158,3 +158,25 @@ def test_apple_stream_keeps_memory_small(tmp_path):
     p = tmp_path / "export.xml"
     p.write_bytes(buf.getvalue())
     assert len(device_nights(read_device(p))) == 3
+
+
+def test_crafted_files_stay_small(tmp_path):
+    import shutil
+    import sqlite3
+
+    # An .agd whose second timestamp lies centuries later must not allocate an array for it.
+    p = tmp_path / "crafted.agd"
+    shutil.copy(DATA / "test_sample.agd", p)
+    con = sqlite3.connect(p)
+    con.execute("UPDATE data SET dataTimestamp = dataTimestamp + 30000000000000000 WHERE rowid = "
+                "(SELECT max(rowid) FROM data)")
+    con.commit()
+    con.close()
+    with pytest.raises(DeviceFormatError):
+        read_device(p)
+    # An Apple record spanning 100 years is no night (and no 50-million-minute grid).
+    x = tmp_path / "export.xml"
+    x.write_text('<HealthData><Record type="HKCategoryTypeIdentifierSleepAnalysis" '
+                 'value="HKCategoryValueSleepAnalysisAsleepCore" startDate="1950-01-01 23:00:00 +0100" '
+                 'endDate="2050-01-01 07:00:00 +0100"/></HealthData>')
+    assert device_nights(read_device(x)) == []

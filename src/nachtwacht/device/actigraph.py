@@ -111,7 +111,10 @@ def read_agd(path: Path) -> Epochs:
         raise broken(path.name, "ActiGraph (.agd)", "geen data")
     arr = np.asarray(rows, dtype=float)
     step = epoch_s * 10_000_000
-    idx = np.round((arr[:, 0] - arr[0, 0]) / step).astype(int)
+    idx = np.round((arr[:, 0] - arr[0, 0]) / step).astype(np.int64)
+    if idx[-1] >= MAX_EPOCHS or (np.diff(idx) < 0).any():
+        # Timestamps spread over centuries would make a giant array: refuse them.
+        raise broken(path.name, "ActiGraph (.agd)", "tijdstempels")
     counts = np.full(idx[-1] + 1, np.nan)
     counts[idx] = np.sqrt((arr[:, 1:] ** 2).sum(axis=1))
     first = _ticks(int(arr[0, 0]))

@@ -29,6 +29,8 @@ MAX_GAP_MIN = 60
 RUN_MIN = 10
 #: A main sleep shorter than this is no night (a nap, or the watch on a table).
 MIN_SLEEP_MIN = 120
+#: A consumer record longer than this is not one night.
+MAX_RECORD = dt.timedelta(hours=36)
 #: This many minutes of exactly zero counts is a watch off the wrist (not sleep: even
 #: deep sleep moves the wrist now and then), as in pyActigraphy's inactivity mask.
 OFF_WRIST_MIN = 120
@@ -129,6 +131,8 @@ def night_from_record(r: SleepRecord) -> DeviceNight | None:
     stages = dict(r.stages_min)
     if r.intervals:
         start = min(i.start for i in r.intervals)
+        if max(i.end for i in r.intervals) - start > MAX_RECORD:
+            return None  # not one night (a crafted or broken export): never a giant grid
         n = int((max(i.end for i in r.intervals) - start).total_seconds() // 60) + 1
         # Minute grid with a priority: a sleep stage beats awake beats in bed, so two
         # sources (phone and watch) overlapping never count a minute twice.
@@ -139,6 +143,8 @@ def night_from_record(r: SleepRecord) -> DeviceNight | None:
             a = int((i.start - start).total_seconds() // 60)
             b = int((i.end - start).total_seconds() // 60)
             v = 3 if i.state in SLEEP_STATES else rank.get(i.state, 0)
+            if b <= a:
+                continue
             sl = slice(a, b)
             upd = grid[sl] < v
             grid[sl] = np.where(upd, v, grid[sl])
