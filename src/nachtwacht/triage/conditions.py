@@ -31,9 +31,10 @@ exactly one key:
 
 ``fired: {min_level, not_condition, not_code}``
     a flag at ``min_level`` or above fired, other than those named (the plan guard).
-``mentions: {concept, in, type, reporter, with, within_days, min_nights}``
+``mentions: {concept, in, type, reporter, with, tense, within_days, min_nights}``
     a free-text lexicon concept said (not negated) in notes, behaviours or known
-    conditions; see :mod:`.text` and :attr:`.facts.Facts.text_facts`.
+    conditions; ``tense`` keeps only mentions said of ``now``, as ``planned`` or of the
+    ``past``; see :mod:`.text` and :attr:`.facts.Facts.text_facts`.
 
 This module is longer than our usual 500 lines on purpose: validation and evaluation of
 one small language sit side by side, so a reviewer reads each condition's checks next to
@@ -152,13 +153,14 @@ def validate(cond: Any, where: str) -> None:
 
 _LEVELS = ("self_care", "gp_routine", "gp_soon", "urgent")
 _SOURCES = ("night", "episode", "answer")
+_TENSES = ("now", "planned", "past")
 
 
 def _validate_mentions(arg: Any, where: str) -> None:
     from .text import load_lexicon
 
     _keys(arg, where, "mentions", {"concept", "in", "type", "reporter", "within_days", "min_nights",
-                                   "with", "same_episode_as"})
+                                   "with", "same_episode_as", "tense"})
     known = load_lexicon().concepts
     for k in ("concept", "with"):
         if k in arg or k == "concept":
@@ -171,6 +173,9 @@ def _validate_mentions(arg: Any, where: str) -> None:
     for t in _str_list(arg.get("type", ["other"]), f"{where} > mentions > type"):
         if t not in _EPISODE["type"].choice_codes:
             raise RuleError(f"{where}: unknown episode type {t!r}")
+    for t in _str_list(arg.get("tense", list(_TENSES)), f"{where} > mentions > tense"):
+        if t not in _TENSES:
+            raise RuleError(f"{where}: mentions 'tense' must be among {_TENSES}")
     for r in _str_list(arg.get("reporter", ["self"]), f"{where} > mentions > reporter"):
         if r not in _EPISODE["reporter"].choice_codes:
             raise RuleError(f"{where}: unknown reporter {r!r}")
@@ -694,9 +699,12 @@ def _mentions(arg: Mapping[str, Any], facts: Facts) -> Match:
     types = set(_as_list(arg.get("type")))
     reporters = set(_as_list(arg.get("reporter")))
     with_ = set(_as_list(arg.get("with")))
+    tenses = set(_as_list(arg.get("tense")))
     hits = []
     for f in facts.text_facts:
         if f.concept not in concepts or f.kind not in sources:
+            continue
+        if tenses and f.tense not in tenses:
             continue
         if f.date is not None and not facts.in_window(f.date, arg.get("within_days")):
             continue

@@ -514,6 +514,13 @@ class TextFact:
         """The lexicon concept."""
         return self.mention.concept
 
+    @property
+    def tense(self) -> str:
+        """``past`` ("sinds 2019"), ``planned`` ("vanaf maandag") or ``now``."""
+        if self.mention.historical:
+            return "past"
+        return "planned" if self.mention.hypothetical else "now"
+
 
 def _label(record: str, name: str, lang: str) -> str:
     if name in METRICS:

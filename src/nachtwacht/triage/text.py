@@ -15,7 +15,17 @@ at once, because a diary may mix both:
 4. a negation cue up to :data:`PRE_WINDOW` words before the phrase ("gelukkig niemand
    gewond", "no one was hurt") or up to :data:`POST_WINDOW` words after it ("gewond
    raakte niemand", "injury: none") marks the hit *negated*; an uncertainty cue
-   ("misschien", "not sure") marks it *uncertain*.
+   ("misschien", "not sure") marks it *uncertain*; a concept's own ``negated_by`` cues
+   anywhere in the clause ("dochter sliep bij een vriendin") negate it too;
+5. temporality (ConText's "historical" and "hypothetical"): a cue in the same window
+   ("sinds 2019", "vroeger", "years ago") marks the hit *historical*, a cue in the
+   window or inside the phrase ("vanaf maandag", "ga stoppen", "going to quit") marks
+   it *hypothetical* (planned), so a rule can tell a stop years ago or next week from a
+   stop now.
+
+Spelling: ``niet`` in a phrase also matches the Flemish ``nie``, and the Flemish
+contractions ``'k`` (ik) and ``'t`` (het) are blanked before matching, so "'k zie 't
+nie meer zitten" reads as "zie .. niet meer zitten" and "'k" is never the drug "k".
 
 Why not a library: the packages that implement ConText for Python (negspacy, medspacy,
 pyConTextNLP) are built on spaCy, pull in a large model dependency, and ship English
@@ -41,6 +51,9 @@ PRE_WINDOW = 5
 POST_WINDOW = 3
 _CLAUSE = re.compile(r"[.!?;:,\n]+|\s-\s")
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?")
+#: Flemish/colloquial "'k" (ik) and "'t" (het), also glued on ("da'k"); not English
+#: "n't" (didn't, don't), which the negation cues need.
+_CONTRACTION = re.compile(r"(?<!n)['’][kt](?!\w)")
 
 
 @dataclass(frozen=True)
@@ -58,6 +71,10 @@ class Mention:
     uncertain: bool
     strong: bool
     start: int
+    #: Said of the past ("sinds 2019", "vroeger", "years ago").
+    historical: bool = False
+    #: Said as a plan or wish ("vanaf maandag", "ga stoppen", "going to quit").
+    hypothetical: bool = False
 
     @property
     def affirmed(self) -> bool:
@@ -80,6 +97,9 @@ class Concept:
     no_negation: bool
     #: Words before the phrase a negation cue may stand at (smaller for safety concepts).
     negation_window: int = 5
+    #: Cues anywhere in the clause that negate this concept only ("bij een vriendin"
+    #: for a child who was elsewhere).
+    negated_by: re.Pattern[str] | None = None
 
 
 def fold(text: str) -> str:
@@ -96,8 +116,10 @@ def compile_terms(terms: Iterable[str]) -> re.Pattern[str]:
     """One regex for a list of lexicon phrases.
 
     A phrase is words separated by spaces; ``*`` at the end of a word allows any ending
-    (``suicid*``), ``..`` stands for up to three other words (``wil .. dood``). Every
-    phrase matches on word boundaries only.
+    (``suicid*``), ``..`` stands for up to three other words (``wil .. dood``), ``#``
+    for one digit (``a#*`` is a road number such as A12, ``sinds ####`` a year). The
+    word ``niet`` also matches the Flemish ``nie``. Every phrase matches on word
+    boundaries only.
     """
     alts = []
     for term in sorted({fold(t).strip() for t in terms if str(t).strip()}, key=len, reverse=True):
@@ -106,7 +128,8 @@ def compile_terms(terms: Iterable[str]) -> re.Pattern[str]:
             if word == "..":
                 gap = True
                 continue
-            piece = re.escape(word.rstrip("*")) + (r"\w*" if word.endswith("*") else "")
+            piece = (r"niet?" if word == "niet" else re.escape(word.rstrip("*")).replace("\\#", r"\d")
+                     + (r"\w*" if word.endswith("*") else ""))
             if rx:
                 rx += r"[\s-]+(?:\S+[\s-]+){0,3}?" if gap else r"[\s-]+"
             rx += piece
@@ -127,6 +150,8 @@ class Lexicon:
     uncertainty: re.Pattern[str]
     pseudo: re.Pattern[str]
     termination: re.Pattern[str]
+    historical: re.Pattern[str] = re.compile(r"(?!x)x")
+    hypothetical: re.Pattern[str] = re.compile(r"(?!x)x")
 
     def find(self, text: str, concepts: Iterable[str] | None = None) -> list[Mention]:
         """All mentions of ``concepts`` (default: every concept) in ``text``."""
@@ -138,7 +163,7 @@ class Lexicon:
 def _find_cached(lex: Lexicon, text: str) -> tuple[Mention, ...]:
     if not text.strip():
         return ()
-    folded = fold(text)
+    folded = _CONTRACTION.sub(lambda m: " " * len(m.group(0)), fold(text))
     masked = lex.pseudo.sub(lambda m: " " * len(m.group(0)), folded)
     out: list[Mention] = []
     for start, end in _clauses(masked, lex.termination):
@@ -149,13 +174,18 @@ def _find_cached(lex: Lexicon, text: str) -> tuple[Mention, ...]:
                 after = clause[m.end():]
                 pre = " ".join(_TOKEN.findall(before)[-c.negation_window:])
                 post = " ".join(_TOKEN.findall(after)[:POST_WINDOW])
+                wide = " ".join(_TOKEN.findall(before)[-PRE_WINDOW:])
                 negated = not c.no_negation and bool(
-                    lex.negation_pre.search(pre) or lex.negation_post.search(post))
-                uncertain = bool(lex.uncertainty.search(" ".join(_TOKEN.findall(before)[-PRE_WINDOW:]))
-                                 or lex.uncertainty.search(post))
+                    lex.negation_pre.search(pre) or lex.negation_post.search(post)
+                    or (c.negated_by and c.negated_by.search(clause[:m.start()] + " " + after)))
+                uncertain = bool(lex.uncertainty.search(wide) or lex.uncertainty.search(post))
                 strong = bool(c.strong and c.strong.fullmatch(m.group(0)))
+                historical = bool(lex.historical.search(wide) or lex.historical.search(post))
+                # A plan word may sit inside the phrase itself ("ga stoppen").
+                hypothetical = bool(lex.hypothetical.search(f"{wide} {m.group(0)} {post}"))
                 a, b = start + m.start(), start + m.end()
-                out.append(Mention(c.name, text[a:b], negated, uncertain, strong, a))
+                out.append(Mention(c.name, text[a:b], negated, uncertain, strong, a,
+                                   historical, hypothetical))
     return tuple(sorted(out, key=lambda m: m.start))
 
 
@@ -173,8 +203,9 @@ def parse_lexicon(data: Any, source: str = "lexicon.yaml") -> Lexicon:
         raise RuleError(f"{source}: needs exactly the keys 'cues' and 'concepts'")
     cues = data["cues"]
     need = {"negation_pre", "negation_post", "uncertainty", "pseudo", "termination"}
-    if not isinstance(cues, Mapping) or set(cues) != need:
-        raise RuleError(f"{source}: cues needs exactly {sorted(need)}")
+    optional = {"historical", "hypothetical"}
+    if not isinstance(cues, Mapping) or not need <= set(cues) <= need | optional:
+        raise RuleError(f"{source}: cues needs exactly {sorted(need)} (and optionally {sorted(optional)})")
     for k, v in cues.items():
         if not isinstance(v, list) or not all(isinstance(w, str) and w.strip() for w in v):
             raise RuleError(f"{source}: cue list {k!r} must be a list of words")
@@ -186,11 +217,12 @@ def parse_lexicon(data: Any, source: str = "lexicon.yaml") -> Lexicon:
         if not isinstance(raw, Mapping):
             raise RuleError(f"{where}: expected a list of phrases or a mapping")
         unknown = set(raw) - {"terms", "strong", "outranked_by", "keep_uncertain", "no_negation",
-                              "negation_window"}
+                              "negation_window", "negated_by"}
         if unknown:
             raise RuleError(f"{where}: unknown key(s) {sorted(unknown)}")
         terms, strong = raw.get("terms", []), raw.get("strong", [])
-        for lst in (terms, strong):
+        negated_by = raw.get("negated_by", [])
+        for lst in (terms, strong, negated_by):
             if not isinstance(lst, list) or not all(isinstance(w, str) and w.strip() for w in lst):
                 raise RuleError(f"{where}: terms and strong must be lists of phrases")
         if not terms and not strong:
@@ -200,10 +232,12 @@ def parse_lexicon(data: Any, source: str = "lexicon.yaml") -> Lexicon:
                                       str(raw.get("outranked_by", "")),
                                       bool(raw.get("keep_uncertain", False)),
                                       bool(raw.get("no_negation", False)),
-                                      int(raw.get("negation_window", PRE_WINDOW)))
+                                      int(raw.get("negation_window", PRE_WINDOW)),
+                                      compile_terms(negated_by) if negated_by else None)
     return Lexicon(concepts, compile_terms(cues["negation_pre"]), compile_terms(cues["negation_post"]),
                    compile_terms(cues["uncertainty"]), compile_terms(cues["pseudo"]),
-                   compile_terms(cues["termination"]))
+                   compile_terms(cues["termination"]), compile_terms(cues.get("historical", [])),
+                   compile_terms(cues.get("hypothetical", [])))
 
 
 @lru_cache(maxsize=1)
