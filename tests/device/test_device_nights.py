@@ -70,7 +70,10 @@ def test_cli_import_json_and_text(tmp_path):
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert len(out["nights"]) == 10 and out["rhythm"]["is"] == 0.528 and out["nights"][0]["method"] == "oakley"
-    r = CliRunner().invoke(main, ["device", "import", str(DATA / "example_01.AWD"), "--lang", "en"])
+    svg = tmp_path / "a.svg"
+    r = CliRunner().invoke(main, ["device", "import", str(DATA / "example_01.AWD"), "--lang", "en",
+                                  "--actogram", str(svg)])
+    assert svg.read_text().startswith("<svg")
     assert "Body clock" in r.output and "Actiware/Oakley" in r.output
     r = CliRunner().invoke(main, ["device", "import", str(DATA / "example_01.AWD")])
     assert "Lichaamsklok" in r.output and "Slaaptijd" in r.output and "Body" not in r.output

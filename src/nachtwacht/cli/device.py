@@ -92,11 +92,13 @@ def register(main: click.Group) -> None:
                   show_default=True, help="Scoring of activity counts (actigraphs only).")
     @click.option("--drafts", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="Write diary drafts for nights without an entry to this nights CSV.")
+    @click.option("--actogram", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="Write a double-plotted actogram (SVG) to this file.")
     @click.option("--tz", default="Europe/Amsterdam", show_default=True, help="IANA time zone.")
     @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
     @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
     def import_(files: tuple[Path, ...], nights_csv: Path | None, method: str, drafts: Path | None,
-                tz: str, lang: str, as_json: bool) -> None:
+                actogram: Path | None, tz: str, lang: str, as_json: bool) -> None:
         """Read device FILES, score each night and set it beside the diary.
 
         Device figures never change the diary: nights without an entry can be written
@@ -125,6 +127,9 @@ def register(main: click.Group) -> None:
             from nachtwacht.diary.csvio import write_nights
             with open(drafts, "w", encoding="utf-8", newline="") as f:
                 write_nights(s.drafts, f)
+        if actogram is not None and s.nights:
+            from nachtwacht.report.actogram import actogram_svg
+            actogram.write_text(actogram_svg(s.nights, s.recordings, lang), encoding="utf-8")
         if as_json:
             click.echo(json.dumps(s.to_dict(lang), indent=2, ensure_ascii=False, allow_nan=False))
             return
