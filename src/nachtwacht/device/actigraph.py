@@ -156,3 +156,38 @@ def read_atr(path: Path, mode: str = "PIM") -> Epochs:
     if len(times) > 1:
         epoch_s = int((dt.datetime.strptime(times[1], fmt) - t0).total_seconds())
     return Epochs(t0, epoch_s, np.asarray(vals), "atr", head.get("DEVICE_MODEL", ""))
+
+
+def read_rpx(path: Path) -> Epochs:
+    """Read an Actiware (Philips Respironics) CSV export with English headers.
+
+    The epoch-by-epoch table starts at the ``"Line","Date","Time","Activity",...`` row;
+    dates are day/month/year as Actiware writes them outside the US. ``NaN`` activity
+    (off the wrist) stays missing. French and German exports (other headers) are not read.
+    """
+    import csv
+
+    rows: list[tuple[str, str, str]] = []
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
+        reader = csv.reader(f)
+        cols: list[str] | None = None
+        for row in reader:
+            if cols is None:
+                if row[:3] == ["Line", "Date", "Time"] and "Activity" in row:
+                    cols = row
+                continue
+            if len(row) < len(cols) - 1 or not row[0].strip().isdigit():
+                continue
+            rows.append((row[1], row[2], row[cols.index("Activity")]))
+            if len(rows) > MAX_EPOCHS:
+                raise broken(path.name, "Actiware (CSV)", "te lang")
+    if cols is None or len(rows) < 2:
+        raise broken(path.name, "Actiware (CSV)", "geen tabel per epoch")
+    fmt = "%d/%m/%Y %H:%M:%S"
+    try:
+        t0 = dt.datetime.strptime(f"{rows[0][0]} {rows[0][1]}", fmt)
+        t1 = dt.datetime.strptime(f"{rows[1][0]} {rows[1][1]}", fmt)
+    except ValueError as exc:
+        raise broken(path.name, "Actiware (CSV)", "datum") from exc
+    counts = np.array([float(a) if a not in ("", "NaN") else np.nan for _, _, a in rows])
+    return Epochs(t0, int((t1 - t0).total_seconds()), counts, "rpx", "Actiwatch")

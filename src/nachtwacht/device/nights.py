@@ -20,7 +20,7 @@ import numpy as np
 
 from ..diary.metrics import night_metrics
 from ..diary.types import Night
-from .scoring import auto_method, score
+from .scoring import OAKLEY_WEIGHTS, auto_method, oakley, score
 from .types import SLEEP_STATES, DeviceNight, Epochs, SleepRecord
 
 #: Wake shorter than this inside sleep is part of the night (minutes).
@@ -90,11 +90,21 @@ def nights_from_epochs(rec: Epochs, method: str = "auto") -> list[DeviceNight]:
         method = auto_method(rec.fmt)
     m = rec.per_minute()
     counts = off_wrist_to_nan(m.counts)
-    if rec.fmt == "agd" and method != "oakley":
-        # ActiGraph counts are ~100x Cole-Kripke's scale: ActiLife divides by 100 and
-        # caps at 300 before scoring; so do we.
-        counts = np.minimum(counts / 100.0, 300.0)
-    state = score(counts, method)
+    if method == "oakley" and rec.epoch_s in OAKLEY_WEIGHTS and rec.epoch_s <= 60:
+        # Actiware scores each native epoch; a minute is sleep only if all its epochs are.
+        k = 60 // rec.epoch_s
+        native = oakley(rec.counts, epoch_s=rec.epoch_s)[: len(counts) * k].reshape(-1, k)
+        state = np.where(native.min(axis=1) == 1, 1, 0).astype(np.int8)
+        state[np.isnan(counts)] = -1
+        # TST counts every sleeping epoch, as Actiware does, not only whole minutes.
+        frac = (native == 1).mean(axis=1)
+    else:
+        if rec.fmt == "agd" and method != "oakley":
+            # ActiGraph counts are ~100x Cole-Kripke's scale: ActiLife divides by 100 and
+            # caps at 300 before scoring; so do we.
+            counts = np.minimum(counts / 100.0, 300.0)
+        state = score(counts, method)
+        frac = (state == 1).astype(float)
     t0 = m.start.replace(second=0, microsecond=0)
     first_noon = dt.datetime.combine(t0.date(), dt.time(12))
     if first_noon > t0:
@@ -116,8 +126,9 @@ def nights_from_epochs(rec: Epochs, method: str = "auto") -> list[DeviceNight]:
                     continue  # cut off by the recording
                 onset = t0 + dt.timedelta(minutes=base + s)
                 offset = t0 + dt.timedelta(minutes=base + e)
-                tst = float((seg[s:e] == 1).sum())
-                waso = float((seg[s:e] == 0).sum())
+                fr = frac[base + s:base + e]
+                tst = float(fr.sum())
+                waso = float(((seg[s:e] >= 0) * (1.0 - fr)).sum())
                 out.append(DeviceNight(day_next.date(), rec.fmt, method, onset, offset, onset,
                                        offset, tst, waso, 100.0 * tst / (e - s)))
         day = day_next

@@ -63,6 +63,8 @@ def read_device(path: str | Path, tz: str = "Europe/Amsterdam") -> Epochs | list
     if "<HealthData" in text or "HKCategoryType" in text or "<!DOCTYPE HealthData" in text:
         with open(p, "rb") as f:
             return consumer.read_apple(f, tz, p.name)
+    if "Actiware Export File" in text:
+        return actigraph.read_rpx(p)
     if "Condor Instruments" in text or "DATE/TIME;" in text:
         return actigraph.read_atr(p)
     if suffix == ".awd":

@@ -60,14 +60,27 @@ def sadeh(counts: np.ndarray) -> np.ndarray:
     return out
 
 
-#: Oakley (1997) for 1-min epochs: weights of A-2 .. A+2; wake when above the threshold.
-OAKLEY_WEIGHTS = np.array([0.04, 0.2, 1.0, 0.2, 0.04])
+#: Oakley (1997) weights per epoch length, as in Actiware's manual (and pyActigraphy):
+#: the window always spans 2 minutes each side; wake when the sum is above the threshold.
+OAKLEY_WEIGHTS = {
+    15: np.r_[[0.04] * 4, [0.2] * 4, 4.0, [0.2] * 4, [0.04] * 4],
+    30: np.array([0.04, 0.04, 0.2, 0.2, 2.0, 0.2, 0.2, 0.04, 0.04]),
+    60: np.array([0.04, 0.2, 1.0, 0.2, 0.04]),
+    120: np.array([0.12, 0.5, 0.12]),
+}
 
 
-def oakley(counts: np.ndarray, threshold: float = 40.0) -> np.ndarray:
-    """1 = sleep, 0 = wake, -1 = missing (Actiware; threshold 40 = "medium")."""
+def oakley(counts: np.ndarray, threshold: float = 40.0, epoch_s: int = 60) -> np.ndarray:
+    """1 = sleep, 0 = wake, -1 = missing (Actiware; threshold 40 = "medium").
+
+    Scored at the recording's own epoch (15, 30, 60 or 120 s) with Actiware's weights.
+    """
+    w = OAKLEY_WEIGHTS.get(epoch_s)
+    if w is None:
+        raise ValueError(f"Oakley is defined for 15, 30, 60 and 120 s epochs, not {epoch_s} s")
     a = np.nan_to_num(np.asarray(counts, dtype=float))
-    total = np.correlate(np.pad(a, (2, 2)), OAKLEY_WEIGHTS, mode="valid")
+    h = len(w) // 2
+    total = np.correlate(np.pad(a, (h, h)), w, mode="valid")
     out = (total <= threshold).astype(np.int8)
     out[np.isnan(counts)] = -1
     return out
@@ -75,7 +88,7 @@ def oakley(counts: np.ndarray, threshold: float = 40.0) -> np.ndarray:
 
 ALGORITHMS = {"oakley": oakley, "cole_kripke": cole_kripke, "sadeh": sadeh}
 #: ``auto``: the method that fits each device's counts.
-AUTO = {"awd": "oakley", "mtn": "oakley"}
+AUTO = {"awd": "oakley", "mtn": "oakley", "rpx": "oakley"}
 
 
 def auto_method(fmt: str) -> str:
