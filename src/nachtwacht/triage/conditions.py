@@ -328,7 +328,7 @@ def placeholders_ok(text: str, where: str, allowed: set[str]) -> None:
 
 
 PLACEHOLDERS = {"n_nights", "n_episodes", "nights", "times", "first_date", "last_date", "dates", "mean", "window",
-                "share", "substances"}
+                "share", "substances", "days_of", "mornings_of", "evenings_of", "nights_of"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -496,7 +496,7 @@ def _nights(arg: Mapping[str, Any], facts: Facts) -> Match:
             evidence.extend(ev)
             dates.append(n.date)
     ok = len(dates) >= arg.get("min_nights", 1) and _share_ok(len(dates), arg, facts)
-    stats = _date_stats(dates, facts)
+    stats = _date_stats(dates, facts, arg.get("within_days"))
     if used:
         stats["substances"] = _substance_words(used)
     elif test.get("field") in ("substances", "medication") and "contains" in test:
@@ -552,7 +552,7 @@ def _summary(arg: Mapping[str, Any], facts: Facts, how: str) -> Match:
     # A summary over many nights is one finding, not one night: citing only the last
     # night made a 21-night mean look like it rested on a single night (issue #11).
     ev = Evidence("finding", None, name, round(value, 1), text)
-    stats = _date_stats([n.date for n, _ in vals], facts)
+    stats = _date_stats([n.date for n, _ in vals], facts, arg.get("within_days"))
     stats["mean"] = shown
     return Match(True, [ev], stats)
 
@@ -676,7 +676,7 @@ def _episodes(arg: Mapping[str, Any], facts: Facts) -> Match:
     total = sum(per_night.values())
     ok = (bool(eps) and total >= arg.get("min", 1) and len(per_night) >= arg.get("min_nights", 1)
           and _share_ok(len(per_night), arg, facts))
-    stats = _date_stats(sorted(per_night), facts)
+    stats = _date_stats(sorted(per_night), facts, arg.get("within_days"))
     stats.update(_count_words(total, facts.lang, "times"))
     stats["n_episodes"] = total
     if "since_last_use" in arg:
@@ -733,7 +733,7 @@ def _mentions(arg: Mapping[str, Any], facts: Facts) -> Match:
         seen.add(k)
         phrases = [g.mention.phrase for g in hits if (g.kind, g.date, g.field, id(g.episode)) == k]
         evidence.append(facts.quote_evidence(f.kind, f.date, f.field, phrases, f.episode))
-    stats = _date_stats(dates, facts)
+    stats = _date_stats(dates, facts, arg.get("within_days"))
     n = len(hits)
     stats.update(_count_words(n, facts.lang, "times"))
     stats["n_episodes"] = n
@@ -833,7 +833,7 @@ def _as_list(x: Any) -> list[str]:
     return [x] if isinstance(x, str) else list(x)
 
 
-def _date_stats(dates: list[dt.date], facts: Facts) -> dict[str, Any]:
+def _date_stats(dates: list[dt.date], facts: Facts, within_days: int | None = None) -> dict[str, Any]:
     dates = sorted(set(dates))
     lang = facts.lang
     shown = [fmt_date(d, lang) for d in dates[:5]]
@@ -846,7 +846,49 @@ def _date_stats(dates: list[dt.date], facts: Facts) -> dict[str, Any]:
         "first_date": fmt_date(dates[0], lang) if dates else "",
         "last_date": fmt_date(dates[-1], lang) if dates else "",
         "dates": joined,
+        **_counts_in_window(len(dates), facts, within_days),
     }
+
+
+_UNITS = {
+    "days_of": ("dag", "dagen", "day", "days"),
+    "mornings_of": ("ochtend", "ochtenden", "morning", "mornings"),
+    "evenings_of": ("avond", "avonden", "evening", "evenings"),
+    "nights_of": ("nacht", "nachten", "night", "nights"),
+}
+_PERIODS = {7: ("de laatste week", "the last week"), 14: ("de laatste twee weken", "the last two weeks"),
+            28: ("de laatste vier weken", "the last four weeks")}
+
+
+def _counts_in_window(n: int, facts: Facts, within_days: int | None) -> dict[str, str]:
+    """``{days_of}`` = "9 dagen in de laatste vier weken", or "9 van de 14 dagen".
+
+    "In four weeks" is only said when the diary covers the whole window; a 14-day diary
+    where someone drank every day gets "op 14 van de 14 dagen", not "op 14 dagen in vier
+    weken", which reads as half the time (issue #11).
+    """
+    key = ("window_cover", within_days)
+    if key not in facts.memo:
+        kept = sum(1 for night in facts.nights if facts.in_window(night.date, within_days))
+        full = bool(within_days and facts.nights and facts.ref_date is not None
+                    and (facts.ref_date - facts.nights[0].date).days + 1 >= int(within_days))
+        facts.memo[key] = (kept, full)
+    kept, full = facts.memo[key]
+    total = max(kept, n)
+    nl = facts.lang != "en"
+    out = {}
+    for name, (one_nl, many_nl, one_en, many_en) in _UNITS.items():
+        if full and within_days is not None:
+            period = _PERIODS.get(int(within_days))
+            when = (period[0 if nl else 1] if period else
+                    (f"de laatste {within_days} dagen" if nl else f"the last {within_days} days"))
+            unit = (one_nl if n == 1 else many_nl) if nl else (one_en if n == 1 else many_en)
+            out[name] = f"{n} {unit} in {when}"
+        elif n == total and n > 1:
+            out[name] = f"alle {n} {many_nl}" if nl else f"all {n} {many_en}"
+        else:
+            out[name] = f"{n} van de {total} {many_nl}" if nl else f"{n} of the {total} {many_en}"
+    return out
 
 
 _WORDS = {
