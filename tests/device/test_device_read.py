@@ -180,3 +180,14 @@ def test_crafted_files_stay_small(tmp_path):
                  'value="HKCategoryValueSleepAnalysisAsleepCore" startDate="1950-01-01 23:00:00 +0100" '
                  'endDate="2050-01-01 07:00:00 +0100"/></HealthData>')
     assert device_nights(read_device(x)) == []
+
+
+def test_apple_records_across_chunk_borders(tmp_path, monkeypatch):
+    from nachtwacht.device import consumer
+
+    p = tmp_path / "export.xml"
+    p.write_bytes(_apple_xml())
+    whole = device_nights(read_device(p))
+    for size in (37, 101, 256):  # every border falls somewhere else inside a tag
+        monkeypatch.setattr(consumer, "_CHUNK", size)
+        assert device_nights(read_device(p)) == whole
