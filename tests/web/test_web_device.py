@@ -55,3 +55,8 @@ def test_report_shows_device_data_and_clinician_needs_nights(household, as_user)
     from nachtwacht.web.views.device import summary_for
     assert summary_for(sleeper, ("episodes",)) is None
     assert len(summary_for(sleeper, ("nights",)).nights) == 10
+
+
+def test_settings_page_links_to_the_device_upload(household, as_user):
+    page = as_user(household["sleeper"]).get("/instellingen/").content.decode()
+    assert 'href="/apparaat/"' in page and "Slaaphorloge of actigraaf" in page
