@@ -169,8 +169,14 @@ def backoff_seconds(username: str, prefix: str = LOGIN) -> int:
 # --- known devices ---------------------------------------------------------------------
 
 def device_token(user) -> str:
-    """A signed cookie value naming the user this browser logged in as."""
-    return signing.dumps({"u": user.pk}, salt=_DEVICE_SALT, compress=True)
+    """A signed cookie value naming the user this browser logged in as.
+
+    ``h`` binds it to the current password (Django's session auth hash, itself an HMAC
+    of the password hash): a browser known before a password change is a stranger after
+    it, so a cookie copied from a lost device stops skipping the back-off.
+    """
+    return signing.dumps({"u": user.pk, "h": user.get_session_auth_hash()[:32]}, salt=_DEVICE_SALT,
+                         compress=True)
 
 
 def is_known_device(request, username: str) -> bool:
@@ -192,7 +198,7 @@ def is_known_device(request, username: str) -> bool:
             user = user_model._default_manager.get(**{f"{user_model.USERNAME_FIELD}__iexact": _norm(username)})
         except user_model.DoesNotExist:
             return False
-    return data.get("u") == user.pk
+    return data.get("u") == user.pk and data.get("h") == user.get_session_auth_hash()[:32]
 
 
 def remember_device(response, user) -> None:

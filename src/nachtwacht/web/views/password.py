@@ -54,6 +54,10 @@ class PasswordChange(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        from nachtwacht.web import ratelimit
+
+        # The known-device cookie is bound to the password: renew it for this browser.
+        ratelimit.remember_device(response, form.user)
         messages.success(self.request, _("Your password has been changed."))
         return response
 

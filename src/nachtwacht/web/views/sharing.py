@@ -291,7 +291,10 @@ def _share_claim(request):
         meant = share.meant_for(user)
         if share.intended_for and not meant:
             return _claim_page(request, form, status=403, not_for_you=True)
-        if share.claim_code and not meant and not secrets.compare_digest(code, share.claim_code):
+        # Only the user name stands in for the code: an e-mail address is typed by its
+        # holder and never checked, so anyone could give themselves the GP's address.
+        by_name = meant and share.intended_for.strip().casefold() == user.get_username().casefold()
+        if share.claim_code and not by_name and not secrets.compare_digest(code, share.claim_code):
             ClinicianShare.objects.filter(pk=share.pk).update(code_failures=F("code_failures") + 1)
             share.refresh_from_db(fields=["code_failures"])
             if share.code_failures >= MAX_CODE_FAILURES:

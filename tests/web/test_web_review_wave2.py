@@ -1,0 +1,110 @@
+"""Review of the wave-2 web changes (issue #16 spirit): each test failed before its fix.
+
+Findings covered here:
+
+1. (medium) The known-device cookie outlived a password change: a browser that once
+   logged in (an ex-partner, a stolen laptop, an attacker who had the old password)
+   kept skipping the per-account back-off, from any address, while guessing the new
+   password. The cookie is now bound to the password (the session auth hash), and the
+   owner's browser gets a fresh one when they change it.
+2. (medium) A share meant for a clinician named by *e-mail* needed no one-time code,
+   but anyone can type any e-mail address into their own account (it is never
+   verified): a verified clinician who got hold of the link set the GP's address as
+   their own and claimed the share without the code. Only the user name (which the
+   holder cannot change) now stands in for the code.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from nachtwacht.web import ratelimit
+from nachtwacht.web.sharing.models import ClinicianShare
+
+LOGIN = "/inloggen/"
+RIGHT = {"username": "slaper", "password": "slaper-wachtwoord-1"}
+
+
+@pytest.fixture
+def proxy(settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1", "::1"]
+    ratelimit._networks.cache_clear()
+    yield
+    ratelimit._networks.cache_clear()
+
+
+def _post(client, data, xff):
+    return client.post(LOGIN, data, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=xff)
+
+
+def _strangers_guess(n: int) -> None:
+    stranger = Client()
+    for i in range(n):
+        _post(stranger, {"username": "slaper", "password": f"fout-{i}"}, f"198.51.100.{i}")
+
+
+# --- 1. known-device cookie and password change ----------------------------------------
+
+def test_known_device_cookie_does_not_survive_a_password_change(household, proxy, settings):
+    settings.LOGIN_ACCOUNT_SOFT = 3
+    old_browser = Client()
+    assert _post(old_browser, RIGHT, "203.0.113.7").status_code == 302
+    stolen = old_browser.cookies[ratelimit.KNOWN_DEVICE_COOKIE].value
+    # The owner changes the password (e.g. after losing that laptop).
+    sleeper = household["sleeper"]
+    sleeper.set_password("nieuw-wachtwoord-99")
+    sleeper.save()
+    _strangers_guess(4)
+    assert ratelimit.backoff_seconds("slaper") > 0
+    # The old cookie, replayed from anywhere, no longer skips the back-off.
+    attacker = Client()
+    attacker.cookies[ratelimit.KNOWN_DEVICE_COOKIE] = stolen
+    r = _post(attacker, {"username": "slaper", "password": "gok"}, "192.0.2.44")
+    assert r.status_code == 429
+    assert "seconde" in r.content.decode()  # the Dutch back-off message, not a login error
+
+
+def test_the_owners_browser_stays_known_after_changing_the_password(household, proxy, settings):
+    settings.LOGIN_ACCOUNT_SOFT = 3
+    owner = Client()
+    assert _post(owner, RIGHT, "203.0.113.7").status_code == 302
+    r = owner.post("/instellingen/wachtwoord/", {
+        "old_password": "slaper-wachtwoord-1", "new_password1": "Nieuw-Wachtwoord-99",
+        "new_password2": "Nieuw-Wachtwoord-99"})
+    assert r.status_code == 302
+    owner.post("/uitloggen/")
+    _strangers_guess(4)
+    r = _post(owner, {"username": "slaper", "password": "Nieuw-Wachtwoord-99"}, "203.0.113.7")
+    assert r.status_code == 302
+
+
+# --- 2. a share meant for an e-mail address ----------------------------------------------
+
+def test_a_self_typed_email_does_not_replace_the_one_time_code(household, as_user):
+    share = ClinicianShare.objects.create(sleeper=household["sleeper"], scope=["nights"], claim_code="654321",
+                                          intended_for="huisarts@praktijk.nl",
+                                          expires_at=timezone.now() + timedelta(days=7))
+    impostor = as_user(household["other_gp"])
+    # Anyone can type any address into their own account: it is never checked.
+    assert impostor.post("/instellingen/e-mail/", {"email": "huisarts@praktijk.nl"}).status_code == 302
+    r = impostor.post("/zorg/link/", {"token": share.token})
+    share.refresh_from_db()
+    assert share.clinician is None
+    assert r.status_code == 400
+    assert "code" in r.content.decode().lower()
+    # With the code the sleeper read out, the named clinician gets in.
+    assert impostor.post("/zorg/link/", {"token": share.token, "code": "654 321"}).status_code == 302
+    share.refresh_from_db()
+    assert share.clinician == household["other_gp"]
+
+
+def test_a_share_meant_for_a_user_name_still_needs_no_code(household, as_user):
+    share = ClinicianShare.objects.create(sleeper=household["sleeper"], scope=["nights"], claim_code="654321",
+                                          intended_for="Dokter", expires_at=timezone.now() + timedelta(days=7))
+    assert as_user(household["gp"]).post("/zorg/link/", {"token": share.token}).status_code == 302
+    share.refresh_from_db()
+    assert share.clinician == household["gp"]
