@@ -25,7 +25,7 @@ def test_upload_detail_and_drafts(household, as_user):
     up = DeviceUpload.objects.get(sleeper=sleeper)
     page = c.get(r["Location"]).content.decode()
     assert "<svg" in page and "Lichaamsklok" in page and "Nachten zonder dagboek" in page
-    assert "Body clock" not in page
+    assert "Body clock" not in page and "Actiware/Oakley (beweging)" in page and "0,53" in page
     r = c.post(f"/apparaat/{up.pk}/concepten/")
     assert r.status_code == 302
     mine = Night.objects.get(sleeper=sleeper, date=dt.date(1918, 1, 27))

@@ -37,7 +37,7 @@ TEXT = {
            "upload": "Inlezen", "too_large": "Dit bestand is te groot (hoogstens 600 MB).",
            "earlier": "Eerder ingelezen", "night": "Nacht", "device": "Apparaat", "diary": "Dagboek",
            "diff": "Verschil", "tst": "Slaaptijd", "waso": "Wakker na inslapen", "se": "Efficiëntie",
-           "asleep": "In slaap", "awake": "Wakker", "rhythm": "Lichaamsklok", "drafts": "Nachten zonder dagboek",
+           "asleep": "In slaap", "awake": "Wakker", "method": "Methode", "rhythm": "Lichaamsklok", "drafts": "Nachten zonder dagboek",
            "drafts_hint": "Het apparaat zag deze nachten, maar uw dagboek heeft ze niet. U kunt ze als concept "
                           "in uw dagboek zetten en daarna zelf aanvullen. Wat u al schreef, blijft altijd staan.",
            "add": "Zet deze nachten als concept in mijn dagboek", "added": "{n} nachten als concept toegevoegd.",
@@ -52,7 +52,7 @@ TEXT = {
            "upload": "Read file", "too_large": "This file is too large (600 MB at most).",
            "earlier": "Read earlier", "night": "Night", "device": "Device", "diary": "Diary",
            "diff": "Difference", "tst": "Sleep time", "waso": "Awake after sleep onset", "se": "Efficiency",
-           "asleep": "Asleep", "awake": "Awake", "rhythm": "Body clock", "drafts": "Nights without a diary entry",
+           "asleep": "Asleep", "awake": "Awake", "method": "Method", "rhythm": "Body clock", "drafts": "Nights without a diary entry",
            "drafts_hint": "The device saw these nights, but your diary does not have them. You can put them in "
                           "your diary as drafts and complete them yourself. What you already wrote always stays.",
            "add": "Put these nights in my diary as drafts", "added": "{n} nights added as drafts.",
@@ -149,10 +149,19 @@ def device_detail(request, pk: int):
     act = s.get("activity")
     activity = None if not act else (dt.date.fromisoformat(act["first"]), act["bins"])
     svg = actogram_svg(nights, (), lg, activity=activity) if nights else ""
-    rhythm = [(label, s["rhythm"].get(k)) for k, label in tx["keys"].items() if s["rhythm"].get(k) is not None]
+    from nachtwacht.report.actogram import TEXT as REPORT_TEXT
+    from nachtwacht.report.strings import num
+
+    def shown(k: str, v):
+        return v if isinstance(v, str) else num(v, lg, 2 if k in ("is", "iv", "ra") else 0)
+
+    rhythm = [(label, shown(k, s["rhythm"][k])) for k, label in tx["keys"].items()
+              if s["rhythm"].get(k) is not None]
+    names = REPORT_TEXT[lg]["methods"]
+    methods = ", ".join(sorted({names.get(r["method"], r["method"].replace("_", " ").title()) for r in rows}))
     gap = (s.get("gap_text") or {}).get(lg)
     return render(request, "nachtwacht/device_detail.html", {
-        "up": up, "tx": tx, "rows": rows, "rhythm": rhythm, "gap": gap, "drafts": drafts,
+        "up": up, "tx": tx, "rows": rows, "methods": methods, "rhythm": rhythm, "gap": gap, "drafts": drafts,
         "svg": mark_safe(svg),  # noqa: S308 - built by our own code, every text escaped
     })
 
