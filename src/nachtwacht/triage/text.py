@@ -18,9 +18,9 @@ at once, because a diary may mix both:
    ("misschien", "not sure") marks it *uncertain*; a concept's own ``negated_by`` cues
    anywhere in the clause ("dochter sliep bij een vriendin") negate it too;
 5. temporality (ConText's "historical" and "hypothetical"): a cue in the same window
-   ("sinds 2019", "vroeger", "years ago") marks the hit *historical*, a cue in the
-   window or inside the phrase ("vanaf maandag", "ga stoppen", "going to quit") marks
-   it *hypothetical* (planned), so a rule can tell a stop years ago or next week from a
+   ("sinds 2019", "vroeger", "years ago") marks the hit *historical*, a cue up to
+   :data:`HYPOTHETICAL_WINDOW` words before or inside the phrase ("vanaf maandag", "ga
+   stoppen", "going to quit") marks it *hypothetical* (planned), so a rule can tell a stop years ago or next week from a
    stop now.
 
 Spelling: ``niet`` in a phrase also matches the Flemish ``nie``, and the Flemish
@@ -49,6 +49,8 @@ LEXICON = Path(__file__).resolve().parent / "lexicon.yaml"
 #: Words before / after a trigger that a negation cue may stand at.
 PRE_WINDOW = 5
 POST_WINDOW = 3
+#: Words before a trigger a plan cue ("vanaf maandag", "van plan om te") may stand at.
+HYPOTHETICAL_WINDOW = 4
 _CLAUSE = re.compile(r"[.!?;:,\n]+|\s-\s")
 _TOKEN = re.compile(r"\w+(?:['’]\w+)?")
 #: Flemish/colloquial "'k" (ik) and "'t" (het), also glued on ("da'k"); not English
@@ -181,8 +183,10 @@ def _find_cached(lex: Lexicon, text: str) -> tuple[Mention, ...]:
                 uncertain = bool(lex.uncertainty.search(wide) or lex.uncertainty.search(post))
                 strong = bool(c.strong and c.strong.fullmatch(m.group(0)))
                 historical = bool(lex.historical.search(wide) or lex.historical.search(post))
-                # A plan word may sit inside the phrase itself ("ga stoppen").
-                hypothetical = bool(lex.hypothetical.search(f"{wide} {m.group(0)} {post}"))
+                # A plan word stands before the phrase or inside it ("ga stoppen"), never
+                # after it: "gisteren gestopt en ik ga ..." is a stop that happened.
+                near = " ".join(_TOKEN.findall(before)[-HYPOTHETICAL_WINDOW:])
+                hypothetical = bool(lex.hypothetical.search(f"{near} {m.group(0)}"))
                 a, b = start + m.start(), start + m.end()
                 out.append(Mention(c.name, text[a:b], negated, uncertain, strong, a,
                                    historical, hypothetical))
