@@ -172,6 +172,13 @@ def test_offline_night_is_queued_and_arrives_once(live_server, browser, shot):
     ctx.set_offline(False)
     page.get_by_text("Uw voorval is verstuurd en opgeslagen").wait_for()
     assert Episode.objects.filter(sleeper=user, type="sleepwalking").count() == 1
+
+    # Signing out removes the stored pages (they hold this person's usual answers).
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_load_state()
+    page.wait_for_function("caches.keys().then(k => Promise.all(k.map(n => caches.open(n).then("
+                           "c => Promise.all([c.match('/snel/'), c.match('/snel/voorval/')]))))).then("
+                           "r => r.flat().every(x => !x))")
     ctx.close()
 
 
