@@ -12,13 +12,20 @@ Findings covered here:
    verified): a verified clinician who got hold of the link set the GP's address as
    their own and claimed the share without the code. Only the user name (which the
    holder cannot change) now stands in for the code.
+3. (medium) A stranger could keep the owner out for good on a new browser: each wrong
+   password sent the moment the back-off ends starts the next (up to 5 minutes), so
+   the owner's own try always came inside one, and the e-mail reset did not help (the
+   login after it met the same back-off). A browser that completed a reset by e-mail
+   link now becomes a known device.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
@@ -108,3 +115,35 @@ def test_a_share_meant_for_a_user_name_still_needs_no_code(household, as_user):
     assert as_user(household["gp"]).post("/zorg/link/", {"token": share.token}).status_code == 302
     share.refresh_from_db()
     assert share.clinician == household["gp"]
+
+
+# --- 3. a stranger keeping the back-off up ---------------------------------------------
+
+def test_a_password_reset_by_e_mail_gets_the_owner_past_a_strangers_back_off(household, proxy, settings,
+                                                                            monkeypatch):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.LOGIN_ACCOUNT_SOFT = 3
+    now = [3_000_000.0]
+    monkeypatch.setattr(ratelimit, "_now", lambda: now[0])
+    sleeper = household["sleeper"]
+    sleeper.email = "slaper@example.org"
+    sleeper.save()
+    _strangers_guess(6)
+    # The stranger's script tries again each time the back-off ends: the owner's new phone
+    # always lands inside one.
+    for i in range(3):
+        now[0] += ratelimit.backoff_seconds("slaper")
+        _post(Client(), {"username": "slaper", "password": f"weer-{i}"}, f"198.51.100.{50 + i}")
+        now[0] += 1
+        assert _post(Client(), RIGHT, "203.0.113.7").status_code == 429
+    phone = Client()
+    assert phone.post("/wachtwoord-vergeten/", {"email": "slaper@example.org"},
+                      REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7").status_code == 302
+    link = re.search(r"https?://[^/]+(/wachtwoord-vergeten/[^/]+/[^/\s]+/)", mail.outbox[-1].body).group(1)
+    r = phone.get(link, follow=True)
+    r = phone.post(r.redirect_chain[-1][0], {"new_password1": "heel-nieuw-wachtwoord-42",
+                                             "new_password2": "heel-nieuw-wachtwoord-42"})
+    assert r.status_code == 302
+    assert ratelimit.backoff_seconds("slaper") > 0  # the stranger's back-off is still there
+    r = _post(phone, {"username": "slaper", "password": "heel-nieuw-wachtwoord-42"}, "203.0.113.7")
+    assert r.status_code == 302

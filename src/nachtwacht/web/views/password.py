@@ -88,6 +88,15 @@ class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
     template_name = "nachtwacht/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        from nachtwacht.web import ratelimit
+
+        # Whoever opened the e-mailed link owns the mailbox: this browser is known from now
+        # on, so a stranger keeping the account's back-off up cannot keep the owner out.
+        ratelimit.remember_device(response, form.user)
+        return response
+
 
 class PasswordResetComplete(auth_views.PasswordResetCompleteView):
     template_name = "nachtwacht/password_reset_complete.html"
