@@ -34,7 +34,7 @@ import numpy as np
 from scipy.ndimage import median_filter, uniform_filter1d
 from scipy.signal import butter, fftconvolve, find_peaks, sosfiltfilt
 
-from nachtwacht.psg.events._common import overlapping_chunks, runs
+from nachtwacht.psg.events._common import overlapping_chunks, runs, segment64
 from nachtwacht.psg.types import Channel, Recording
 
 #: Window around an R peak holding the QRS in the 10-100 Hz band, s (before, after).
@@ -127,18 +127,22 @@ def peaks_for(rec: Recording | None) -> np.ndarray | str:
 def emg_peaks(ch: Channel) -> np.ndarray | None:
     """R-peak times (s) found on one EMG lead, or None when fewer than half the expected
     beats (at 70/min) show a regular rhythm. Cached per data array."""
-    from nachtwacht.psg.events import _emg  # _emg imports this module
-
     x = np.asarray(ch.data)
     key = -id(x)  # negative: apart from the ECG-channel entries
     hit = _PEAKS.get(key)
     if hit is not None and hit[0]() is x:
         return hit[1]
     sf = float(ch.sf)
+    # Straight to the QRS band (no 10-100 Hz EMG filter, no mains notch: 50 Hz is far
+    # outside 10-30 Hz), then at half rate or less: the beats' timing only needs to be
+    # within the ± 2 samples that :func:`subtract` aligns anyway.
+    q = max(1, int(sf // 100))
+    sos = butter(4, [10.0, min(QRS_BAND_HZ, 0.45 * sf)], btype="bandpass", fs=sf,
+                 output="sos")
     found = []
     for a, b, lo, hi in overlapping_chunks(x.size, int(10 * sf)):
-        y = _emg.bandpass(x[lo:hi], sf).astype(np.float64)
-        idx = self_peaks(y, sf) + lo
+        y = sosfiltfilt(sos, segment64(x, lo, hi))[::q]
+        idx = self_peaks(y, sf / q, filtered=True) * q + lo
         found.append(idx[(idx >= a) & (idx < b)])
     pk = np.concatenate(found) / sf if found else np.zeros(0)
     out = pk if pk.size >= 0.5 * (x.size / sf) / (60.0 / 70.0) else None
@@ -164,19 +168,21 @@ def _regular(pk: np.ndarray, sf: float) -> np.ndarray:
     return pk[keep] if keep.sum() >= MIN_BEATS else pk[:0]
 
 
-def self_peaks(y: np.ndarray, sf: float) -> np.ndarray:
+def self_peaks(y: np.ndarray, sf: float, filtered: bool = False) -> np.ndarray:
     """R-peak sample indices found on a band-passed EMG segment (empty when no rhythm).
 
     First pass: the sharpest deflections at least 0.35 s apart (the upper half of
     them), kept where the intervals on both sides agree with the local median interval
-    (see :func:`_regular`), which random EMG maxima rarely do. Second pass: the median QRS of those
-    beats as a matched filter over the segment, which finds the beats the first pass
-    missed under noise; the same rhythm test again.
+    (see :func:`_regular`), which random EMG maxima rarely do. Second pass: the median
+    QRS of those beats as a matched filter over the segment, which finds the beats the first pass
+    missed under noise; the same rhythm test again. ``filtered``: ``y`` is already in
+    the QRS band (10-30 Hz).
     """
     dist = max(1, int(RR_RANGE_S[0] * sf))
     # The QRS carries its energy below ~30 Hz, muscle up to 100 Hz and beyond: looking
     # in 10-30 Hz only keeps the beats and drops most of the muscle noise.
-    y = sosfiltfilt(butter(4, min(QRS_BAND_HZ, 0.45 * sf), fs=sf, output="sos"), y)
+    if not filtered:
+        y = sosfiltfilt(butter(4, min(QRS_BAND_HZ, 0.45 * sf), fs=sf, output="sos"), y)
     a = uniform_filter1d(np.abs(y), max(1, int(round(0.02 * sf))))
     med = float(np.median(a))
     if med <= 0:
@@ -252,12 +258,15 @@ def subtract(y: np.ndarray, sf: float, idx: np.ndarray) -> np.ndarray:
         return y
     wide = y[idx[:, None] + np.arange(-pre - k, post + k + 1)[None, :]]
     n = offs.size
-    tpl = np.median(wide[:, k:k + n], axis=0)
+    # Medians over at most ~256 beats spread over the segment: as good a template, and
+    # the partial sorts behind np.median were the costliest step of the cleaning.
+    sub = max(1, idx.size // 256)
+    tpl = np.median(wide[::sub, k:k + n], axis=0)
     scores = np.stack([wide[:, j:j + n] @ tpl for j in range(2 * k + 1)], axis=1)
     best = scores.argmax(axis=1)
     segs = wide[np.arange(idx.size)[:, None], best[:, None] + np.arange(n)[None, :]]
     idx = idx + best - k
-    tpl = np.median(segs, axis=0).astype(y.dtype)
+    tpl = np.median(segs[::sub], axis=0).astype(y.dtype)
     # Windows do not overlap (R-R ≥ 0.35 s > window), so a fancy-index update is exact.
     y[idx[:, None] + offs[None, :]] = segs - tpl[None, :]
     return y

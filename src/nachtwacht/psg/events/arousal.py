@@ -26,6 +26,7 @@ from scipy.ndimage import median_filter, uniform_filter1d
 from nachtwacht.psg.events import _ecg, _emg
 from nachtwacht.psg.events._common import (
     SkipDetector,
+    block_mean,
     merge_runs,
     overlapping_chunks,
     params_dict,
@@ -158,9 +159,21 @@ def detect(rec: Recording, hyp: Hypnogram, params: Params | None = None,
                                            p.theta_power_ratio), th_smooth))
     hits = None
     ratios = []
+    hits_len = 0
     w = max(1, int(round(p.baseline_s * fs)))
     for band, thr, sm in bands:
-        pw = _band_power(x, ch.sf, band, sm, step)
+        # Theta (≤ 8 Hz) at a quarter rate or so: the same power for a quarter of the
+        # filtering (block means first; what aliases down is high-frequency EEG
+        # attenuated by the block mean and then by the band-pass).
+        q = max(1, int(ch.sf // 64)) if band[1] <= 8.0 else 1
+        if q > 1 and step % q == 0:
+            pw = _band_power(block_mean(x, q), ch.sf / q, band, max(1, sm // q), step // q)
+            if hits_len and pw.size != hits_len:  # same length as the other bands
+                pw = np.resize(pw, hits_len) if pw.size > hits_len else np.concatenate(
+                    (pw, np.full(hits_len - pw.size, pw[-1])))
+        else:
+            pw = _band_power(x, ch.sf, band, sm, step)
+        hits_len = hits_len or pw.size
         # Baseline: median over the preceding `baseline_s`, ending 0.5 s before now.
         base = median_filter(pw, size=w, mode="nearest", origin=(w - 1) // 2)
         lag = max(1, int(round(0.5 * fs)))
