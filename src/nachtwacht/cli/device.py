@@ -72,6 +72,8 @@ def _print(s: Any, lang: str) -> None:
     for k, name in lab["keys"].items():
         if s.rhythm.get(k) is not None:
             click.echo(f"  {name}: {s.rhythm[k]}")
+    for f in s.body_clock.get(lang, []):
+        click.echo(f"  * {f['text']}")
     if s.drafts:
         click.echo("\n" + lab["drafts"])
         for n in s.drafts:

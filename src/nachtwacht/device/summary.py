@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diary.metrics import period_metrics
-from ..diary.types import Night
+from ..diary.types import Night, Profile
 from .nights import Comparison, compare, device_nights, draft_nights
 from .read import read_device
 from .rhythm import rhythm, social_jet_lag
@@ -39,6 +39,8 @@ class DeviceSummary:
     sources: list[str] = field(default_factory=list)
     recordings: list[Epochs] = field(default_factory=list)
     mean_gap_min: float | None = None
+    #: Body-clock flags from the device nights, per language: ``[{code, level, text}]``.
+    body_clock: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def gap_text(self, lang: str = "nl") -> str | None:
         """The calm explanation of a large diary-device gap, or ``None``."""
@@ -51,15 +53,18 @@ class DeviceSummary:
         return {"sources": self.sources, "nights": [n.to_dict() for n in self.nights],
                 "comparison": [c.to_dict() for c in self.comparison],
                 "drafts": [d.to_dict() for d in self.drafts], "rhythm": self.rhythm,
-                "mean_gap_min": self.mean_gap_min, "gap_text": self.gap_text(lang)}
+                "mean_gap_min": self.mean_gap_min, "gap_text": self.gap_text(lang),
+                "body_clock": self.body_clock}
 
 
 def summarise(paths: Sequence[str | Path], diary_nights: Sequence[Night] = (),
-              method: str = "auto", tz: str = "Europe/Amsterdam") -> DeviceSummary:
+              method: str = "auto", tz: str = "Europe/Amsterdam",
+              profile: Profile | None = None) -> DeviceSummary:
     """Read every file and build the :class:`DeviceSummary`.
 
     Several files are merged by date; where two give the same date, the first file wins.
-    Rhythm figures come from the device when present, from the diary otherwise.
+    Rhythm figures come from the device when present, from the diary otherwise; the
+    body-clock rules run on the device nights (:func:`nachtwacht.device.clock.body_clock_flags`).
     """
     by_date: dict[Any, DeviceNight] = {}
     recs: list[Epochs] = []
@@ -82,7 +87,14 @@ def summarise(paths: Sequence[str | Path], diary_nights: Sequence[Night] = (),
         rh["from"] = "device"
     else:
         rh = _diary_rhythm(diary_nights, tz)
-    return DeviceSummary(nights, comp, draft_nights(diary_nights, nights), rh, sources, recs, gap)
+    clock: dict[str, list[dict[str, str]]] = {}
+    if nights:
+        from .clock import body_clock_flags
+
+        for lg in ("nl", "en"):
+            clock[lg] = [{"code": f.code, "level": f.level, "text": f.text}
+                         for f in body_clock_flags(nights, profile, lg, tz)]
+    return DeviceSummary(nights, comp, draft_nights(diary_nights, nights), rh, sources, recs, gap, clock)
 
 
 @dataclass

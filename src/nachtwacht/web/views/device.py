@@ -78,8 +78,8 @@ def _summarise(user, path: Path, name: str) -> dict:
     from nachtwacht.device.summary import summarise
     from nachtwacht.report.actogram import activity_bins
 
-    diary = diary_for(user, parts=("nights",))
-    s = summarise([path], diary.nights, tz=diary.tz)
+    diary = diary_for(user, parts=("nights", "profile"))
+    s = summarise([path], diary.nights, tz=diary.tz, profile=diary.profile)
     out = s.to_dict(lang())
     out["sources"] = [name + src[src.index(":"):] if ":" in src else name for src in out["sources"]]
     bins = activity_bins(s.recordings)
@@ -160,8 +160,9 @@ def device_detail(request, pk: int):
     names = REPORT_TEXT[lg]["methods"]
     methods = ", ".join(sorted({names.get(r["method"], r["method"].replace("_", " ").title()) for r in rows}))
     gap = (s.get("gap_text") or {}).get(lg)
+    clock = [f["text"] for f in (s.get("body_clock") or {}).get(lg, [])]
     return render(request, "nachtwacht/device_detail.html", {
-        "up": up, "tx": tx, "rows": rows, "methods": methods, "rhythm": rhythm, "gap": gap, "drafts": drafts,
+        "up": up, "tx": tx, "rows": rows, "methods": methods, "rhythm": rhythm, "gap": gap, "clock": clock, "drafts": drafts,
         "svg": mark_safe(svg),  # noqa: S308 - built by our own code, every text escaped
     })
 
