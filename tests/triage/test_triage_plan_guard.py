@@ -97,7 +97,7 @@ diaries = st.builds(Diary, nights=nights.map(tuple), episodes=episodes.map(tuple
 NO_SLEEP_WINDOW = {
     "seizure_signs", "epilepsy_new_night_episodes", "turning_blue_in_episode", "drowsy_driving",
     "low_mood", "death_wish_in_notes", "suicidal_thoughts", "withdrawal_now", "risky_stop",
-    "heavy_alcohol", "ketamine_regular_use", "ketamine_insomnia_after_stopping",
+    "heavy_alcohol", "alcohol_dependence_signs", "ketamine_regular_use", "ketamine_insomnia_after_stopping",
     "rem_rebound_nightmares", "sexsomnia_single", "sexsomnia_repeated", "parasomnia_repeated",
     "dream_enactment", "witnessed_apneas", "apnea_with_sleepiness", "snoring_sleepy",
     "bipolar_short_sleep", "pregnancy_warning_signs", "dopamine_agonist_sleep_attacks",
@@ -107,7 +107,7 @@ NO_SLEEP_WINDOW_ANSWERS = ("epilepsy", "witnessed_apneas", "drowsy_driving", "pa
                            "suicidal_thoughts", "low_mood", "shift_work")
 #: Other plan items and the flags that forbid them.
 FORBIDDEN_BY_FLAG = {
-    "less_alcohol": {"heavy_alcohol", "withdrawal_now", "risky_stop"},  # "at most one glass" is unsafe
+    "less_alcohol": {"heavy_alcohol", "withdrawal_now", "risky_stop", "alcohol_dependence_signs"},  # "at most one glass" is unsafe
     "tense_release": {"bruxism_jaw_pain"},  # clenching exercise with jaw pain
 }
 

@@ -112,3 +112,13 @@ def test_counts_are_framed_by_the_diary_length(days: int, nl: str, en: str) -> N
                     if f.code == "heavy_alcohol")
         assert want in flag.text, flag.text
         assert "vier weken" not in flag.text or days >= 28
+
+
+def test_morning_shakes_with_heavy_daily_drinking_is_gp_soon_without_a_stop() -> None:
+    nights = list(_nights(14, alcohol_units=10))
+    nights[0] = Night(END, alcohol_units=10, notes="'s ochtends trillerig tot de eerste borrel")
+    result = assess(Diary(nights=tuple(nights)), use_insight=False)
+    got = {f.code for f in result.flags}
+    assert "alcohol_dependence_signs" in got and result.level == "gp_soon"
+    plan = {p.code for p in result.plan}
+    assert "less_alcohol" not in plan and "sleep_window" not in plan
