@@ -17,6 +17,11 @@ Findings covered here:
    the owner's own try always came inside one, and the e-mail reset did not help (the
    login after it met the same back-off). A browser that completed a reset by e-mail
    link now becomes a known device.
+4. (medium) A clinician's report PDF, made by the worker from a share, stayed on the
+   server after the sleeper deleted their account (the job row belongs to the
+   clinician, so nothing cascaded) or revoked the share: the sleeper's health data was
+   kept for up to ``JOB_EXPORT_KEEP_S`` (a day, at most 30) after the page said
+   "all your data have been deleted". The job and its file now go with the share.
 """
 
 from __future__ import annotations
@@ -147,3 +152,45 @@ def test_a_password_reset_by_e_mail_gets_the_owner_past_a_strangers_back_off(hou
     assert ratelimit.backoff_seconds("slaper") > 0  # the stranger's back-off is still there
     r = _post(phone, {"username": "slaper", "password": "heel-nieuw-wachtwoord-42"}, "203.0.113.7")
     assert r.status_code == 302
+
+
+# --- 4. a clinician's report PDF after deletion or revocation --------------------------
+
+def _clinician_report_file(household, as_user, settings, tmp_path, monkeypatch):
+    from nachtwacht.web.jobs import reports, runner, supervise
+    from nachtwacht.web.jobs.models import Job
+
+    settings.JOB_OUTPUT_DIR = tmp_path / "exports"
+    monkeypatch.setattr(reports, "DIRECT_MAX_ROWS", 1)
+    monkeypatch.setattr(reports, "build_pdf", lambda job: b"%PDF-gezondheidsgegevens")
+    share = household["share"]
+    gp = as_user(household["gp"])
+    assert gp.get(f"/zorg/{share.pk}/rapport.pdf?van=2026-10-01&tot=2026-11-30&taal=nl&onderzoek=auto"
+                  ).status_code == 200
+    job = Job.objects.get(kind="report", user=household["gp"])
+    runner.execute(supervise.claim(job.pk))
+    job.refresh_from_db()
+    assert job.status == "done" and job.output_path().is_file()
+    return job
+
+
+def test_a_clinicians_report_pdf_goes_with_the_sleepers_account(household, as_user, settings, tmp_path,
+                                                                monkeypatch):
+    from nachtwacht.web.jobs.models import Job
+
+    job = _clinician_report_file(household, as_user, settings, tmp_path, monkeypatch)
+    path = job.output_path()
+    r = as_user(household["sleeper"]).post("/account/verwijderen/", {
+        "password": "slaper-wachtwoord-1", "sure": "on"})
+    assert r.status_code == 302
+    assert not Job.objects.filter(pk=job.pk).exists()
+    assert not path.exists()
+
+
+def test_a_clinicians_report_pdf_goes_with_a_revoked_share(household, as_user, settings, tmp_path,
+                                                           monkeypatch):
+    job = _clinician_report_file(household, as_user, settings, tmp_path, monkeypatch)
+    path = job.output_path()
+    share = household["share"]
+    assert as_user(household["sleeper"]).post(f"/delen/{share.pk}/intrekken/").status_code == 302
+    assert not path.exists()

@@ -81,6 +81,23 @@ def _target(job: Job):
                          reverse("clinician_report_pdf", kwargs=kw), share)
 
 
+def forget_share_reports(share_ids) -> int:
+    """Delete the finished report jobs made from these shares, and their PDFs.
+
+    A clinician's job row is theirs, so nothing cascades when the sleeper revokes the
+    share or deletes the account; the file would otherwise wait for the clean-up in
+    ``jobs.recovery`` (up to ``JOB_EXPORT_KEEP_S``). A
+    job still queued or running fails by itself (:func:`_target`).
+    """
+    done = Job.objects.filter(kind=Job.Kind.REPORT, params__share__in=list(share_ids),
+                              status__in=(Job.Status.DONE, Job.Status.FAILED))
+    n = 0
+    for job in done:
+        job.delete()  # the post_delete signal removes the file
+        n += 1
+    return n
+
+
 def share_live(job: Job) -> bool:
     return job.params.get("share") is None or _target(job) is not None
 

@@ -154,6 +154,10 @@ def delete_account(request):
                     revoked_at=timezone.now())
                 # Cached findings are health data too; keyed by the id, which goes with the row.
                 forget_insight(user)
+                from nachtwacht.web.jobs.reports import forget_share_reports
+
+                # A clinician's report PDF of this diary is their job row: no cascade.
+                forget_share_reports(ClinicianShare.objects.filter(sleeper=user).values_list("pk", flat=True))
                 logout(request)
                 # Cascades remove nights, episodes, profile, partner links (both
                 # directions), invites, shares, the access log and the 2FA devices.

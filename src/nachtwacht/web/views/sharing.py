@@ -223,6 +223,9 @@ def share_revoke(request, share_id: int):
     if share.revoked_at is None:
         share.revoked_at = timezone.now()
         share.save(update_fields=["revoked_at"])
+    from nachtwacht.web.jobs.reports import forget_share_reports
+
+    forget_share_reports([share.pk])  # report PDFs made from it go too
     messages.success(request, _("Share revoked. The clinician can no longer see your data."))
     return redirect("shares")
 
