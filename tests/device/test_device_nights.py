@@ -91,3 +91,18 @@ def test_cli_unknown_format(tmp_path):
     assert r.exit_code != 0 and "herkennen we niet" in r.output
     r = CliRunner().invoke(main, ["device", "import", str(p), "--lang", "en"])
     assert "do not recognise" in r.output
+
+
+def test_report_cli_takes_device_files(tmp_path):
+    from nachtwacht.diary.csvio import write_nights
+    from nachtwacht.diary.demo import demo_diary
+
+    diary = demo_diary(weeks=2, end=dt.date(1918, 2, 4))
+    nights = tmp_path / "nights.csv"
+    with open(nights, "w", encoding="utf-8", newline="") as f:
+        write_nights(diary.nights, f)
+    html = tmp_path / "r.html"
+    r = CliRunner().invoke(main, ["report", str(nights), "--html", str(html),
+                                  "--device", str(DATA / "example_01.AWD")])
+    assert r.exit_code == 0, r.output
+    assert 'id="device"' in html.read_text() and "Actogram" in html.read_text()

@@ -168,6 +168,9 @@ def register(main: click.Group) -> None:
     @click.option("--experiment", "experiments", multiple=True, metavar="CODE:START[:END]",
                   help="An experiment to report, e.g. no_alcohol_weeknights:2026-10-05 "
                        "(repeatable; codes as in `nachtwacht experiment`).")
+    @click.option("--device", "devices", multiple=True,
+                  type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                  help="Actigraph or wearable file: adds the actogram and device figures (repeatable).")
     @click.option("--include-private", is_flag=True,
                   help="Include free-text notes and entries marked private.")
     @click.option("--tz", default="Europe/Amsterdam", show_default=True,
@@ -175,8 +178,8 @@ def register(main: click.Group) -> None:
     def report(nights: Path, episodes: Path | None, profile: Path | None, out: str | None,
                html: Path | None, json_out: Path | None, fhir_out: Path | None,
                fhir_birth_year: bool, lang: str, date_from: str | None, date_to: str | None,
-               psg: Path | None, experiments: tuple[str, ...], include_private: bool,
-               tz: str) -> None:
+               psg: Path | None, experiments: tuple[str, ...], devices: tuple[Path, ...],
+               include_private: bool, tz: str) -> None:
         """Make the GP report from NIGHTS.csv (and EPISODES.csv)."""
         if not any((out, html, json_out, fhir_out)):
             raise click.ClickException(_m("no_output", lang))
@@ -218,8 +221,18 @@ def register(main: click.Group) -> None:
             from nachtwacht.report.data import build
 
             period = (start, end) if (start or end) else None
+            device = None
+            if devices:  # issue #17
+                from nachtwacht.device import DeviceFormatError
+                from nachtwacht.device.summary import summarise
+
+                try:
+                    device = summarise(devices, diary.nights, tz=tz, profile=diary.profile)
+                except DeviceFormatError as exc:
+                    raise click.ClickException(exc.message(lang)) from None
             return build(diary, period=period, lang=lang, psg=psg_data, experiments=exps,
-                         include_private=include_private, include_birth_year=fhir_birth_year)
+                         include_private=include_private, include_birth_year=fhir_birth_year,
+                         device=device)
 
         if target is not None:
             # Loading WeasyPrint and the template is a quarter of a cold report: it is
