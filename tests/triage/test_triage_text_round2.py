@@ -42,6 +42,7 @@ def _nights(n: int, **over: object) -> tuple[Night, ...]:
     ("'k wil nie meer leven", "suicidality", [("wil nie meer leven", "now")]),
     ("ik wou da'k dood was", "suicidality", [("wou da'k dood was", "now")]),
     ("'k heb 't gehad", "drug_use", []),
+    ("dit werk mag gedaan zijn", "suicidality", []),
     ("'k was nie gewond", "injury_words", [("gewond", "negated")]),
     # Negation words of everyday speech.
     ("niks gebroken, alleen geschrokken", "injury_words", [("gebroken", "negated")]),
@@ -90,6 +91,8 @@ def test_drowsy_driving_and_chest_pain_in_other_words() -> None:
     chest = Night(END, notes="woke with a tight chest, pain going down my left arm, clammy")
     result = assess(Diary(nights=(chest,)), lang="en", use_insight=False)
     assert result.level == "urgent" and "112" in result.flags[0].text
+    nursing = Night(END, notes="pijn in de borst van het voeden, zweet veel")
+    assert not codes(Diary(nights=(nursing,))) & {"chest_pain", "chest_pain_alarm_in_notes"}
     mild = Night(END, notes="geen pijn op de borst, wel moe")
     assert not codes(Diary(nights=(mild,))) & {"chest_pain", "chest_pain_alarm_in_notes"}
 
