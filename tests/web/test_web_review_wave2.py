@@ -22,6 +22,11 @@ Findings covered here:
    clinician, so nothing cascaded) or revoked the share: the sleeper's health data was
    kept for up to ``JOB_EXPORT_KEEP_S`` (a day, at most 30) after the page said
    "all your data have been deleted". The job and its file now go with the share.
+5. (low) Every GET of a long report's PDF link with another period queued another
+   report job (up to ~95 s of the one worker each): a loop over periods, or a page
+   elsewhere with image tags pointing at the link (a GET needs no CSRF token), filled
+   the queue ahead of everyone's sleep-study analyses. One report job per person waits
+   or runs at a time; the page says so (NL/EN) and shows the one in progress.
 """
 
 from __future__ import annotations
@@ -194,3 +199,24 @@ def test_a_clinicians_report_pdf_goes_with_a_revoked_share(household, as_user, s
     share = household["share"]
     assert as_user(household["sleeper"]).post(f"/delen/{share.pk}/intrekken/").status_code == 302
     assert not path.exists()
+
+
+# --- 5. report jobs by GET -------------------------------------------------------------
+
+def test_one_waiting_report_job_per_person(household, as_user, settings, tmp_path, monkeypatch):
+    from nachtwacht.web.jobs import reports
+    from nachtwacht.web.jobs.models import Job
+
+    settings.JOB_OUTPUT_DIR = tmp_path / "exports"
+    monkeypatch.setattr(reports, "DIRECT_MAX_ROWS", 1)
+    c = as_user(household["sleeper"])
+    for month in range(1, 10):
+        r = c.get(f"/rapport.pdf?van=2026-{month:02d}-01&tot=2026-11-30&taal=nl&onderzoek=auto")
+        assert r.status_code == 200
+    assert Job.objects.filter(kind="report", status="queued").count() == 1
+    page = r.content.decode()
+    assert "Er wacht of loopt al een rapport van u" in page and "<progress" in page
+    # Once it has finished, the next period can be asked for.
+    Job.objects.filter(kind="report").update(status="done")
+    c.get("/rapport.pdf?van=2026-05-01&tot=2026-11-30&taal=en&onderzoek=auto")
+    assert Job.objects.filter(kind="report", status="queued").count() == 1

@@ -49,6 +49,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "en stuur dan het volgende bestand.",
         "One of your sleep studies is already waiting or being analysed. Wait until it is "
         "finished, then send the next file."),
+    "report_one_at_a_time": (
+        "Er wacht of loopt al een rapport van u. Hieronder ziet u hoe ver dat is. Is het klaar, "
+        "vraag dan het volgende rapport aan.",
+        "One of your reports is already waiting or being made. Below you see how far it is. "
+        "When it is done, ask for the next report."),
     "csv_too_large": ("Dit bestand is groter dan %(max)s. Zo groot mag een dagboek-CSV hier niet zijn. "
                       "Er is niets opgeslagen.",
                       "This file is larger than %(max)s, the limit for a diary CSV. Nothing was saved."),

@@ -50,6 +50,13 @@ def page(request, target, cleaned: dict):
     recent = Job.objects.filter(user=request.user, kind=Job.Kind.REPORT).exclude(
         status=Job.Status.FAILED).order_by("-created")[:20]
     job = next((j for j in recent if j.params == params), None)
+    if job is None and (busy := jobs.active(request.user, Job.Kind.REPORT)) is not None:
+        # One waiting or running report per person: a GET needs no CSRF token, so links
+        # (or image tags elsewhere) with ever new periods must not fill the worker's queue.
+        from django.contrib import messages as flash
+
+        flash.info(request, messages.text("report_one_at_a_time", language))
+        job = busy
     if job is None:
         job = jobs.enqueue(Job.Kind.REPORT, request.user, language=language, params=params)
     from nachtwacht.web.jobs.views import state
