@@ -43,6 +43,11 @@ def test_unknown_file_and_other_people(household, as_user):
     up = DeviceUpload.objects.create(sleeper=household["stranger"], original_name="x", summary={})
     assert c.get(f"/apparaat/{up.pk}/").status_code == 404
     assert c.post(f"/apparaat/{up.pk}/concepten/").status_code == 404
+    assert c.post(f"/apparaat/{up.pk}/verwijderen/").status_code == 404
+    mine = DeviceUpload.objects.create(sleeper=household["sleeper"], original_name="y", summary={})
+    assert c.post(f"/apparaat/{mine.pk}/verwijderen/").status_code == 302
+    assert not DeviceUpload.objects.filter(pk=mine.pk).exists()
+    assert DeviceUpload.objects.filter(pk=up.pk).exists()
     assert as_user(household["partner"]).get("/apparaat/").status_code in (302, 403, 404)
 
 

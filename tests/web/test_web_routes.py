@@ -34,6 +34,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "experiment_start": frozenset({SLEEPER}), "experiment_stop": frozenset({SLEEPER}),
     "upload_csv": frozenset({SLEEPER}), "upload_edf": frozenset({SLEEPER}), "psg_detail": frozenset({SLEEPER}),
     "device_upload": frozenset({SLEEPER}), "device_detail": frozenset({SLEEPER}), "device_drafts": frozenset({SLEEPER}),
+    "device_delete": frozenset({SLEEPER}),
     "psg_retry": frozenset({SLEEPER}),
     # Sleep-study viewer (#15): the sleeper's own study; a clinician's through a share with "psg".
     "psg_overview": frozenset({SLEEPER}), "psg_window": frozenset({SLEEPER}), "psg_csv": frozenset({SLEEPER}),
@@ -101,7 +102,7 @@ def _kwargs(name: str, h: dict) -> dict:
         return {"token": PartnerInvite.objects.create(sleeper=s).token}
     if name == "experiment_stop":
         return {"pk": Experiment.objects.create(sleeper=s, code="x", title="x", started=h["day"]).pk}
-    if name in ("device_detail", "device_drafts"):
+    if name in ("device_detail", "device_drafts", "device_delete"):
         from nachtwacht.web.front.models import DeviceUpload
         empty = {"nights": [], "comparison": [], "drafts": [], "rhythm": {}}
         return {"pk": DeviceUpload.objects.create(sleeper=s, original_name="a.AWD", summary=empty).pk}

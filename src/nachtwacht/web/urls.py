@@ -72,6 +72,7 @@ urlpatterns = [
     path("apparaat/", device_views.device_upload, name="device_upload"),
     path("apparaat/<int:pk>/", device_views.device_detail, name="device_detail"),
     path("apparaat/<int:pk>/concepten/", device_views.device_drafts, name="device_drafts"),
+    path("apparaat/<int:pk>/verwijderen/", device_views.device_delete, name="device_delete"),
     path("slaaponderzoek/", uploads.upload_edf, name="upload_edf"),
     path("slaaponderzoek/<int:pk>/", uploads.psg_detail, name="psg_detail"),
     path("slaaponderzoek/<int:pk>/opnieuw/", uploads.psg_retry, name="psg_retry"),

@@ -42,6 +42,7 @@ TEXT = {
                           "in uw dagboek zetten en daarna zelf aanvullen. Wat u al schreef, blijft altijd staan.",
            "add": "Zet deze nachten als concept in mijn dagboek", "added": "{n} nachten als concept toegevoegd.",
            "none": "Er zijn geen nachten gevonden in dit bestand.",
+           "delete": "Verwijder deze apparaatgegevens", "deleted": "De apparaatgegevens zijn verwijderd.",
            "keys": {"mean_midpoint": "Midden van de slaap", "sri": "Regelmaat (SRI, -100 tot 100)",
                     "social_jet_lag_min": "Sociale jetlag (minuten)", "is": "Stabiliteit tussen dagen (IS, 0 tot 1)",
                     "iv": "Versnippering (IV, 0 tot 2)", "ra": "Verschil dag en nacht (RA, 0 tot 1)"}},
@@ -57,6 +58,7 @@ TEXT = {
                           "your diary as drafts and complete them yourself. What you already wrote always stays.",
            "add": "Put these nights in my diary as drafts", "added": "{n} nights added as drafts.",
            "none": "No nights were found in this file.",
+           "delete": "Delete this device data", "deleted": "The device data were deleted.",
            "keys": {"mean_midpoint": "Sleep midpoint", "sri": "Regularity (SRI, -100 to 100)",
                     "social_jet_lag_min": "Social jet lag (minutes)", "is": "Interdaily stability (IS, 0 to 1)",
                     "iv": "Intradaily variability (IV, 0 to 2)", "ra": "Relative amplitude (RA, 0 to 1)"}},
@@ -189,6 +191,15 @@ def device_drafts(request, pk: int):
             n += 1
     messages.success(request, TEXT[lang()]["added"].format(n=n))
     return redirect("device_detail", pk=up.pk)
+
+
+@sleeper_required
+@require_POST
+def device_delete(request, pk: int):
+    """Delete one upload's figures (diary nights added from it stay: they are the person's now)."""
+    owned_or_404(DeviceUpload, request, pk=pk).delete()
+    messages.success(request, TEXT[lang()]["deleted"])
+    return redirect("device_upload")
 
 
 def summary_for(sleeper, parts) -> object | None:
