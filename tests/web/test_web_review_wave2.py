@@ -27,6 +27,10 @@ Findings covered here:
    elsewhere with image tags pointing at the link (a GET needs no CSRF token), filled
    the queue ahead of everyone's sleep-study analyses. One report job per person waits
    or runs at a time; the page says so (NL/EN) and shows the one in progress.
+6. (low) The password asked again to delete the account or to change the password
+   had no limit: someone with a stolen session (an unlocked phone) could guess the
+   password there at full speed, learn it and keep the account after the session
+   ends. Both now count failures per account and address, as the login does.
 """
 
 from __future__ import annotations
@@ -220,3 +224,28 @@ def test_one_waiting_report_job_per_person(household, as_user, settings, tmp_pat
     Job.objects.filter(kind="report").update(status="done")
     c.get("/rapport.pdf?van=2026-05-01&tot=2026-11-30&taal=en&onderzoek=auto")
     assert Job.objects.filter(kind="report", status="queued").count() == 1
+
+
+# --- 6. password guessing behind a session ----------------------------------------------
+
+def test_the_delete_page_does_not_let_a_session_guess_the_password(household, as_user, settings):
+    c = as_user(household["sleeper"])
+    for i in range(settings.LOGIN_MAX_FAILURES):
+        r = c.post("/account/verwijderen/", {"password": f"gok-{i}", "sure": "on"})
+        assert r.status_code == 200
+    r = c.post("/account/verwijderen/", {"password": "slaper-wachtwoord-1", "sure": "on"})
+    assert r.status_code == 429
+    assert "Wacht 15 minuten" in r.content.decode()
+    household["sleeper"].refresh_from_db()  # still there
+
+
+def test_the_password_change_does_not_let_a_session_guess_the_password(household, as_user, settings):
+    c = as_user(household["sleeper"])
+    new = {"new_password1": "Nieuw-Wachtwoord-99", "new_password2": "Nieuw-Wachtwoord-99"}
+    for i in range(settings.LOGIN_MAX_FAILURES):
+        assert c.post("/instellingen/wachtwoord/", {"old_password": f"gok-{i}", **new}).status_code == 200
+    r = c.post("/instellingen/wachtwoord/", {"old_password": "slaper-wachtwoord-1", **new})
+    assert r.status_code == 429
+    assert "Wacht 15 minuten" in r.content.decode()
+    household["sleeper"].refresh_from_db()
+    assert household["sleeper"].check_password("slaper-wachtwoord-1")

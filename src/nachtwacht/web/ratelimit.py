@@ -154,6 +154,25 @@ def reset(username: str, ip: str, prefix: str = LOGIN) -> None:
     _cache().delete_many([_key(username, ip, prefix), _account_key(username, prefix)])
 
 
+# --- the password asked again inside a session --------------------------------------
+
+#: Counter prefix for the password a signed-in person types again (delete the account,
+#: change the password): a stolen session must not become a free password oracle.
+REAUTH = "nw-reauth"
+
+
+def reauth_wait(request) -> int:
+    """Minutes until this session's user may type their password again here (0: go ahead)."""
+    who, ip = f"uid:{request.user.pk}", client_ip(request)
+    return wait_minutes(who, ip, REAUTH) if is_blocked(who, ip, REAUTH) else 0
+
+
+def reauth_result(request, ok: bool) -> None:
+    """Count a wrong password typed again, or forget the failures after a right one."""
+    who, ip = f"uid:{request.user.pk}", client_ip(request)
+    (reset if ok else record_failure)(who, ip, REAUTH)
+
+
 # --- back-off per account (any address) ---------------------------------------------
 
 def backoff_seconds(username: str, prefix: str = LOGIN) -> int:

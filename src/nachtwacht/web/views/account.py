@@ -142,9 +142,19 @@ class DeleteForm(forms.Form):
 @login_required
 def delete_account(request):
     if request.method == "POST":
+        from nachtwacht.web import ratelimit
+        from nachtwacht.web.views.password import too_many_message
+
         form = DeleteForm(request.POST)
+        if wait := ratelimit.reauth_wait(request):
+            # Counted like the login: a stolen session must not guess the password here.
+            form.is_valid()
+            form.add_error(None, too_many_message(wait))
+            return render(request, "nachtwacht/delete_account.html",
+                          {"form": form, "backup_days": settings.BACKUP_RETENTION_DAYS}, status=429)
         if form.is_valid():
             if not request.user.check_password(form.cleaned_data["password"]):
+                ratelimit.reauth_result(request, ok=False)
                 form.add_error("password", _("That password is not right."))
             else:
                 user = request.user

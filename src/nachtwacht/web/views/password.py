@@ -19,7 +19,7 @@ from django.core.cache import caches
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 #: At most this many reset e-mails per address (client or e-mail) per window.
 RESET_MAX = 5
@@ -48,13 +48,43 @@ def _over_limit(kind: str, value: str) -> bool:
     return count > RESET_MAX
 
 
+def too_many_message(n: int) -> str:
+    """The login's own 'too many failed attempts' sentence (translated), for ``n`` minutes."""
+    return ngettext("Too many failed attempts from this connection. Wait %(n)d minute and "
+                    "try again, or reset your password.",
+                    "Too many failed attempts from this connection. Wait %(n)d minutes and "
+                    "try again, or reset your password.", n) % {"n": n}
+
+
 class PasswordChange(auth_views.PasswordChangeView):
     template_name = "nachtwacht/password_change.html"
     success_url = reverse_lazy("settings")
 
+    def post(self, request, *args, **kwargs):
+        from nachtwacht.web import ratelimit
+
+        wait = ratelimit.reauth_wait(request)
+        if wait:
+            form = self.get_form()
+            form.errors.clear()
+            form.add_error(None, too_many_message(wait))
+            resp = self.render_to_response(self.get_context_data(form=form))
+            resp.status_code = 429
+            return resp
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        from nachtwacht.web import ratelimit
+
+        if "old_password" in form.errors:  # only a wrong current password counts
+            ratelimit.reauth_result(self.request, ok=False)
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         response = super().form_valid(form)
         from nachtwacht.web import ratelimit
+
+        ratelimit.reauth_result(self.request, ok=True)
 
         # The known-device cookie is bound to the password: renew it for this browser.
         ratelimit.remember_device(response, form.user)
