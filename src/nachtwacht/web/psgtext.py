@@ -11,30 +11,16 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-DETECTORS = {
-    "arousal": _("Short awakenings (arousals)"),
-    "bruxism": _("Teeth grinding and clenching (bruxism)"),
-    "desaturation": _("Drops in blood oxygen"),
-    "leg_movements": _("Leg movements"),
-    "respiratory": _("Breathing pauses (apnoea and hypopnoea)"),
-    "rswa": _("Muscle tension during dream sleep (RSWA)"),
-    "sleep_starts": _("Jerks while falling asleep"),
-    "staging": _("Sleep stages"),
-    "detectors": _("Other measurements"),
-}
+from nachtwacht.psg import labels
 
-SKIP_REASONS = {
-    "missing_channel": _("the file does not hold the signal this needs"),
-    "flat_channel": _("the signal this needs is flat (no measurement)"),
-    "clipped_channel": _("the signal this needs is mostly at its limit (overloaded)"),
-    "low_sampling_rate": _("the signal this needs was recorded too coarsely"),
-    "no_sleep": _("the recording holds no sleep"),
-    "no_rem": _("the recording holds no dream sleep (REM)"),
-    "too_short": _("the recording is too short"),
-    "error": _("the analysis of this part failed"),
-}
+
+def _lang() -> str:
+    # Detector names and skip reasons live in the core (the GP report needs them too).
+    return "en" if (get_language() or "nl").startswith("en") else "nl"
+
 
 STATUS = {
     "queued": _("Waiting"), "running": _("Being analysed"), "done": _("Finished"),
@@ -55,21 +41,15 @@ _WARNINGS = (
 
 def detector_label(code: str) -> str:
     """A detector or step named for a person."""
-    label = DETECTORS.get(code)
-    return str(label) if label else code.replace("_", " ").capitalize()
+    return labels.detector_label(code, _lang())
 
 
 def skipped(items: dict[str, Any]) -> list[dict[str, str]]:
     """``{name: "code: reason"}`` -> ``[{label, reason, detail}]``; ``detail`` is English."""
     out = []
     for name, text in sorted(items.items()):
-        text = text if isinstance(text, str) else ", ".join(map(str, text)) if isinstance(
-            text, list | tuple | dict) else str(text)
-        code, _sep, rest = text.partition(": ")
-        reason = SKIP_REASONS.get(code)
-        out.append({"label": detector_label(name),
-                    "reason": str(reason) if reason else str(_("not analysed")),
-                    "detail": rest if reason else text})
+        reason, detail = labels.skip_reason(text, _lang())
+        out.append({"label": detector_label(name), "reason": reason, "detail": detail})
     return out
 
 
