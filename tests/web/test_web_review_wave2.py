@@ -31,6 +31,11 @@ Findings covered here:
    had no limit: someone with a stolen session (an unlocked phone) could guess the
    password there at full speed, learn it and keep the account after the session
    ends. Both now count failures per account and address, as the login does.
+7. (low) A trusted proxy that reached a dual-stack socket (gunicorn ``-b [::]:8000``)
+   arrived as ``::ffff:127.0.0.1``, which did not match ``127.0.0.1`` in
+   ``NACHTWACHT_TRUSTED_PROXIES``: every client was the proxy again and five wrong
+   passwords from anyone blocked the owner. IPv4-mapped addresses now count as their
+   IPv4 address. (Garbage in ``X-Forwarded-For`` was already safe: checked here too.)
 """
 
 from __future__ import annotations
@@ -249,3 +254,20 @@ def test_the_password_change_does_not_let_a_session_guess_the_password(household
     assert "Wacht 15 minuten" in r.content.decode()
     household["sleeper"].refresh_from_db()
     assert household["sleeper"].check_password("slaper-wachtwoord-1")
+
+
+# --- 7. the client address ---------------------------------------------------------------
+
+def test_an_ipv4_mapped_proxy_address_is_trusted(rf, proxy):
+    req = rf.get("/", REMOTE_ADDR="::ffff:127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert ratelimit.client_ip(req) == "203.0.113.9"
+    # A mapped client behind the proxy is the same client as its IPv4 form.
+    req = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9, ::ffff:127.0.0.1")
+    assert ratelimit.client_ip(req) == "203.0.113.9"
+
+
+@pytest.mark.parametrize("xff", ["garbage", "1.2.3.4, nonsense", ",,, ,", "300.1.1.1", "x" * 5000,
+                                 "203.0.113.9:4711", "[2001:db8::1]:80"])
+def test_garbage_forwarded_for_never_raises_or_picks_a_spoofed_hop(rf, proxy, xff):
+    req = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=xff)
+    assert ratelimit.client_ip(req) in ("127.0.0.1", "203.0.113.9")

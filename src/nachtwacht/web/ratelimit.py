@@ -87,6 +87,8 @@ def _trusted(addr: str) -> bool:
         ip = ipaddress.ip_address(addr.strip())
     except ValueError:
         return False
+    # A dual-stack socket reports an IPv4 proxy as ::ffff:a.b.c.d: the same proxy.
+    ip = getattr(ip, "ipv4_mapped", None) or ip
     return any(ip in net for net in nets)
 
 
