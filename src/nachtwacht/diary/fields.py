@@ -223,7 +223,7 @@ EPISODE_TYPES = _c(
     ("bruxism", "tandenknarsen of kaakklemmen", "teeth grinding or jaw clenching"),
     ("breathing_pause", "adempauze", "breathing pause"),
     ("sleep_eating", "eten in de slaap", "sleep eating"),
-    ("urge", "drang of episode van dwangmatig seksueel gedrag", "urge or episode of compulsive sexual behaviour"),
+    ("urge", "drang of voorval van dwangmatig seksueel gedrag", "urge or episode of compulsive sexual behaviour"),
     ("other", "anders", "other"),
 )
 REPORTER_CHOICES = _c(("self", "zelf", "self"), ("partner", "partner", "partner"))

@@ -24,6 +24,7 @@ from nachtwacht.diary.fields import (
 )
 from nachtwacht.diary.metrics import night_metrics, period_metrics
 from nachtwacht.diary.types import Diary, Episode, Night
+from nachtwacht.psg.labels import detector_label, skip_reason
 
 from .strings import check_lang, date_str, num, t
 
@@ -963,7 +964,10 @@ def _psg(psg: Any, lang: str) -> PsgInfo | None:
     source = _dig(d, ("recording", "source")) or (hyp or {}).get("source", "") or ""
     return PsgInfo(source=str(source), stats=shown,
                    hypnogram=hyp if isinstance(hyp, dict) else None, events=ev,
-                   skipped=[(str(a), str(b)) for a, b in skipped_rows])
+                   # Names and reasons in the reader's language, never the pipeline's
+                   # English codes (issue #14); the English detail stays in the JSON.
+                   skipped=[(detector_label(str(a), lang), skip_reason(b, lang)[0] if b else "")
+                            for a, b in skipped_rows])
 
 
 def _night_bars(nights: list[Night], per_night: dict[dt.date, Any]) -> list[NightBar]:

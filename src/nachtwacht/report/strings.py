@@ -40,20 +40,20 @@ STRINGS: dict[str, tuple[str, str]] = {
     "h_ask": ("Om te vragen", "Questions to ask"),
     "h_psg": ("Slaaponderzoek", "Sleep study"),
     "h_chart": ("Slaapdagboek per nacht (18:00 tot 18:00)", "Sleep diary per night (18:00 to 18:00)"),
-    "h_weekly": ("Episodes per week", "Episodes per week"),
+    "h_weekly": ("Voorvallen per week", "Episodes per week"),
     # who
     "subject": ("Persoon", "Person"),
     "subject_default": ("Slaper (naam niet vermeld)", "Sleeper (name not shown)"),
     "period": ("Periode", "Period"),
     "period_fmt": ("{start} t/m {end} ({days} dagen)", "{start} to {end} ({days} days)"),
     "nights_recorded": ("Nachten ingevuld", "Nights recorded"),
-    "episodes_recorded": ("Episodes genoteerd", "Episodes recorded"),
+    "episodes_recorded": ("Voorvallen genoteerd", "Episodes recorded"),
     "birth_year": ("Geboortejaar", "Birth year"),
     "about": ("Achtergrond", "Background"),
     "no_period": ("geen gegevens", "no data"),
     # empty states
     "empty_period": (
-        "Er zijn in deze periode geen nachten en geen episodes genoteerd.",
+        "Er zijn in deze periode geen nachten en geen voorvallen genoteerd.",
         "No nights and no episodes were recorded in this period.",
     ),
     "no_nights": (
@@ -61,7 +61,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "No nights were recorded in this period.",
     ),
     "no_episodes": (
-        "Er zijn in deze periode geen episodes genoteerd.",
+        "Er zijn in deze periode geen voorvallen genoteerd.",
         "No episodes were recorded in this period.",
     ),
     "no_partner": (
@@ -92,7 +92,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "by_self": ("", ""),
     "complaint_also": ("Verder: {rest}.", "Also: {rest}."),
     "complaint_no_metrics": (
-        "Geen episodes genoteerd; {n} nachten ingevuld, maar zonder slaaptijden.",
+        "Geen voorvallen genoteerd; {n} nachten ingevuld, maar zonder slaaptijden.",
         "No episodes noted; {n} nights recorded, but without sleep times.",
     ),
     "complaint_metric_se": (
@@ -104,7 +104,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Trouble falling asleep: on average {sol} minutes to fall asleep over {n} nights.",
     ),
     "complaint_metric_ok": (
-        "Geen episodes genoteerd; de slaap in het dagboek ziet er gemiddeld gewoon uit ({tst} uur, efficiëntie {se}%).",
+        "Geen voorvallen genoteerd; de slaap in het dagboek ziet er gemiddeld gewoon uit ({tst} uur, efficiëntie {se}%).",
         "No episodes noted; sleep in the diary looks ordinary on average ({tst} hours, efficiency {se}%).",
     ),
     # frequency table
