@@ -26,6 +26,7 @@ from nachtwacht.diary.metrics import night_metrics, period_metrics
 from nachtwacht.diary.types import Diary, Episode, Night
 from nachtwacht.psg.labels import detector_label, skip_reason
 
+from .factors import cells as factor_cells
 from .strings import check_lang, date_str, num, t
 
 #: How much more an episode type weighs when choosing the main complaint: types that
@@ -133,6 +134,15 @@ class FactorRow:
     n_unexposed: int | None = None
     events_exposed: int | None = None
     events_unexposed: int | None = None
+    #: Compact cells for the table (see :mod:`.factors`); ``counts`` empty when the
+    #: finding's text was not understood (the template then shows ``text``).
+    factor_text: str = ""
+    outcome_text: str = ""
+    counts: str = ""
+    estimate_text: str = ""
+    rests_on: str = ""
+    together: bool = False
+    n_nights: int | None = None
 
 
 @dataclass
@@ -376,7 +386,8 @@ def build(
     frequency = _frequency(episodes, start, days, lang)
     metrics = _metrics(nights, per_night, lang)
     insight_res, factors, factors_status, factors_more = _insight(sub, lang, insight)
-    triage_info, triage_raw = _triage(sub, insight_res, lang, triage, per_night)
+    triage_info, triage_raw = _triage(sub, insight_res, lang, triage, per_night,
+                                      {(f.factor, f.outcome) for f in factors})
 
     return ReportData(
         lang=lang,
@@ -716,16 +727,21 @@ def _insight(sub: Diary, lang: str, given: Any) -> tuple[Any, list[FactorRow], s
         if cert == "none":
             continue
         name, est = _first_number(getattr(f, "effect", None))
+        effect_text = _effect_text(name, est, f.ci_low, f.ci_high, lang)
+        c = factor_cells(f, lang, effect_text)
         rows.append(FactorRow(
             factor=f.factor, outcome=f.outcome, exposed_label=getattr(f, "exposed_label", ""),
             effect_name=name, estimate=est, ci_low=f.ci_low, ci_high=f.ci_high, p=f.p,
             q=getattr(f, "q", None), significant=bool(f.significant), direction=f.direction,
             certainty=cert, certainty_text=t(f"certain_{cert}", lang),
             text=_first_sentences(f.text_en if lang == "en" else f.text_nl),
-            effect_text=_effect_text(name, est, f.ci_low, f.ci_high, lang),
+            effect_text=effect_text,
             n_exposed=getattr(f, "n_exposed", None), n_unexposed=getattr(f, "n_unexposed", None),
             events_exposed=getattr(f, "events_exposed", None),
             events_unexposed=getattr(f, "events_unexposed", None),
+            factor_text=c.factor, outcome_text=c.outcome, counts=c.counts,
+            estimate_text=c.estimate, rests_on=c.rests_on, together=c.together,
+            n_nights=getattr(f, "n_nights", None),
         ))
     rows.sort(key=lambda r: (r.certainty != "clear", r.q if r.q is not None else 1.0,
                              r.p if r.p is not None else 1.0))
@@ -736,7 +752,8 @@ def _insight(sub: Diary, lang: str, given: Any) -> tuple[Any, list[FactorRow], s
 
 
 def _triage(sub: Diary, insight: Any, lang: str, given: Any,
-            per_night: dict[dt.date, Any]) -> tuple[TriageInfo | None, dict]:
+            per_night: dict[dt.date, Any],
+            shown: set[tuple[str, str]] = frozenset()) -> tuple[TriageInfo | None, dict]:
     res = given
     if res is None:
         try:
@@ -747,13 +764,16 @@ def _triage(sub: Diary, insight: Any, lang: str, given: Any,
         # neither is computed twice for one report.
         res = assess(sub, insight=insight, lang=lang, night_figures=per_night)
     d = res.to_dict() if hasattr(res, "to_dict") else dict(res)
-    flags = [FlagRow(code=f.get("code", ""), level=f.get("level", ""),
-                     condition=f.get("condition", ""),
-                     evidence=[_evidence_text(x) for x in f.get("evidence", [])],
-                     text=(f.get("text", "") if f.get("level") != "self_care"
-                           else _first_sentence(f.get("text", ""))),
-                     evidence_short=_evidence_short(f.get("evidence", []), lang))
-             for f in d.get("flags", [])]
+    flags = []
+    for f in d.get("flags", []):
+        text = (f.get("text", "") if f.get("level") != "self_care"
+                else _first_sentence(f.get("text", "")))
+        flags.append(FlagRow(code=f.get("code", ""), level=f.get("level", ""),
+                             condition=f.get("condition", ""),
+                             evidence=[_evidence_text(x) for x in f.get("evidence", [])],
+                             text=text,
+                             evidence_short=_evidence_short(f.get("evidence", []), lang,
+                                                            text, shown)))
     order = ("urgent", "gp_soon", "gp_routine", "self_care")
     flags.sort(key=lambda f: order.index(f.level) if f.level in order else 9)
     level = d.get("level", "self_care")
@@ -767,19 +787,37 @@ def _triage(sub: Diary, insight: Any, lang: str, given: Any,
     ), d
 
 
-def _evidence_short(items: list[Any], lang: str) -> str:
+def _evidence_short(items: list[Any], lang: str, text: str = "",
+                    shown: set[tuple[str, str]] | frozenset = frozenset()) -> str:
     # The full evidence stays in the data (and JSON); the page shows answers in full
     # and the nights as a short list of dates, so a flag never fills half a page.
     # Findings (a mean over many nights) are shown as text too: they stand for all those
     # nights, not for the one date a summary used to carry (issue #11).
-    answers = [_evidence_text(x) for x in items
-               if isinstance(x, dict) and x.get("kind") in ("answer", "finding")]
+    # A finding that the factor table (section 4) shows is pointed to, not repeated:
+    # its long sentence made one flag fill three lines of a two-page report.
+    parts = []
+    for x in items:
+        if not isinstance(x, dict):
+            continue
+        if x.get("kind") == "answer":
+            parts.append(_evidence_text(x))
+        elif x.get("kind") == "finding":
+            parts.append(t("ev_see_factors", lang) if (x.get("field"), x.get("value")) in shown
+                         else _first_sentence(_evidence_text(x)))
     dates = sorted({x["date"] for x in items if isinstance(x, dict) and x.get("date")})
-    parts = list(answers)
     if dates:
-        shown = [date_str(dt.date.fromisoformat(d), lang, year=False) for d in dates[:4]]
-        more = f" {t('and_more', lang, n=len(dates) - 4)}" if len(dates) > 4 else ""
-        parts.append(t("n_nights", lang, n=len(dates)) + ": " + ", ".join(shown) + more)
+        days = [date_str(dt.date.fromisoformat(d), lang, year=False) for d in dates]
+        count = t("n_nights" if len(dates) != 1 else "n_night_one", lang, n=len(dates))
+        # The flag text often names the dates itself: then the count is enough. Else a
+        # few dates, or the first and last: the full list is in the app and the JSON.
+        if days[0] in text:
+            parts.append(count)
+        elif len(days) <= 3:
+            parts.append(count + ": " + ", ".join(days))
+        elif count in text:  # "(13 nachten). (13 nachten, ...)" said the count twice
+            parts.append(t("span", lang, first=days[0], last=days[-1]))
+        else:
+            parts.append(t("n_nights_span", lang, n=len(days), first=days[0], last=days[-1]))
     return "; ".join(parts)
 
 

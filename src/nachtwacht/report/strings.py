@@ -159,6 +159,32 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Verbanden in één dagboek zeggen niets zeker over oorzaak en gevolg.",
         "Links in one diary do not prove cause and effect.",
     ),
+    # compact factor table (report/factors.py): one short line per finding
+    "col_factor_outcome": ("Factor → gevolg", "Factor → outcome"),
+    "col_fx_nights": ("Nachten (met tegen zonder)", "Nights (with vs without)"),
+    "col_estimate": ("Geschatte kans of verschil", "Estimated chance or difference"),
+    "fx_counts": ("{a} van {n1} nachten tegen {c} van {n0}", "{a} of {n1} nights vs {c} of {n0}"),
+    "fx_typical": ("meestal {x} ({n1} nachten) tegen {y} ({n0})",
+                   "typically {x} ({n1} nights) vs {y} ({n0})"),
+    "fx_risks": ("{r1}% tegen {r0}%", "{r1}% vs {r0}%"),
+    "fx_difference": ("verschil", "difference"),
+    "fx_rests": ("op {n} nachten", "on {n} nights"),
+    "fx_rests_together": ("op {n} nachten samen in bed", "on {n} nights together in bed"),
+    "certain_clear_short": ("duidelijk", "clear"),
+    "certain_possible_short": ("mogelijk", "possible"),
+    "fx_note": (
+        "Duidelijk = waarschijnlijk geen toeval; mogelijk = kan nog toeval zijn. De schatting "
+        "telt het toeval mee, dus is voorzichtiger dan de aantallen (BI = "
+        "betrouwbaarheidsinterval).",
+        "Clear = probably not chance; possible = may still be chance. The estimate allows for "
+        "chance, so it is more cautious than the counts (CI = confidence interval).",
+    ),
+    "fx_together_note": (
+        "Samen in bed: alleen die nachten tellen mee, want op de andere nachten kon uw partner "
+        "niets zien.",
+        "Together in bed: only those nights count, because on the other nights your partner "
+        "could not see anything.",
+    ),
     # partner
     "partner_entries": (
         # Number-neutral wording: "1 meldingen in 1 nachten" reads wrong.
@@ -225,6 +251,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "flags": ("Signalen", "Signs"),
     "and_more": ("en nog {n}", "and {n} more"),
     "n_nights": ("{n} nachten", "{n} nights"),
+    "n_night_one": ("1 nacht", "1 night"),
+    "span": ("{first} t/m {last}", "{first} to {last}"),
+    "n_nights_span": ("{n} nachten, {first} t/m {last}", "{n} nights, {first} to {last}"),
+    "ev_see_factors": ("verband: zie 4", "link: see 4"),
     "differentials": ("Om aan te denken", "To consider"),
     "plan": ("Zelfhulpplan", "Self-help plan"),
     # questions (generic, per episode type)
