@@ -212,13 +212,15 @@ def is_known_device(request, username: str) -> bool:
     from django.contrib.auth import get_user_model
 
     user_model = get_user_model()
-    try:
-        user = user_model._default_manager.get_by_natural_key(_norm(username))
-    except user_model.DoesNotExist:
-        try:
-            user = user_model._default_manager.get(**{f"{user_model.USERNAME_FIELD}__iexact": _norm(username)})
-        except user_model.DoesNotExist:
-            return False
+    field = user_model.USERNAME_FIELD
+    # Two accounts may differ only by case (createsuperuser allows it): the exact name
+    # wins; two case-blind matches and no exact one is simply "not known", never a 500.
+    typed = unicodedata.normalize("NFKC", username.strip())
+    found = list(user_model._default_manager.filter(**{f"{field}__iexact": typed})[:10])
+    exact = [u for u in found if u.get_username() in (typed, _norm(username))]
+    user = exact[0] if exact else (found[0] if len(found) == 1 else None)
+    if user is None:
+        return False
     return data.get("u") == user.pk and data.get("h") == user.get_session_auth_hash()[:32]
 
 
