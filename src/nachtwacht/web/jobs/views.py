@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from nachtwacht.web import jobs
+from nachtwacht.web.access import CLINICIAN, PARTNER, SLEEPER, role_required
 from nachtwacht.web.forms import lang
 from nachtwacht.web.jobs import messages
 from nachtwacht.web.jobs.models import Job
@@ -38,11 +38,16 @@ def state(job: Job, language: str) -> dict:
             "finished": job.status in (Job.Status.DONE, Job.Status.FAILED)}
 
 
+#: Every role may have jobs, but through the same check as every other page, so a clinician
+#: who must set up two-step login (NACHTWACHT_REQUIRE_2FA_CLINICIANS) is sent there first.
+any_role = role_required(SLEEPER, PARTNER, CLINICIAN)
+
+
 def _own_job(request, pk: int) -> Job:
     return get_object_or_404(Job, pk=pk, user=request.user)
 
 
-@login_required
+@any_role
 def status(request, pk: int):
     """``{"status", "progress", "position", "text", "finished"}`` of one of the user's jobs."""
     job = _own_job(request, pk)
@@ -84,7 +89,7 @@ def export_page(request):
         "job": job, "state": state(job, language) if job else None, "t": t, "ready": ready})
 
 
-@login_required
+@any_role
 def export_download(request, pk: int):
     job = _own_job(request, pk)
     path = job.output_path()
@@ -94,7 +99,7 @@ def export_download(request, pk: int):
                         filename=f"nachtwacht-{timezone.localtime(job.finished).date().isoformat()}.zip")
 
 
-@login_required
+@any_role
 def report_download(request, pk: int):
     """A report PDF the worker made; a clinician's only while their share is live."""
     from nachtwacht.web.jobs import reports
@@ -108,7 +113,7 @@ def report_download(request, pk: int):
                         filename=reports.file_name(job))
 
 
-@login_required
+@any_role
 @require_POST
 def export_start(request):
     return export_page(request)
