@@ -291,8 +291,13 @@ def push_subscribe(request):
         p256dh, auth = str(keys["p256dh"])[:200], str(keys["auth"])[:100]
     except (ValueError, KeyError, TypeError):
         return JsonResponse({"status": "invalid"}, status=400)
-    PushSubscription.objects.update_or_create(endpoint=str(endpoint)[:1000], defaults={
-        "user": request.user, "p256dh": p256dh, "auth": auth})
+    endpoint = str(endpoint)[:1000]
+    # Bound to (user, endpoint): whoever learns another person's endpoint must not move
+    # that browser's subscription (and its reminders) to their own account.
+    if PushSubscription.objects.filter(endpoint=endpoint).exclude(user=request.user).exists():
+        return JsonResponse({"status": "taken"}, status=409)
+    PushSubscription.objects.update_or_create(endpoint=endpoint, user=request.user, defaults={
+        "p256dh": p256dh, "auth": auth})
     ReminderSetting.objects.update_or_create(user=request.user, defaults={"by_push": True})
     return JsonResponse({"status": "saved"}, status=201)
 
