@@ -9,6 +9,9 @@ the same numbers:
   end is stored inside the value: Django's cache ``incr`` rewrites an entry with the
   cache's default timeout (24 h), which once turned a 15-minute block into a day that
   renewed itself with every attempt.
+* **per address, any account** — the same fixed window with ``LOGIN_MAX_PER_ADDRESS``
+  (100) failures over all user names together, so one address cannot fill the table
+  with fresh counters for endless names; only that address gets the 429.
 * **per account, any address** — exponential back-off instead of a lock: after
   ``LOGIN_ACCOUNT_SOFT`` failures from anywhere, each next attempt must wait
   ``2 ** k`` seconds (capped at ``LOGIN_BACKOFF_MAX_S``). Guessing from many addresses
@@ -120,15 +123,40 @@ def _get(key: str) -> dict:
     return {}
 
 
+def _addr_key(ip: str, prefix: str) -> str:
+    return f"{prefix}-addr:{hashlib.sha256(ip.encode()).hexdigest()}"
+
+
+def _addr_max() -> int:
+    # Across all user names: otherwise one address tries endless names, each with a
+    # fresh counter, and fills the table. High enough for a shared office address.
+    return getattr(settings, "LOGIN_MAX_PER_ADDRESS", 100)
+
+
+def _addr_blocked(ip: str, prefix: str) -> bool:
+    return _get(_addr_key(ip, prefix)).get("n", 0) >= _addr_max()
+
+
 def is_blocked(username: str, ip: str, prefix: str = LOGIN) -> bool:
-    """Whether this address has used up its failures for this account in this window."""
-    return _get(_key(username, ip, prefix)).get("n", 0) >= settings.LOGIN_MAX_FAILURES
+    """Whether this address has used up its failures for this account (or for all
+    accounts together) in this window."""
+    return (_get(_key(username, ip, prefix)).get("n", 0) >= settings.LOGIN_MAX_FAILURES
+            or _addr_blocked(ip, prefix))
 
 
 def wait_minutes(username: str, ip: str, prefix: str = LOGIN) -> int:
     """Whole minutes (at least 1) until this address may try this account again."""
     until = _get(_key(username, ip, prefix)).get("until", _now())
+    if _addr_blocked(ip, prefix):
+        until = max(until, _get(_addr_key(ip, prefix))["until"])
     return max(1, math.ceil((until - _now()) / 60))
+
+
+def _count(key: str, now: float) -> None:
+    entry = _get(key) or {"n": 0, "until": now + settings.LOGIN_WINDOW_S}
+    entry["n"] += 1
+    # The entry expires with its own window; a later failure never pushes the end out.
+    _cache().set(key, entry, timeout=max(1, math.ceil(entry["until"] - now)))
 
 
 def record_failure(username: str, ip: str, prefix: str = LOGIN) -> None:
@@ -139,11 +167,8 @@ def record_failure(username: str, ip: str, prefix: str = LOGIN) -> None:
     request), never lower than configured.
     """
     now = _now()
-    key = _key(username, ip, prefix)
-    entry = _get(key) or {"n": 0, "until": now + settings.LOGIN_WINDOW_S}
-    entry["n"] += 1
-    # The entry expires with its own window; a later failure never pushes the end out.
-    _cache().set(key, entry, timeout=max(1, math.ceil(entry["until"] - now)))
+    _count(_key(username, ip, prefix), now)
+    _count(_addr_key(ip, prefix), now)  # not cleared by a success: any name counts
     akey = _account_key(username, prefix)
     acct = _cache().get(akey)
     acct = acct if isinstance(acct, dict) else {"n": 0, "last": now}
