@@ -98,7 +98,7 @@ def test_empty_period_says_so(household):
     data = build(household, period=(dt.date(2030, 1, 1), dt.date(2030, 1, 31)))
     assert data.is_empty
     assert data.frequency == [] and data.partner is None
-    assert "geen nachten en geen episodes" in data.complaint
+    assert "geen nachten en geen voorvallen" in data.complaint
     en = build(household, period=(dt.date(2030, 1, 1), dt.date(2030, 1, 31)), lang="en")
     assert "No nights and no episodes" in en.complaint
 

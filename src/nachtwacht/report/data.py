@@ -24,7 +24,7 @@ from nachtwacht.diary.fields import (
 )
 from nachtwacht.diary.metrics import night_metrics, period_metrics
 from nachtwacht.diary.types import Diary, Episode, Night
-from nachtwacht.psg.labels import detector_label, skip_reason
+from nachtwacht.psg.labels import SKIP_REASONS, detector_label, skip_reason
 
 from .factors import cells as factor_cells
 from .strings import check_lang, date_str, num, t
@@ -1004,8 +1004,18 @@ def _psg(psg: Any, lang: str) -> PsgInfo | None:
                    hypnogram=hyp if isinstance(hyp, dict) else None, events=ev,
                    # Names and reasons in the reader's language, never the pipeline's
                    # English codes (issue #14); the English detail stays in the JSON.
-                   skipped=[(detector_label(str(a), lang), skip_reason(b, lang)[0] if b else "")
+                   skipped=[(detector_label(str(a), lang), _skip_why(b, lang))
                             for a, b in skipped_rows])
+
+
+def _skip_why(text: Any, lang: str) -> str:
+    if not text:
+        return ""
+    reason, _detail = skip_reason(text, lang)
+    known = str(text).partition(": ")[0].strip() in SKIP_REASONS
+    # An English reader may read a note the table does not know as it is; a Dutch
+    # reader gets the plain "niet geanalyseerd" instead of English machine text.
+    return reason if known or lang != "en" else str(text)
 
 
 def _night_bars(nights: list[Night], per_night: dict[dt.date, Any]) -> list[NightBar]:
