@@ -11,6 +11,8 @@ Findings covered here:
 5. (low) One address could try unlimited different user names, each with its own
    fresh counter, filling the rate-limit table. A per-address counter across all names
    (``LOGIN_MAX_PER_ADDRESS``, 100 per window) now answers 429 to that address only.
+6. (low, text) The share form said a named clinician needs no code; since wave 2 that is
+   only true for a *user name*, not an e-mail address. NL and EN say so now.
 7. (low) ``is_known_device`` raised ``MultipleObjectsReturned`` (a 500 on the login
    page) when two accounts differ only by letter case, which ``createsuperuser`` allows.
 """
@@ -85,6 +87,22 @@ def test_one_address_cannot_flood_the_counters_with_new_names(household, setting
     # Another address is untouched, and so is the owner from their own address.
     r = other.post(LOGIN, {"username": "slaper", "password": "slaper-wachtwoord-1"}, REMOTE_ADDR="198.51.100.7")
     assert r.status_code == 302
+
+
+# --- 6. share form help text ------------------------------------------------------------
+
+@pytest.mark.parametrize(("language", "name", "email"), [
+    ("nl", "Met de gebruikersnaam is geen code nodig", "Met een e-mailadres"),
+    ("en", "With their user name they need no code", "With an e-mail address"),
+])
+def test_share_form_says_only_a_user_name_replaces_the_code(household, as_user, language, name, email):
+    from django.utils import translation
+
+    from nachtwacht.web.views.sharing import ShareForm
+
+    with translation.override(language):
+        text = str(ShareForm().fields["intended_for"].help_text)
+    assert name in text and email in text
 
 
 # --- 7. names that differ only by case -------------------------------------------------

@@ -83,8 +83,9 @@ class ShareForm(forms.Form):
     intended_for = forms.CharField(
         label=gettext_lazy("User name or e-mail address of the clinician (if you know it)"),
         max_length=254, required=False,
-        help_text=gettext_lazy("Then only that clinician can open the link. Otherwise they need the "
-                               "code that you read out to them."))
+        help_text=gettext_lazy("Then only that clinician can open the link. With their user name they "
+                               "need no code. With an e-mail address, or when left empty, they also "
+                               "need the code that you read out to them."))
 
 
 class ClaimForm(forms.Form):
