@@ -5,6 +5,10 @@ Findings covered here:
 2. (low) ``push_subscribe`` looked the subscription up by endpoint alone, so anyone who
    knew another person's push endpoint could move that subscription (and the reminders
    meant for that browser) to their own account. Another person's endpoint is refused.
+3. (low) The reminder unsubscribe token never expired, though it sits in the URL path
+   (RFC 8058 one-click needs that) and so in access logs: it now lives 60 days. Links
+   already sent keep working while younger; a GET still only shows the button, the
+   change is a POST.
 4. (low) The job routes (status, export and report download) used ``login_required``,
    skipping the role check that sends clinicians to set up two-step login when
    ``NACHTWACHT_REQUIRE_2FA_CLINICIANS=1``. They use ``access.role_required`` now.
@@ -48,6 +52,33 @@ def test_push_endpoint_of_another_person_is_not_moved(household, as_user):
     # One's own subscription may still be renewed (new keys from the browser).
     assert _subscribe(as_user(household["sleeper"]), endpoint).status_code == 201
     assert PushSubscription.objects.filter(endpoint=endpoint).count() == 1
+
+
+# --- 3. reminder unsubscribe token with a maximum age ----------------------------------
+
+def test_unsubscribe_token_expires_and_get_changes_nothing(household, client):
+    from unittest import mock
+
+    from nachtwacht.web.quick import reminders
+    from nachtwacht.web.quick.models import ReminderSetting
+
+    u = household["sleeper"]
+    rs = ReminderSetting.objects.create(user=u, morning_on=True, evening_on=True)
+    with mock.patch("django.core.signing.time.time", return_value=1_000_000_000.0):
+        old = reminders.unsubscribe_token(u)
+    with mock.patch("django.core.signing.time.time", return_value=1_000_000_000.0 + 59 * 86400):
+        assert reminders.user_from_token(old) == u  # an old link works while valid
+    fresh = reminders.unsubscribe_token(u)
+    assert client.get(f"/herinneringen/uit/{old}/").status_code == 404
+    assert client.post(f"/herinneringen/uit/{old}/").status_code == 404
+    rs.refresh_from_db()
+    assert rs.morning_on
+    assert client.get(f"/herinneringen/uit/{fresh}/").status_code == 200
+    rs.refresh_from_db()
+    assert rs.morning_on  # only the POST turns them off
+    assert client.post(f"/herinneringen/uit/{fresh}/").status_code == 200
+    rs.refresh_from_db()
+    assert not rs.morning_on and not rs.evening_on
 
 
 # --- 4. job routes and required two-step login for clinicians ---------------------------
