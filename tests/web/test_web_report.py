@@ -126,7 +126,7 @@ def test_empty_period_still_makes_a_report_that_says_so(home, client):
     assert html.status_code == 200
     body = html.content.decode()
     assert _nights_in_report(body) == 0
-    assert "geen nachten en geen episodes" in body
+    assert "geen nachten en geen voorvallen" in body
 
 
 def test_sleep_study_in_the_period_is_in_the_report(home, client, psg_result):
