@@ -203,6 +203,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "yes": ("ja", "yes"),
     "no": ("nee", "no"),
     "unanswered": ("niet ingevuld", "not answered"),
+    "answered_no": ("Beantwoord met nee", "Answered no"),
     "sleepiness_0": ("nooit", "never"),
     "sleepiness_1": ("soms", "sometimes"),
     "sleepiness_2": ("vaak", "often"),
