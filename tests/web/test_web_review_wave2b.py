@@ -2,6 +2,14 @@
 
 Findings covered here:
 
+1. (medium) The service worker deleted the stored quick pages (which hold the person's
+   usual answers) only on a POST sign-out; account deletion, an expired session or a
+   session ended elsewhere left them in the browser, and it stored them although they
+   were sent ``no-store``. Now the quick pages say ``private, no-cache`` (kept on this
+   device only), the service worker never keeps a ``no-store`` page and forgets the
+   quick pages whenever the login page shows or a quick page answers with a redirect;
+   sign-out sends ``Clear-Site-Data: "cache"``, account deletion ``"cache", "storage"``.
+   (The browser side is tested in ``tests/browser/test_browser_quick_forget.py``.)
 2. (low) ``push_subscribe`` looked the subscription up by endpoint alone, so anyone who
    knew another person's push endpoint could move that subscription (and the reminders
    meant for that browser) to their own account. Another person's endpoint is refused.
@@ -32,6 +40,27 @@ from nachtwacht.web import ratelimit
 
 LOGIN = "/inloggen/"
 PUSH = "/instellingen/herinneringen/push/"
+
+
+# --- 1. quick pages on the device, and telling the browser to forget ------------------
+
+def test_only_quick_pages_may_be_kept_on_the_device(household, as_user):
+    c = as_user(household["sleeper"])
+    for url in ("/snel/", "/snel/voorval/"):
+        r = c.get(url)
+        assert r.status_code == 200 and r["Cache-Control"] == "private, no-cache", url
+    assert "no-store" in c.get("/overzicht/")["Cache-Control"]
+    assert "no-store" in c.post("/snel/", {})["Cache-Control"]
+
+
+def test_sign_out_and_account_deletion_send_clear_site_data(household, as_user):
+    c = as_user(household["sleeper"])
+    r = c.post("/uitloggen/")
+    assert r["Clear-Site-Data"] == '"cache"'
+    c = Client()
+    c.login(username="vreemde", password="vreemde-wachtwoord-1")
+    r = c.post("/account/verwijderen/", {"password": "vreemde-wachtwoord-1", "sure": "on"})
+    assert r.status_code == 302 and r["Clear-Site-Data"] == '"cache", "storage"'
 
 
 # --- 2. push subscription bound to its owner -------------------------------------------

@@ -60,7 +60,7 @@ class SecurityHeadersMiddleware:
         # SecurityMiddleware sets this too (SECURE_CROSS_ORIGIN_OPENER_POLICY);
         # repeated here so the header holds even if that setting is changed.
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if _personal(request, response):
+        if _personal(request, response) and not getattr(response, "device_cache_ok", False):
             # Health data must not stay in a browser's or proxy's cache after logout: every
             # page, PDF and export a signed-in person receives is no-store and private.
             cc = headers.get("Cache-Control", "")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.views import LogoutView
 from django.urls import include, path, re_path
 from django.views.static import serve
 
@@ -29,7 +28,7 @@ urlpatterns = [
     path("aanmelden/", auth.signup, name="signup"),
     path("inloggen/", auth.RateLimitedLoginView.as_view(), name="login"),
     path("inloggen/code/", twofactor_views.login_code, name="login_code"),
-    path("uitloggen/", LogoutView.as_view(), name="logout"),
+    path("uitloggen/", auth.Logout.as_view(), name="logout"),
     path("taal/", auth.set_language, name="set_language"),
     path("wachtwoord-vergeten/", password.PasswordReset.as_view(), name="password_reset"),
     path("wachtwoord-vergeten/verstuurd/", password.PasswordResetDone.as_view(), name="password_reset_done"),

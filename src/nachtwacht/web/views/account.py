@@ -176,7 +176,11 @@ def delete_account(request):
                 end_sessions_of(uid)
                 checkpoint_sqlite()
                 messages.success(request, _("Your account and all your data have been deleted."))
-                return redirect("home")
+                resp = redirect("home")
+                # Quick pages and queued entries kept by the service worker go too (Chromium
+                # honours this; the service worker also forgets them at the next login page).
+                resp["Clear-Site-Data"] = '"cache", "storage"'
+                return resp
     else:
         form = DeleteForm()
     return render(request, "nachtwacht/delete_account.html",

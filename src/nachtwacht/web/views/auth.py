@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -136,3 +136,17 @@ def set_language(request):
     resp.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax",
                     secure=settings.LANGUAGE_COOKIE_SECURE)
     return resp
+
+
+class Logout(LogoutView):
+    """Django's logout, also telling the browser to drop its HTTP cache of this site.
+
+    Only ``"cache"``: ``"storage"`` would also wipe entries queued offline on this phone,
+    which stay for their owner (``docs/quick-entry.md``); the service worker deletes its
+    stored quick pages itself when it sees this POST.
+    """
+
+    def post(self, request, *args, **kwargs):
+        resp = super().post(request, *args, **kwargs)
+        resp["Clear-Site-Data"] = '"cache"'
+        return resp

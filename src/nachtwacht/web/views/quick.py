@@ -67,6 +67,20 @@ def _answer(request, status: str, code: int = 200, what: str = "night", **extra)
     return redirect("dashboard")
 
 
+def _offline(request, resp: HttpResponse) -> HttpResponse:
+    """Let the service worker keep this quick page on the device (and only there).
+
+    Every other personal page is ``no-store`` and the service worker never keeps those;
+    this page is meant for offline use, so it says ``private, no-cache`` instead. The
+    service worker deletes it on sign-out and whenever the server shows the login page or
+    answers it with a redirect; sign-out and account deletion also send Clear-Site-Data.
+    """
+    if request.method == "GET" and resp.status_code == 200:
+        resp["Cache-Control"] = "private, no-cache"
+        resp.device_cache_ok = True  # read by SecurityHeadersMiddleware
+    return resp
+
+
 @sleeper_required
 def quick_night(request):
     """One screen for the common night; everything else is behind "more" (the full form)."""
@@ -132,12 +146,12 @@ def quick_night(request):
         if free:
             initial["date"] = free[0][0]
         form = QuickNightForm(initial=initial, **form_kw)
-    return render(request, "nachtwacht/quick_night.html", {
+    return _offline(request, render(request, "nachtwacht/quick_night.html", {
         "form": form, "all_taken": not free, "usual_n": len(recent), "today": today().isoformat(),
         "chips": [form[n] for n in form.chip_names], "scales": [form[n] for n in form.scale_names],
         "clocks": [form[n] for n in form.clock_names], "texts": [form[n] for n in form.text_names],
         "usual": form.usual,
-    })
+    }))
 
 
 @sleeper_required
@@ -175,11 +189,12 @@ def quick_episode(request):
     else:
         form = QuickEpisodeForm(initial={"key": QuickNightForm.new_key(), "owner": idempotency.owner_stamp(user)},
                                 **form_kw)
-    return render(request, "nachtwacht/quick_episode.html", {"form": form, "today": today().isoformat()})
+    return _offline(request, render(request, "nachtwacht/quick_episode.html",
+                                    {"form": form, "today": today().isoformat()}))
 
 
 #: Bump when the shell changes: the service worker then drops its old cache.
-SW_VERSION = "1"
+SW_VERSION = "2"  # 2: no-store pages are never kept, quick pages forgotten on login page
 
 
 #: The app shell the service worker keeps for offline use (static files and the quick page).
@@ -195,6 +210,7 @@ def service_worker(request):
     path = settings.STATICFILES_DIRS[0] / "nachtwacht" / "sw.js"
     config = {"shell": shell_urls(), "quick": reverse("quick_night"),
               "offline_pages": [reverse("quick_night"), reverse("quick_episode")], "logout": reverse("logout"),
+              "login": reverse("login"),
               "static": settings.STATIC_URL, "version": SW_VERSION,
               "offline_text": _("You are offline and this page is not stored on this device. "
                                 "The quick morning diary works offline: open it from the menu when "

@@ -7,12 +7,29 @@
 var CONFIG = __CONFIG__;
 var CACHE = "nachtwacht-" + CONFIG.version;
 
+// Only what the server allows to be kept: a real page (a redirect means "not signed in",
+// and the login page must not be stored under the quick page's address), never one sent
+// as no-store. The quick pages say "private, no-cache": kept on this device only.
+function storable(resp) {
+  return resp.ok && !resp.redirected && resp.type === "basic" &&
+    !/no-store/i.test(resp.headers.get("Cache-Control") || "");
+}
+
+// The stored quick pages hold this person's usual answers: gone as soon as the server
+// says the session is gone (sign-out, login page, a redirect where a page was expected).
+function forgetPersonal() {
+  return caches.open(CACHE).then(function (c) {
+    return Promise.all(CONFIG.offline_pages.map(function (p) { return c["delete"](p); }));
+  });
+}
+
 function cacheQuickPage(cache) {
-  // Only a real quick page: a redirect means "not signed in" (the login page must not
-  // be stored under the quick page's address).
   return fetch(CONFIG.quick, {credentials: "same-origin"}).then(function (resp) {
-    if (resp.ok && !resp.redirected) {
+    if (storable(resp)) {
       return cache.put(CONFIG.quick, resp);
+    }
+    if (resp.redirected || resp.status === 401 || resp.status === 403) {
+      return forgetPersonal();
     }
   }).catch(function () {});
 }
@@ -46,20 +63,25 @@ self.addEventListener("fetch", function (event) {
     return;
   }
   if (req.method === "POST" && url.pathname === CONFIG.logout) {
-    // Signing out: the stored quick pages hold this person's usual answers.
-    event.waitUntil(caches.open(CACHE).then(function (c) {
-      return Promise.all(CONFIG.offline_pages.map(function (p) { return c["delete"](p); }));
-    }));
+    event.waitUntil(forgetPersonal());
     return;
   }
   if (req.method !== "GET") {
     return;
   }
   if (req.mode === "navigate") {
+    if (url.pathname === CONFIG.login) {
+      // The login page is shown to someone not signed in (expired, ended elsewhere).
+      event.waitUntil(forgetPersonal());
+    }
     event.respondWith(fetch(req).then(function (resp) {
-      if (CONFIG.offline_pages.indexOf(url.pathname) >= 0 && resp.ok && !resp.redirected) {
+      var own = CONFIG.offline_pages.indexOf(url.pathname) >= 0;
+      if (own && storable(resp)) {
         var copy = resp.clone();
-        caches.open(CACHE).then(function (c) { c.put(url.pathname, copy); });
+        event.waitUntil(caches.open(CACHE).then(function (c) { return c.put(url.pathname, copy); }));
+      } else if (own && (resp.type === "opaqueredirect" || resp.redirected)) {
+        // A navigation answers a redirect where the quick page was: not signed in any more.
+        event.waitUntil(forgetPersonal());
       }
       return resp;
     }).catch(function () {
