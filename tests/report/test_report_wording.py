@@ -75,3 +75,11 @@ def test_english_demo_pdf_is_at_most_two_pages(demo_en, tmp_path):
                           check=True).stdout
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
     assert pages <= 2
+
+
+def test_checklist_no_answers_are_one_line(demo_nl):
+    html = render_html(demo_nl, figures=False)
+    nos = [c.label for c in demo_nl.checklist if c.value is False]
+    text = _text(html.replace("&#39;", "'"))
+    assert nos and "Beantwoord met nee: " + "; ".join(nos) in text
+    assert "□ nee" not in text  # no box per "nee" answer any more
