@@ -71,9 +71,12 @@ class Params:
 def _bursts(ch: Channel, p: Params, ecg: np.ndarray | str | None = None) -> np.ndarray:
     """(onset_s, end_s, peak ratio) rows of brief bursts on one channel.
 
-    The envelope runs at the channel's own rate (75-ms bursts), so it is streamed in
-    chunks twice - once for the background, once for the bursts - rather than held for
-    the whole night.
+    The envelope runs at the channel's own rate (75-ms bursts), so it is never held for
+    the whole night: it is computed once, in chunks, and each chunk is scored as soon
+    as the background (a running median of 0.5-s block medians over
+    ``background_s``) is known around it, i.e. once the next chunk's blocks exist. At
+    most two chunks are alive; computing the envelope twice (the old two passes) took
+    half of this detector's time.
     """
     kw = {"win_s": p.envelope_s, "out_sf": 200.0, "ecg": ecg}
     step = max(1, int(round(ch.sf / kw["out_sf"])))
@@ -81,21 +84,28 @@ def _bursts(ch: Channel, p: Params, ecg: np.ndarray | str | None = None) -> np.n
     bs = max(1, int(round(0.5 * fs)))
     # Chunks of whole background blocks, so the block medians join up exactly.
     chunk = max(1, CHUNK // (bs * step)) * bs * step
-    parts = [_emg.block_percentiles(v, bs, 50.0)
-             for _, v in _emg.envelope_chunks(ch, chunk=chunk, **kw)]
-    if not parts:
-        return np.zeros((0, 3))
-    blocks = np.concatenate(parts)
-    base = _emg.running_from_blocks(blocks, 50.0, window_s=p.background_s, block_s=0.5)
-    centres = (np.arange(blocks.size) + 0.5) * bs
+    # Blocks each side of a chunk that the running median (size blocks) and the
+    # interpolation between block centres reach: with them, the filter over a slice
+    # gives the same values there as over the whole night.
+    margin = max(1, int(round(p.background_s / 0.5))) + 2
+    blocks: list[np.ndarray] = []
+    n_blocks = 0
+    pending: list[tuple[int, np.ndarray]] = []
     starts: list[np.ndarray] = []
     stops: list[np.ndarray] = []
     peaks: list[np.ndarray] = []
-    for o, v in _emg.envelope_chunks(ch, chunk=chunk, **kw):
+
+    def score(o: int, v: np.ndarray, last: bool) -> None:
+        allb = np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+        j0 = max(0, o // bs - margin)
+        j1 = allb.size if last else (o + v.size) // bs + margin
+        base = _emg.running_from_blocks(allb[j0:j1], 50.0, window_s=p.background_s,
+                                        block_s=0.5)
+        centres = (np.arange(j0, j1) + 0.5) * bs
         bg = np.interp(np.arange(o, o + v.size), centres, base)
         s, e = runs(v >= p.burst_factor * np.maximum(bg, 1e-6))
         if s.size == 0:
-            continue
+            return
         # Peak of v / background per run, via one reduceat over [start, stop) pairs.
         ratio = np.append(v / bg, 0.0)
         pk = np.maximum.reduceat(ratio, np.column_stack((s, e)).ravel())[::2]
@@ -108,6 +118,17 @@ def _bursts(ch: Channel, p: Params, ecg: np.ndarray | str | None = None) -> np.n
         starts.append(s)
         stops.append(e)
         peaks.append(pk)
+
+    for o, v in _emg.envelope_chunks(ch, chunk=chunk, **kw):
+        blocks.append(_emg.block_percentiles(v, bs, 50.0))
+        n_blocks += blocks[-1].size
+        pending.append((o, v))
+        # Score the waiting chunks whose background is now complete (in order).
+        while pending and (pending[0][0] + pending[0][1].size) // bs + margin <= n_blocks \
+                and len(pending) > 1:
+            score(*pending.pop(0), last=False)
+    for i, (o, v) in enumerate(pending):
+        score(o, v, last=i == len(pending) - 1)
     if not starts:
         return np.zeros((0, 3))
     s, e, pk = np.concatenate(starts), np.concatenate(stops), np.concatenate(peaks)
