@@ -191,3 +191,31 @@ def test_fixed_rise_time_adherence() -> None:
     res = compare(Diary(nights=tuple(nights)), make("fixed_rise_time", EXP_START))
     assert res.adherence == 1.0
     assert res.baseline_adherence is not None and res.baseline_adherence < 0.6
+
+
+def test_change_model_finds_a_real_change_in_alternating_weeks() -> None:
+    """Power where it can be had: ABAB, 14-night blocks, a change of 1 SD (bench: ~78 %)."""
+    from nachtwacht.insight.experiments import change_model
+
+    days = np.arange(56, dtype=float)
+    on = (np.arange(56) // 14) % 2 == 1
+    hits = 0
+    for seed in range(30):
+        y = np.random.default_rng(seed).normal(size=56) - 1.0 * on
+        _, lo, hi, p, _, rho = change_model(days, on, y, 0.95, "down")
+        assert lo < hi and 0 <= p <= 1 and 0 <= rho <= 0.95
+        hits += hi < 0
+    assert hits >= 15  # the earlier worst-of-0/.3/.6 rule: ~32 %
+
+
+def test_interval_leans_towards_better() -> None:
+    """4 % of the 5 % on 'better', 1 % on 'worse': the bound on the 'better' side is nearer."""
+    from nachtwacht.insight.experiments import change_model
+
+    days = np.arange(28, dtype=float)
+    on = days >= 14
+    y = np.random.default_rng(1).normal(size=28)
+    est, lo, hi, *_ = change_model(days, on, y, 0.95, "down")
+    assert hi - est < est - lo  # lower is better: the upper bound is the 'better' one
+    est2, lo2, hi2, *_ = change_model(days, on, -y, 0.95, "up")
+    assert abs(est2 + est) < 1e-9 and abs((hi2 - est2) - (est - lo)) < 1e-9
