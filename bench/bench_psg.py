@@ -18,9 +18,13 @@ a maximal 36-h gap, NUL/control labels, a legitimate short gap) are each read in
 fresh process; peak RSS above a process that only imports the reader must stay
 below 4 x file size + 50 MB, and each must end within 10 s.
 
-``--check`` exits with status 1 when a target is missed.
+``--check`` exits with status 1 when a target is missed. ``--per-detector`` also
+prints, from one more fresh process, the CPU seconds of reading, staging and each
+detector in run order (what the detectors cost inside ``analyse``, with the EMG
+envelope cache shared as there: a detector that fills the cache is charged for it).
 
-Usage: ``python bench/bench_psg.py [--hours 8] [--keep DIR] [--edf FILE] [--check]``
+Usage: ``python bench/bench_psg.py [--hours 8] [--keep DIR] [--edf FILE] [--check]
+[--per-detector]``
 """
 
 from __future__ import annotations
@@ -41,6 +45,26 @@ path, eeg, eog, emg = sys.argv[1:5]
 raw = mne.io.read_raw_edf(path, include=[eeg, eog, emg], preload=True, verbose=False)
 hyp = yasa.SleepStaging(raw, eeg_name=eeg, eog_name=eog, emg_name=emg).predict()
 print(len(hyp.hypno))
+"""
+
+#: --per-detector: CPU seconds of each step, in one fresh process, run order of run_all.
+STEPS_SNIPPET = """
+import sys, time
+from nachtwacht.psg import events, staging
+from nachtwacht.psg.channels import assign_roles
+from nachtwacht.psg.read import read_recording
+t = time.process_time()
+rec = read_recording(sys.argv[1], skip_unknown=True)
+assign_roles(rec, None)
+print("read", round(time.process_time() - t, 2))
+t = time.process_time()
+hyp = staging.stage(rec)
+print("staging", round(time.process_time() - t, 2))
+res = {}
+for mod in events.REGISTRY:
+    t = time.process_time()
+    res[mod.NAME] = mod.detect(rec, hyp, context=events.Context(mod.NAME, mod.NEEDS, res))
+    print(mod.NAME, round(time.process_time() - t, 2))
 """
 
 # Children's peak RSS: run the child under a tiny wrapper that reports its own maxrss,
@@ -147,6 +171,8 @@ def main() -> None:
     ap.add_argument("--keep", type=Path, help="Write the EDF here and keep it.")
     ap.add_argument("--edf", type=Path, help="Use this existing EDF instead of simulating.")
     ap.add_argument("--check", action="store_true", help="Exit 1 when a target is missed.")
+    ap.add_argument("--per-detector", action="store_true",
+                    help="Also print the CPU seconds of each step and detector.")
     ap.add_argument("--skip-night", action="store_true", help="Only (c), the crafted headers.")
     args = ap.parse_args()
     tmp0 = Path(tempfile.mkdtemp(prefix="bench_psg_c_"))
@@ -194,6 +220,13 @@ def main() -> None:
     print(f"time (b)/(a) = {res['time_ratio_vs_yasa']:.2f} wall, {res['cpu_ratio_vs_yasa']:.2f} CPU "
           f"(target <= 1, aim 0.4); memory (b) / (2 x EDF + 300 MB = {mem_limit:.0f} MB) = "
           f"{res['mem_ratio_vs_limit']:.2f} (target <= 1; aim EDF + 200 MB = {size_mb + 200:.0f} MB)")
+    if args.per_detector:
+        out = subprocess.run([sys.executable, "-c", STEPS_SNIPPET, str(edf)], capture_output=True,
+                             text=True, check=True)
+        steps = {k: float(v) for k, v in (ln.split() for ln in out.stdout.split("\n") if ln)}
+        res["cpu_s_by_step"] = steps
+        print("CPU s by step: " + ", ".join(f"{k} {v:.2f}" for k, v in steps.items())
+              + f" (detectors {sum(v for k, v in steps.items() if k not in ('read', 'staging')):.2f})")
     print(json.dumps(res))
     if not args.keep and not args.edf:
         edf.unlink(missing_ok=True)
