@@ -204,6 +204,10 @@ def test_a_job_the_worker_cannot_start_goes_back_on_the_queue(household, up_dir,
         raise OSError(12, "Cannot allocate memory")
 
     monkeypatch.setattr(supervise.subprocess, "Popen", no_fork)
+    # The test runs inside a transaction: Django's close_old_connections() would close
+    # that connection on PostgreSQL (autocommit differs from the settings); a real worker
+    # is never inside one.
+    monkeypatch.setattr(supervise, "close_old_connections", lambda: None)
     with pytest.raises(OSError):
         supervise.supervise(job.pk)
     job.refresh_from_db()
