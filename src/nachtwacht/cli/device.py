@@ -13,10 +13,6 @@ _FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 _LABELS = {
     "nl": {"date": "Nacht", "tst": "Slaaptijd", "waso": "Wakker (WASO)", "se": "Efficiëntie",
            "onset": "In slaap", "offset": "Wakker", "diary": "dagboek", "diff": "verschil",
-           "method": {"cole_kripke": "Cole-Kripke (beweging)", "sadeh": "Sadeh (beweging)",
-                      "oakley": "Actiware/Oakley (beweging)", "apple": "Apple Watch",
-                      "fitbit": "Fitbit", "oura": "Oura", "withings": "Withings",
-                      "garmin": "Garmin", "sleep_as_android": "Sleep as Android"},
            "rhythm": "Lichaamsklok", "from": {"device": "uit het apparaat", "diary": "uit het dagboek"},
            "drafts": "Nachten zonder dagboek (concept, bevestig zelf):",
            "keys": {"mean_midpoint": "midden van de slaap", "sd_midpoint_min": "spreiding midden (min)",
@@ -26,10 +22,6 @@ _LABELS = {
                     "m10_start": "drukste 10 uur vanaf"}},
     "en": {"date": "Night", "tst": "Sleep time", "waso": "Awake (WASO)", "se": "Efficiency",
            "onset": "Asleep", "offset": "Awake", "diary": "diary", "diff": "difference",
-           "method": {"cole_kripke": "Cole-Kripke (movement)", "sadeh": "Sadeh (movement)",
-                      "oakley": "Actiware/Oakley (movement)", "apple": "Apple Watch",
-                      "fitbit": "Fitbit", "oura": "Oura", "withings": "Withings",
-                      "garmin": "Garmin", "sleep_as_android": "Sleep as Android"},
            "rhythm": "Body clock", "from": {"device": "from the device", "diary": "from the diary"},
            "drafts": "Nights without a diary entry (draft, please confirm):",
            "keys": {"mean_midpoint": "sleep midpoint", "sd_midpoint_min": "midpoint spread (min)",
@@ -48,6 +40,8 @@ def _hm(m: float | None) -> str:
 
 
 def _print(s: Any, lang: str) -> None:
+    from nachtwacht.device.labels import METHOD_NAMES
+
     lab = _LABELS[lang]
     for src in s.sources:
         click.echo(src)
@@ -55,7 +49,7 @@ def _print(s: Any, lang: str) -> None:
         d = c.device
         if d is None:
             continue
-        method = lab["method"].get(d.method, d.method)
+        method = METHOD_NAMES[lang].get(d.method, d.method)
         line = (f"{lab['date']} {c.date:%d-%m-%Y} [{method}]: {lab['onset']} {d.onset:%H:%M}, "
                 f"{lab['offset']} {d.offset:%H:%M}, {lab['tst']} {_hm(d.tst_min)}, "
                 f"{lab['waso']} {_hm(d.waso_min)}")

@@ -33,8 +33,6 @@ TEXT = {
            "mid": "Midden van de slaap", "sri": "Regelmaat (SRI)", "sjl": "Sociale jetlag",
            "is": "Stabiliteit tussen dagen (IS)", "iv": "Versnippering (IV)", "ra": "Dag-nachtverschil (RA)",
            "nights": "nachten", "method": "Methode", "min": "min",
-           "methods": {"oakley": "Actiware/Oakley (beweging)", "cole_kripke": "Cole-Kripke (beweging)",
-                       "sadeh": "Sadeh (beweging)"},
            "note": "Een apparaat meet beweging, geen slaap; stil wakker liggen telt vaak als slaap. "
                    "De dagboekcijfers van de persoon zelf blijven leidend."},
     "en": {"title": "Device data and body clock", "actogram": "Actogram (each row: that day and the next)",
@@ -44,8 +42,6 @@ TEXT = {
            "mid": "Sleep midpoint", "sri": "Regularity (SRI)", "sjl": "Social jet lag",
            "is": "Interdaily stability (IS)", "iv": "Intradaily variability (IV)", "ra": "Relative amplitude (RA)",
            "nights": "nights", "method": "Method", "min": "min",
-           "methods": {"oakley": "Actiware/Oakley (movement)", "cole_kripke": "Cole-Kripke (movement)",
-                       "sadeh": "Sadeh (movement)"},
            "note": "A device measures movement, not sleep; lying still awake often counts as sleep. "
                    "The person's own diary figures stay the main record."},
 }
@@ -93,7 +89,9 @@ def device_info(summary: Any, lang: str = "nl", start: dt.date | None = None,
     waso = _mean([n.waso_min for n in nights if n.waso_min is not None])
     se = _mean([n.se_pct for n in nights if n.se_pct is not None])
     methods = sorted({n.method for n in nights})
-    stats = [(tx["method"], ", ".join(tx["methods"].get(m, m.replace("_", " ").title()) for m in methods)
+    from nachtwacht.device.labels import method_name  # only when device data exist
+
+    stats = [(tx["method"], ", ".join(method_name(m, lang) for m in methods)
               + f" ({len(nights)} {tx['nights']})")]
     obs: list[tuple[str, float, str, str | None, str, int]] = []
 

@@ -151,7 +151,7 @@ def device_detail(request, pk: int):
     act = s.get("activity")
     activity = None if not act else (dt.date.fromisoformat(act["first"]), act["bins"])
     svg = actogram_svg(nights, (), lg, activity=activity) if nights else ""
-    from nachtwacht.report.actogram import TEXT as REPORT_TEXT
+    from nachtwacht.device.labels import method_name
     from nachtwacht.report.strings import num
 
     def shown(k: str, v):
@@ -159,8 +159,7 @@ def device_detail(request, pk: int):
 
     rhythm = [(label, shown(k, s["rhythm"][k])) for k, label in tx["keys"].items()
               if s["rhythm"].get(k) is not None]
-    names = REPORT_TEXT[lg]["methods"]
-    methods = ", ".join(sorted({names.get(r["method"], r["method"].replace("_", " ").title()) for r in rows}))
+    methods = ", ".join(sorted({method_name(r["method"], lg) for r in rows}))
     gap = (s.get("gap_text") or {}).get(lg)
     clock = [f["text"] for f in (s.get("body_clock") or {}).get(lg, [])]
     return render(request, "nachtwacht/device_detail.html", {
