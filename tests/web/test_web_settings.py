@@ -52,3 +52,23 @@ def test_production_settings_are_strict():
     assert not s.DEBUG and s.SESSION_COOKIE_SECURE and s.CSRF_COOKIE_SECURE
     if s.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         assert "journal_mode=WAL" in s.DATABASES["default"]["OPTIONS"]["init_command"]
+
+
+def test_login_limit_per_address_is_configurable_and_viewer_cleanup_needs_no_view(tmp_path):
+    # A worker or management command never imports the viewer views: the envelope
+    # cleanup must be connected by the app itself.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NACHTWACHT_")}
+    env.update(NACHTWACHT_DATA_DIR=str(tmp_path), NACHTWACHT_DEBUG="1",
+               NACHTWACHT_LOGIN_MAX_PER_ADDRESS="40",
+               DJANGO_SETTINGS_MODULE="nachtwacht.web.settings")
+    code = ("import sys, django; django.setup();"
+            "from django.conf import settings; from django.db.models.signals import post_delete;"
+            "from nachtwacht.web.front.models import PsgUpload;"
+            "assert 'nachtwacht.web.views.viewer' not in sys.modules;"
+            "from nachtwacht.web.viewer import forget;"
+            "live = post_delete._live_receivers(PsgUpload)[0];"
+            "print(settings.LOGIN_MAX_PER_ADDRESS, forget in live)")
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["40", "True"]

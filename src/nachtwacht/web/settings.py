@@ -174,6 +174,9 @@ CACHES = {
 BACKUP_RETENTION_DAYS = env_int("NACHTWACHT_BACKUP_RETENTION_DAYS", 30, 1, 3650)
 LOGIN_MAX_FAILURES = env_int("NACHTWACHT_LOGIN_MAX_FAILURES", 5, 1, 1000)
 LOGIN_WINDOW_S = env_int("NACHTWACHT_LOGIN_WINDOW_S", 15 * 60, 10, 24 * 3600)
+# Failures from one client address, any account, per window: a clinic behind one NAT
+# needs room, a password sprayer does not.
+LOGIN_MAX_PER_ADDRESS = env_int("NACHTWACHT_LOGIN_MAX_PER_ADDRESS", 100, 5, 100_000)
 # Per account, from any address: after this many failures each next attempt waits 2**k s
 # (at most LOGIN_BACKOFF_MAX_S) instead of a lock a stranger could keep up for ever; a
 # browser that logged in as the account before (signed cookie) skips the wait.

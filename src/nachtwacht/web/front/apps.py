@@ -5,3 +5,10 @@ class FrontConfig(AppConfig):
     name = "nachtwacht.web.front"
     label = "front"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Cached viewer envelopes go with their upload; connected here so a worker or a
+        # management command that never imports the viewer views still cleans up.
+        from nachtwacht.web import viewer
+
+        viewer.connect()

@@ -38,8 +38,6 @@ from nachtwacht.web.front.models import PsgUpload
 from nachtwacht.web.sharing.models import ClinicianShare
 from nachtwacht.web.viewer import text
 
-viewer.connect()  # cached envelopes go with their upload
-
 #: Window lengths a reader can choose (s): one epoch, 2 and 5 minutes.
 LENGTHS = (30, 120, 300)
 #: What a sleeper sees of their own diary on their own study (all of it).
