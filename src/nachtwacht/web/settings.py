@@ -242,7 +242,12 @@ MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),
                   "nachtwacht.web.uploadlimit.UploadLimitMiddleware")
 # Django's tasks framework (django-tasks backport) on the app's own database: no extra
 # server. ``nachtwacht worker`` (or ``nachtwacht serve``, which starts one) runs them.
+# ``NACHTWACHT_TASKS_BACKEND=rq`` puts the same tasks on RQ (Redis) instead, for workers on
+# several machines (set after JOB_LIMITS below; docs/operations.md, "Background jobs").
 INSTALLED_APPS += ["django_tasks", "django_tasks_db", "nachtwacht.web.jobs"]
+TASKS_BACKEND = os.environ.get("NACHTWACHT_TASKS_BACKEND", "database").strip().lower() or "database"
+if TASKS_BACKEND not in ("database", "rq"):
+    raise ImproperlyConfigured("NACHTWACHT_TASKS_BACKEND must be 'database' or 'rq'")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 JOB_OUTPUT_DIR = DATA_DIR / "exports"
 # Per job kind: wall-clock seconds and address space (RLIMIT_AS, MB) of the process
@@ -261,6 +266,22 @@ JOB_MAX_ATTEMPTS = env_int("NACHTWACHT_JOB_MAX_ATTEMPTS", 3, 1, 20)
 JOB_HEARTBEAT_STALE_S = env_int("NACHTWACHT_JOB_HEARTBEAT_STALE_S", 120, 10, 3600)
 # Finished exports are kept this long for their download, then removed.
 JOB_EXPORT_KEEP_S = env_int("NACHTWACHT_EXPORT_KEEP_S", 24 * 3600, 60, 30 * 24 * 3600)
+# Finished and failed job rows (and the task backend's own rows) older than this are
+# pruned by every worker once a day and by ``nachtwacht manage prune_jobs``.
+JOB_RETENTION_DAYS = env_int("NACHTWACHT_JOB_RETENTION_DAYS", 30, 1, 3650)
+if TASKS_BACKEND == "rq":
+    # django-tasks-rq (same author and API as django-tasks). Two RQ queues: a worker takes
+    # "quick" (exports, report PDFs) before "default" (analyses), as the priorities do on
+    # the database backend. RQ's own time limit stays above ours, so ours speaks first.
+    REDIS_URL = os.environ.get("NACHTWACHT_REDIS_URL", "")
+    if not REDIS_URL:
+        raise ImproperlyConfigured("NACHTWACHT_TASKS_BACKEND=rq needs NACHTWACHT_REDIS_URL "
+                                   "(e.g. redis://127.0.0.1:6379/0)")
+    INSTALLED_APPS += ["django_rq"]
+    _rq_timeout = max(lim["seconds"] for lim in JOB_LIMITS.values()) + 600
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": _rq_timeout}
+                 for name in ("quick", "default")}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["quick", "default"]}}
 
 _secure = env_bool("NACHTWACHT_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_SECURE = _secure

@@ -10,14 +10,19 @@ the site down. A job whose worker died is queued again (:mod:`recovery`).
 
 Why this library: it is the backport of ``django.tasks`` (Django 6.0), so the same
 task definitions run on Django's own framework later, and its database backend needs
-no broker. Where one machine is not enough, ``psg batch`` runs the same analyses on
-Dask (docs/operations.md, "Background jobs").
+no broker. Where one machine is not enough, the same tasks run on RQ (Redis) through
+``django-tasks-rq`` (``NACHTWACHT_TASKS_BACKEND=rq``; :mod:`backend` holds what differs),
+and ``psg batch`` runs research batches on Dask (docs/operations.md, "Background jobs").
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.db.models import Q
+
+log = logging.getLogger("nachtwacht.web.jobs")
 
 #: Priorities on the queue (django-tasks: higher runs first): exports and reports are
 #: quick and someone waits for them; analyses take minutes.
@@ -37,13 +42,32 @@ def enqueue(kind: str, user, *, upload=None, language: str = "nl", params: dict 
 
 def requeue(job, delay_s: float = 0) -> None:
     """Put ``job`` (again) on the queue, after ``delay_s`` seconds."""
+    from nachtwacht.web.jobs import backend
+
+    if not backend.is_rq():
+        _put(job, delay_s)  # a table in the same database: part of the caller's transaction
+        return
+
+    def put() -> None:
+        try:
+            _put(job, delay_s)
+        except Exception as exc:  # noqa: BLE001 - Redis away: recovery queues it again later
+            log.warning("job %s could not be queued (%s); recovery will retry",
+                        job.pk, type(exc).__name__)
+
+    # Redis is outside the transaction: queue the task only once the job row is visible.
+    transaction.on_commit(put)
+
+
+def _put(job, delay_s: float) -> None:
     import datetime as dt
 
     from django.utils import timezone
 
+    from nachtwacht.web.jobs.backend import queue_for
     from nachtwacht.web.jobs.tasks import run_job
 
-    task = run_job.using(priority=PRIORITY.get(job.kind, 0))
+    task = run_job.using(priority=PRIORITY.get(job.kind, 0), queue_name=queue_for(job.kind))
     if delay_s:
         task = task.using(run_after=timezone.now() + dt.timedelta(seconds=delay_s))
     result = task.enqueue(job.pk)

@@ -6,7 +6,8 @@ worker process is gone (checked through /proc on the same host: pid *and* start 
 so a reused pid is not mistaken for it) or, for a worker on another host, when its
 heartbeat is older than ``JOB_HEARTBEAT_STALE_S``. Lost jobs go back on the queue until
 ``JOB_MAX_ATTEMPTS`` tries are used up; then they fail with a message saying the server
-stopped, and an analysis gets its "start again" button.
+stopped, and an analysis gets its "start again" button. :func:`prune_finished` removes
+ended jobs after ``JOB_RETENTION_DAYS`` (each worker once a day; ``prune_jobs``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from nachtwacht.web import psgjobs
+from nachtwacht.web.jobs import backend
 from nachtwacht.web.jobs.models import Job
 
 log = logging.getLogger("nachtwacht.web.jobs")
@@ -38,18 +40,8 @@ def _lost(job: Job, now: dt.datetime) -> bool:
     return (now - beat).total_seconds() > settings.JOB_HEARTBEAT_STALE_S
 
 
-def _close_task(task_id: str, now: dt.datetime) -> None:
-    """Mark the task row of a lost try as failed (it would otherwise say RUNNING for ever)."""
-    from django_tasks_db.models import DBTaskResult
-
-    with contextlib.suppress(Exception):  # not a uuid, or the table was pruned
-        DBTaskResult.objects.filter(id=task_id, status="RUNNING").update(status="FAILED", finished_at=now)
-
-
 def recover_jobs(queryset=None) -> int:
     """Queue lost jobs again (or fail them when out of tries); return how many were lost."""
-    from django_tasks_db.models import DBTaskResult
-
     from nachtwacht.web import jobs
     from nachtwacht.web.jobs.supervise import retry_or_fail
 
@@ -58,16 +50,20 @@ def recover_jobs(queryset=None) -> int:
     n = 0
     for job in qs.filter(status=Job.Status.RUNNING):
         if _lost(job, now):
-            _close_task(job.task_id, now)
+            backend.close_task(job.task_id, now)
             outcome = retry_or_fail(job, "interrupted")
             n += outcome != "lost"
             log.warning("job %s lost its worker: %s", job.pk, outcome)
     grace = now - dt.timedelta(seconds=CLAIM_GRACE_S)
     for job in qs.filter(status=Job.Status.QUEUED, created__lt=grace):
-        task = DBTaskResult.objects.filter(id=job.task_id).first() if job.task_id else None
+        try:
+            task = backend.task_state(job.task_id)
+        except Exception as exc:  # noqa: BLE001 - the queue cannot be asked: leave the job be
+            log.warning("job %s: its task cannot be looked up (%s)", job.pk, type(exc).__name__)
+            continue
         if task is not None and (task.status == "READY" or (task.started_at or now) > grace):
             continue
-        _close_task(job.task_id, now)
+        backend.close_task(job.task_id, now)
         if Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED, task_id=job.task_id).exists():
             jobs.requeue(job)
             n += 1
@@ -83,6 +79,23 @@ def expire_exports() -> int:
         job.delete()  # the post_delete signal removes the file
         n += 1
     return n
+
+
+def prune_finished(days: int | None = None) -> dict[str, int]:
+    """Remove finished and failed jobs older than ``days`` (``JOB_RETENTION_DAYS``).
+
+    Our job rows (with their files, through the post_delete signal) and the task
+    backend's rows both go. The analysis itself stays on its PsgUpload row: once a job
+    has ended, the study page reads only that. Returns how many of each were removed.
+    """
+    days = settings.JOB_RETENTION_DAYS if days is None else days
+    cutoff = timezone.now() - dt.timedelta(days=days)
+    n = 0
+    for job in Job.objects.filter(status__in=(Job.Status.DONE, Job.Status.FAILED),
+                                  finished__lt=cutoff).iterator():
+        job.delete()  # one by one, so the signal removes each file
+        n += 1
+    return {"jobs": n, "tasks": backend.prune_tasks(cutoff)}
 
 
 def clean_stale_files(max_age_s: float = psgjobs.TEMP_MAX_AGE_S) -> int:
