@@ -11,7 +11,8 @@ as_root() {
 }
 
 # Debian packages the project needs: chromium (browser tests), postgresql (server tests),
-# pango/fonts (WeasyPrint PDF), poppler-utils (PDF checks), gettext (translations).
+# redis-server (the RQ task backend's test, scripts/redis.sh), pango/fonts (WeasyPrint
+# PDF), poppler-utils (PDF checks), gettext (translations).
 apt_install() {
   local missing=()
   for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done

@@ -4,8 +4,8 @@
 # script starts on loopback — plus ruff.
 # Usage: scripts/test.sh [extra pytest args]
 source "$(dirname "$0")/_env.sh"
-apt_install chromium postgresql libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils gettext
-venv_install "all,test"
+apt_install chromium postgresql redis-server libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils gettext
+venv_install "all,rq,test"
 cd "$ROOT"
 export PATH="$VENV/bin:$PATH"
 
