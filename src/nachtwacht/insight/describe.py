@@ -145,6 +145,12 @@ def texts(t: Test, effect: dict[str, Any], significant: bool) -> tuple[str, str,
                   + (f" (rekening houdend met {_join(adj_nl, 'nl')})." if adj_nl else "."))
         est_en = (f" A cautious estimate of the difference is {_fmt(diff, 'en', digits)}{unit_en}"
                   + (f" (taking {_join(adj_en, 'en')} into account)." if adj_en else "."))
+        if o.observed_by == "device_nights":
+            # Measured, not written: say which nights count (the device was worn).
+            est_nl += (f" Dit rust op {t.n_nights} nachten: alleen de nachten dat u uw "
+                       f"{o.device_nl} droeg en ook uw dagboek invulde.")
+            est_en += (f" This rests on {t.n_nights} nights: only the nights you wore your "
+                       f"{o.device_en} and also filled in your diary.")
     if significant:
         tail_nl = ("Dat verschil is waarschijnlijk geen toeval (maar het zegt niet zeker "
                    "dat het de oorzaak is).")

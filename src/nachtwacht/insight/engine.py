@@ -93,6 +93,11 @@ SLEEP_PAIRS: dict[str, tuple[str, ...]] = {
     "sol_min": ("caffeine_after_14", "stress_high", "screens_last_hour", "late_exercise", "*"),
     "se_pct": ("alcohol_any", "caffeine_after_14", "stress_high", "*"),
     "tension": ("stress_high", "screens_last_hour", "late_exercise"),
+    # Device outcomes (only when device nights are passed): the factors named for
+    # efficiency, since total sleep time and waking in the night are what efficiency is
+    # made of. Same family, same BH pool as the diary's numbers: each adds its share.
+    "device_tst_min": ("alcohol_any", "caffeine_after_14", "stress_high", "*"),
+    "device_waso_min": ("alcohol_any", "caffeine_after_14", "stress_high", "*"),
 }
 #: A factor moving with the tested one at least this much (|correlation|) enters its model.
 #: 0.4: a strong companion (screens on 80 % of drinking evenings, r about 0.6) always

@@ -87,7 +87,8 @@ REGULAR_USE_DAYS = 7
 #: Cell words that mean "none" in the substances and medication lists.
 NONE_WORDS = frozenset({"geen", "none", "nee", "no", "niets", "nothing", "-", "0", "n/a", "nvt"})
 #: Sleep numbers that "a short night before" must never be tested against (built from them).
-SLEEP_OUTCOMES = ("sol_min", "se_pct", "tst_min", "waso_min", "quality")
+SLEEP_OUTCOMES = ("sol_min", "se_pct", "tst_min", "waso_min", "quality", "device_tst_min",
+                  "device_waso_min")
 #: Lags (in days) tested for every factor that allows them.
 LAGS = (0, 1, 2)
 

@@ -10,7 +10,11 @@ unknown: :func:`unmatched_episodes` counts them so the result can say so):
 * ``episode_count`` -- count: all episodes that night (``count`` field, else 1);
   kept for callers, not tested by the trigger analysis;
 * ``sol_min``, ``se_pct`` -- continuous, from the diary metrics;
-* ``tension``, ``pain`` -- 0-10 scores on waking.
+* ``tension``, ``pain`` -- 0-10 scores on waking;
+* ``device_tst_min``, ``device_waso_min`` -- continuous, total sleep time and wake
+  after sleep onset as a watch or actigraph measured them (:func:`device_outcomes`),
+  only when the caller passes device nights. Nights without device data are missing
+  (the watch was not worn), not zero.
 
 Observation model. Who can see an episode depends on its type and on who
 reports it in this diary:
@@ -28,9 +32,10 @@ reports it in this diary:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -54,8 +59,12 @@ class Outcome:
     #: Which direction is better for the sleeper ("down": less is better).
     better: Literal["up", "down"]
     values: np.ndarray = field(repr=False)
-    #: Who could see it: ``all_nights`` or ``together_nights`` (episode types only).
+    #: Who could see it: ``all_nights``, ``together_nights`` (episode types the partner
+    #: reports) or ``device_nights`` (device outcomes: nights the device was worn).
     observed_by: str = "all_nights"
+    #: Device outcomes: what the texts call the device ("horloge", "actigraaf").
+    device_nl: str = ""
+    device_en: str = ""
     #: Nights on which the outcome was recorded (not NaN).
     recorded: np.ndarray = field(init=False, repr=False)
 
@@ -141,3 +150,83 @@ def build_outcomes(
         out.append(Outcome(name, "continuous", f.label_nl.lower(), f.label_en.lower(),
                            "van 10", "out of 10", "down", column([getattr(x, name) for x in nights])))
     return out
+
+
+#: Device outcomes and the device night's attribute they are read from.
+DEVICE_OUTCOMES = {"device_tst_min": "tst_min", "device_waso_min": "waso_min"}
+#: What to call the device in texts, by the device night's ``source`` (reader format or
+#: consumer export): actigraph formats, then consumer devices. Unknown: "slaapmeter".
+_DEVICE_WORDS: dict[str, tuple[str, str]] = {
+    **{f: ("actigraaf", "actigraph") for f in ("awd", "mtn", "agd", "atr", "rpx")},
+    **{f: ("horloge", "watch") for f in ("apple", "fitbit", "garmin")},
+    "oura": ("ring", "ring"), "sleep_as_android": ("telefoon", "phone"),
+    "withings": ("slaapmeter", "sleep tracker"),
+}
+
+
+def device_word(sources: Sequence[str]) -> tuple[str, str]:
+    """How the texts name the device ("horloge", "actigraaf", "horloge/actigraaf")."""
+    words = sorted({_DEVICE_WORDS.get(s, ("slaapmeter", "sleep tracker")) for s in sources})
+    if not words:
+        return "horloge/actigraaf", "watch/actigraph"
+    return "/".join(w[0] for w in words), "/".join(w[1] for w in words)
+
+
+def device_values(device: Any) -> tuple[dict[dt.date, dict[str, float | None]], list[str]]:
+    """Per date the device outcome values, and the device sources seen.
+
+    ``device`` is a sequence of device nights (objects with ``date``, ``tst_min``,
+    ``waso_min`` and optionally ``source``, e.g. :class:`nachtwacht.device.DeviceNight`)
+    or a mapping date -> ``{"device_tst_min": ..., "device_waso_min": ...}``. A later
+    entry for the same date wins.
+    """
+    out: dict[dt.date, dict[str, float | None]] = {}
+    sources: list[str] = []
+    if isinstance(device, Mapping):
+        for d, v in device.items():
+            date = dt.date.fromisoformat(d) if isinstance(d, str) else d
+            out[date] = {code: _number(v.get(code)) for code in DEVICE_OUTCOMES}
+            if v.get("source"):
+                sources.append(str(v["source"]))
+        return out, sources
+    for n in device:
+        out[n.date] = {code: _number(getattr(n, attr, None))
+                       for code, attr in DEVICE_OUTCOMES.items()}
+        if getattr(n, "source", None):
+            sources.append(str(n.source))
+    return out, sources
+
+
+def _number(v: Any) -> float | None:
+    if v is None:
+        return None
+    x = float(v)
+    return x if np.isfinite(x) else None
+
+
+def device_outcomes(nights: Sequence[Night], device: Any) -> tuple[list[Outcome], int]:
+    """The device outcomes over the diary's nights, and how many device nights had no diary night.
+
+    Nights without a device value are NaN (missing): a night the watch was not worn
+    says nothing about sleep. Device nights on dates without a diary night cannot be
+    used (their factors are unknown); they are counted.
+    """
+    values, sources = device_values(device)
+    nl, en = device_word(sources)
+    dates = {n.date for n in nights}
+    unmatched = sum(1 for d in values if d not in dates)
+    labels = {"device_tst_min": (f"slaaptijd volgens uw {nl}", f"sleep time according to your {en}",
+                                 "up"),
+              "device_waso_min": (f"tijd wakker na het inslapen volgens uw {nl}",
+                                  f"time awake after falling asleep according to your {en}",
+                                  "down")}
+    out = []
+    for code in DEVICE_OUTCOMES:
+        col = np.array([np.nan if (v := values.get(n.date, {}).get(code)) is None else v
+                        for n in nights])
+        if np.isnan(col).all():
+            continue
+        label_nl, label_en, better = labels[code]
+        out.append(Outcome(code, "continuous", label_nl, label_en, "minuten", "minutes",
+                           better, col, "device_nights", nl, en))  # type: ignore[arg-type]
+    return out, unmatched

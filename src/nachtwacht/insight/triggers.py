@@ -49,7 +49,13 @@ from ._sleep import sleep_numbers
 from .describe import binary_effect, continuous_effect, texts
 from .engine import MIN_EVENT_NIGHTS, Analysis, Test, factor_family
 from .factors import Exposure, build_exposures
-from .outcomes import Outcome, build_outcomes, episode_type_label, unmatched_episodes
+from .outcomes import (
+    Outcome,
+    build_outcomes,
+    device_outcomes,
+    episode_type_label,
+    unmatched_episodes,
+)
 
 __all__ = ["MIN_EVENT_NIGHTS", "Answer", "Finding", "InsightResult", "Skipped", "analyse", "ask",
            "factor_family", "headlines", "pair_pvalues"]
@@ -182,7 +188,8 @@ class InsightResult:
     params: dict[str, Any] = field(default_factory=dict)
     #: Episodes logged on dates without a diary night (not analysed, but counted).
     unmatched_episodes: int = 0
-    #: Per episode outcome: who could see it and on how many nights.
+    #: Per episode outcome and device outcome: who or what could see it and on how
+    #: many nights (``device_nights``: the nights the device was worn).
     observation: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Per question family: number of questions and its false-discovery level.
     families: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -300,10 +307,14 @@ def describe(t: Test, significant: bool, lang: str = "nl") -> Finding:
 
 
 def _prepare(nights: list[Night], diary: Diary, min_exposed: int, min_unexposed: int,
-             lang: str) -> tuple[Analysis, list[Skipped]]:
+             lang: str, device: Any = None) -> tuple[Analysis, list[Skipped]]:
     sleep = sleep_numbers(nights, tz=diary.tz)
     exposures = build_exposures(nights, sleep, tz=diary.tz)
     outcomes = [o for o in build_outcomes(nights, diary.episodes, sleep) if o.kind != "count"]
+    if device is not None:
+        # Device numbers join the diary's sleep numbers as outcomes (the same "sleep"
+        # family and BH pool, see engine.SLEEP_PAIRS); they never become factors.
+        outcomes += device_outcomes(nights, device)[0]
     skipped: list[Skipped] = []
     for e in exposures:
         n1, n0 = e.n_exposed, e.n_unexposed
@@ -319,13 +330,15 @@ def _prepare(nights: list[Night], diary: Diary, min_exposed: int, min_unexposed:
 
 
 def pair_pvalues(diary: Diary, min_exposed: int = MIN_EXPOSED,
-                 min_unexposed: int = MIN_UNEXPOSED) -> dict[tuple[str, str], float]:
+                 min_unexposed: int = MIN_UNEXPOSED,
+                 device_nights: Any = None) -> dict[tuple[str, str], float]:
     """Unadjusted-for-multiplicity p of every question :func:`analyse` asks.
 
     Keyed by (exposure code, outcome code). For checks and benchmarks; people
     should see :func:`analyse`'s findings.
     """
-    analysis, _ = _prepare(_nights_sorted(diary.nights), diary, min_exposed, min_unexposed, "nl")
+    analysis, _ = _prepare(_nights_sorted(diary.nights), diary, min_exposed, min_unexposed, "nl",
+                           device_nights)
     return {(t.exposure.code, t.outcome.code): t.p for t in analysis.run(Q_MAX)}
 
 
@@ -396,14 +409,17 @@ def _answer(analysis: Analysis, question: str, lang: str) -> Answer:
 
 
 def ask(diary: Diary, question: str, lang: str = "nl", min_exposed: int = MIN_EXPOSED,
-        min_unexposed: int = MIN_UNEXPOSED) -> Answer:
+        min_unexposed: int = MIN_UNEXPOSED, device_nights: Any = None) -> Answer:
     """Test one question asked in advance, alone, at the full 5 % level.
 
     Parameters
     ----------
     question : str
         ``"factor:outcome"``, e.g. ``"alcohol_any:sexsomnia"``,
-        ``"substances:cannabis@withdrawal:nightmare"`` or ``"stress_high:sol_min"``.
+        ``"substances:cannabis@withdrawal:nightmare"``, ``"stress_high:sol_min"`` or,
+        with ``device_nights``, ``"alcohol_any:device_tst_min"``.
+    device_nights : optional
+        As in :func:`analyse`.
 
     Raises
     ------
@@ -412,7 +428,8 @@ def ask(diary: Diary, question: str, lang: str = "nl", min_exposed: int = MIN_EX
     """
     if lang not in ("nl", "en"):
         raise ValueError(f"lang must be 'nl' or 'en', not {lang!r}")
-    analysis, _ = _prepare(_nights_sorted(diary.nights), diary, min_exposed, min_unexposed, lang)
+    analysis, _ = _prepare(_nights_sorted(diary.nights), diary, min_exposed, min_unexposed, lang,
+                           device_nights)
     return _answer(analysis, question, lang)
 
 
@@ -450,6 +467,7 @@ def analyse(
     min_unexposed: int = MIN_UNEXPOSED,
     q_max: float = Q_MAX,
     question: str | None = None,
+    device_nights: Any = None,
 ) -> InsightResult:
     """Look for factors that go together with episodes and worse sleep.
 
@@ -468,6 +486,13 @@ def analyse(
     question : str, optional
         A question asked in advance (``"alcohol_any:sexsomnia"``), answered
         alone at the full 5 % level in ``result.question`` (see :func:`ask`).
+    device_nights : sequence of DeviceNight or mapping, optional
+        Nights measured by a watch or actigraph (:class:`nachtwacht.device.DeviceNight`,
+        or any objects with ``date``, ``tst_min``, ``waso_min`` and ``source``), or a
+        mapping date -> ``{"device_tst_min": ..., "device_waso_min": ...}``. Adds device
+        total sleep time and wake after sleep onset as outcomes in the ``sleep`` family
+        (the same false-discovery pool as the diary's sleep numbers); nights without
+        device data are missing for them, not zero. ``None``: diary only.
 
     Returns
     -------
@@ -489,7 +514,8 @@ def analyse(
               "p_possible": P_POSSIBLE, "q_possible": Q_POSSIBLE,
               "q_possible_secondary": Q_POSSIBLE_SECONDARY,
               "min_event_nights": MIN_EVENT_NIGHTS, "adjust_min_corr": engine.ADJUST_MIN_CORR,
-              "primary_factors": list(engine.PRIMARY_FACTORS)}
+              "primary_factors": list(engine.PRIMARY_FACTORS),
+              "device_nights": 0 if device_nights is None else len(device_nights)}
     nights = _nights_sorted(diary.nights)
     n = len(nights)
     unmatched = len(unmatched_episodes(nights, diary.episodes))
@@ -504,7 +530,7 @@ def analyse(
                         f"{min_nights}. Fill in {need} more night{'s' if need != 1 else ''} "
                         "and we will look again."),
             params=params, unmatched_episodes=unmatched)
-    analysis, skipped = _prepare(nights, diary, min_exposed, min_unexposed, lang)
+    analysis, skipped = _prepare(nights, diary, min_exposed, min_unexposed, lang, device_nights)
     answer = _answer(analysis, question, lang) if question else None
     tests = analysis.run(q_max)
     order = {f: i for i, f in enumerate(engine.FAMILIES)}
@@ -523,7 +549,8 @@ def analyse(
     msg_nl, msg_en = _messages(n, len(heads), unmatched)
     observation = {o.code: {"observed_by": o.observed_by, "n_observed": int(o.recorded.sum()),
                             "n_unobserved": int((~o.recorded).sum())}
-                   for o in analysis.outcomes if o.kind == "binary"}
+                   for o in analysis.outcomes
+                   if o.kind == "binary" or o.observed_by == "device_nights"}
     families = {f: {"n_tests": sum(t.family == f for t in tests),
                     "q_level": engine.level(f, q_max),
                     "sided": "up" if f in ("primary", "lag", "withdrawal") else "two"}
