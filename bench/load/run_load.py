@@ -2,28 +2,40 @@
 
 Starts ``gunicorn nachtwacht.web.wsgi:application -w 2`` on 127.0.0.1 with a throw-away
 data dir and a generated secret key (and, with ``--database postgres``, a throw-away
-PostgreSQL server), creates N sleepers each with a linked bed partner, then for a fixed
-time lets every one of them work in their own thread:
+PostgreSQL server), creates N sleepers each with a linked bed partner (optionally with
+``--history`` nights of a realistic diary already in place), logs everyone in, then
+loads the server in one of two ways:
 
-* a sleeper logs in, saves a night (a new date each time) and opens the dashboard;
-* a partner logs in, reports what they saw ("Wat zag je vannacht?") and reopens the log.
+* ``--mode closed`` (default): every person works in their own thread, each request
+  waiting for the answer to the last. A sleeper saves a night (a new date each time) and
+  opens the dashboard; a partner reports what they saw ("Wat zag u vannacht?") and
+  reopens the log. Measures the throughput the server reaches when it is never idle.
+* ``--mode open``: saves arrive on a clock (``--rate`` nights/s and ``--partner-rate``
+  partner reports/s, Poisson or fixed spacing), whatever the server does; each is
+  followed by the page the person lands on. A save's latency counts from its
+  *scheduled* time (no coordinated omission; see ``openloop.py``). Measures the latency
+  at a given offered load: capacity, not just speed.
 
-It prints throughput and p50/p95/p99 latency per route and the error count, stops the
-server, counts the rows in the database and compares them with the writes the server
-acknowledged (a redirect after POST), and greps the server's log for the marker strings
-planted in every note and behaviour. Exit status 0 only when there were no errors, the
-counts match and no marker leaked.
+Both print the same report: offered and achieved rate, p50/p95/p99 per route, errors,
+requests per second per CPU core (gunicorn's own CPU seconds over the window, via
+psutil; with PostgreSQL also including the database server's), then stop the server,
+count the rows in the database against the writes the server acknowledged (a redirect
+after POST: "lost writes"), and grep the server log for the marker planted in every
+note and behaviour. ``--json FILE`` (``-`` for stdout) writes the report as JSON.
+Exit status 0 only when there were no errors, no lost writes and no marker leaked.
 
 Usage::
 
     python bench/load/run_load.py --database sqlite --users 20 --duration 60
     python bench/load/run_load.py --database postgres --users 20 --duration 60
+    python bench/load/run_load.py --mode open --rate 20 --duration 60 --history 60 --json out.json
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import re
 import secrets
@@ -38,9 +50,14 @@ import threading
 import time
 import uuid
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import psutil
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from openloop import OpenLoop  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 MARKER = f"ZZ-PRIVACY-MARKER-{uuid.uuid4().hex[:12]}"
@@ -56,6 +73,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+# ----------------------------------------------------------------------------- PostgreSQL
 # ----------------------------------------------------------------------------- PostgreSQL
 class Postgres:
     """A throw-away server on loopback (as scripts/postgres.sh), fsync left on."""
@@ -82,6 +100,15 @@ class Postgres:
                  f"-p {self.port} -k /tmp -c listen_addresses=127.0.0.1 -c max_connections=100", "start")
         self._pg("createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "nachtwacht")
 
+    def processes(self) -> list[psutil.Process]:
+        """The postmaster and its children (one backend per connection), for their CPU time."""
+        try:
+            pid = int((self.data / "postmaster.pid").read_text().split()[0])
+            master = psutil.Process(pid)
+            return [master, *master.children(recursive=True)]
+        except (OSError, ValueError, psutil.Error):
+            return []
+
     def stop(self) -> None:
         try:
             self._pg("pg_ctl", "-D", str(self.data), "-m", "fast", "stop")
@@ -91,18 +118,30 @@ class Postgres:
 
 # ----------------------------------------------------------------------------- set-up
 SETUP = r"""
-import os, sys, django
+import datetime as dt, os, sys, django
 django.setup()
 from django.core.management import call_command
 call_command("migrate", interactive=False, verbosity=0)
 from django.contrib.auth.hashers import make_password
-from nachtwacht.web.accounts.models import User
+from nachtwacht.diary.demo import demo_diary
+from nachtwacht.web.accounts.models import Profile, User
+from nachtwacht.web.convert import core_to_row_values
+from nachtwacht.web.diary.models import Episode, Night
 from nachtwacht.web.sharing.models import PartnerLink
-n = int(sys.argv[1]); pw = make_password(sys.argv[2])
+n = int(sys.argv[1]); pw = make_password(sys.argv[2]); history = int(sys.argv[3])
+end = dt.date.today() - dt.timedelta(days=1)
 for i in range(n):
     s = User.objects.create(username=f"slaper{i:03d}", password=pw, role="sleeper", language="nl")
     p = User.objects.create(username=f"partner{i:03d}", password=pw, role="partner", language="nl")
     link = PartnerLink.objects.create(sleeper=s, partner=p, scope="episodes")
+    if history:
+        # The demo diary (planted patterns, partner reports) for the nights before today.
+        d = demo_diary(seed=100 + i, weeks=(history + 6) // 7, end=end)
+        first = end - dt.timedelta(days=history - 1)
+        Night.objects.bulk_create([Night(sleeper=s, **core_to_row_values(x)) for x in d.nights if x.date >= first])
+        Episode.objects.bulk_create([Episode(sleeper=s, logged_by=p if e.reporter == "partner" else s,
+                                             **core_to_row_values(e)) for e in d.episodes if e.date >= first])
+        Profile.objects.create(user=s, **core_to_row_values(d.profile))
     print(f"LINK {i} {link.pk}")
 """
 
@@ -110,14 +149,35 @@ COUNT = r"""
 import sys, django
 django.setup()
 from nachtwacht.web.diary.models import Episode, Night
-for n in Night.objects.filter(sleeper__username__startswith="slaper").values_list("sleeper__username", "date"):
+marker = sys.argv[1]
+for n in Night.objects.filter(sleeper__username__startswith="slaper", notes__contains=marker).values_list(
+        "sleeper__username", "date"):
     print("N", n[0], n[1].isoformat())
-for e in Episode.objects.filter(sleeper__username__startswith="slaper").values_list("sleeper__username", "notes"):
+for e in Episode.objects.filter(sleeper__username__startswith="slaper", notes__contains=marker).values_list(
+        "sleeper__username", "notes"):
     print("E", e[0], e[1].split()[-1])
 """
 
 
-# ----------------------------------------------------------------------------- workers
+def night_data(i: int, day: str, csrf: str) -> dict[str, str]:
+    """The morning form of a sleeper's ``i``-th save (varied values, marked note)."""
+    return {"csrfmiddlewaretoken": csrf, "date": day, "bedtime": "23:05", "lights_out": "23:20",
+            "sol_min": str(10 + i % 30), "awakenings": str(i % 4), "waso_min": str(i % 40),
+            "final_wake": "06:40", "out_of_bed": "07:00", "quality": str(1 + i % 5), "rested": "3",
+            "alcohol_units": str(i % 5), "caffeine_mg": "160", "caffeine_last": "15:30",
+            "stress": str(i % 10), "tension": str(i % 8), "notes": f"nacht {day} slecht geslapen {MARKER}"}
+
+
+def episode_data(i: int, tag: str, csrf: str) -> dict[str, str]:
+    """A partner's report ("Wat zag u vannacht?"), marked and tagged to be found again."""
+    day = (dt.date.today() - dt.timedelta(days=1 + i % 300)).isoformat()
+    return {"csrfmiddlewaretoken": csrf, "date": day, "time": "02:30", "type": "sexsomnia",
+            "count": "1", "duration_min": "5", "behaviours": f"aanraken; {MARKER}", "recall": "none",
+            "injury": "false", "left_bedroom": "false", "partner_unsafe": "unknown",
+            "notes": f"gezien {MARKER} {tag}"}
+
+
+# ----------------------------------------------------------------------------- closed loop
 class Stats:
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -127,6 +187,8 @@ class Stats:
         self.acked_episodes: set[tuple[str, str]] = set()
         self.deadline = 0.0
         self.started = 0.0
+        self.offered: dict[str, int] = {}
+        self.cpu_start: dict[str, float] = {}
 
     def record(self, route: str, seconds: float) -> None:
         with self.lock:
@@ -139,10 +201,11 @@ class Stats:
 
 class VirtualUser(threading.Thread):
     def __init__(self, base: str, username: str, stats: Stats, start: threading.Barrier,
-                 link_id: int | None):
+                 link_id: int | None, first_offset: int = 1):
         super().__init__(daemon=True)
         self.base, self.username, self.stats, self.start_line = base, username, stats, start
         self.link_id = link_id
+        self.first_offset = first_offset
         self.http = requests.Session()
 
     def call(self, route: str, method: str, path: str, data: dict | None = None,
@@ -190,14 +253,9 @@ class VirtualUser(threading.Thread):
 
 class Sleeper(VirtualUser):
     def step(self, i: int) -> None:
-        day = (dt.date.today() - dt.timedelta(days=1 + i)).isoformat()
-        data = {"csrfmiddlewaretoken": self.csrf(), "date": day, "bedtime": "23:05", "lights_out": "23:20",
-                "sol_min": str(10 + i % 30), "awakenings": str(i % 4), "waso_min": str(i % 40),
-                "final_wake": "06:40", "out_of_bed": "07:00", "quality": str(1 + i % 5), "rested": "3",
-                "alcohol_units": str(i % 5), "caffeine_mg": "160", "caffeine_last": "15:30",
-                "stress": str(i % 10), "tension": str(i % 8),
-                "notes": f"nacht {day} slecht geslapen {MARKER}"}
-        r = self.call("POST /nacht/", "POST", "/nacht/", data, expect=(302,))
+        offset = self.first_offset + i
+        day = (dt.date.today() - dt.timedelta(days=offset)).isoformat()
+        r = self.call("POST /nacht/", "POST", "/nacht/", night_data(i, day, self.csrf()), expect=(302,))
         if r is not None:
             with self.stats.lock:
                 self.stats.acked_nights.add((self.username, day))
@@ -206,14 +264,9 @@ class Sleeper(VirtualUser):
 
 class Partner(VirtualUser):
     def step(self, i: int) -> None:
-        day = (dt.date.today() - dt.timedelta(days=1 + i % 300)).isoformat()
         tag = f"ep{i}-{uuid.uuid4().hex[:8]}"
-        data = {"csrfmiddlewaretoken": self.csrf(), "date": day, "time": "02:30", "type": "sexsomnia",
-                "count": "1", "duration_min": "5", "behaviours": f"aanraken; {MARKER}", "recall": "none",
-                "injury": "false", "left_bedroom": "false", "partner_unsafe": "unknown",
-                "notes": f"gezien {MARKER} {tag}"}
         path = f"/bedpartner/{self.link_id}/"
-        r = self.call("POST /bedpartner/<id>/", "POST", path, data, expect=(302,))
+        r = self.call("POST /bedpartner/<id>/", "POST", path, episode_data(i, tag, self.csrf()), expect=(302,))
         if r is not None:
             with self.stats.lock:
                 self.stats.acked_episodes.add((self.sleeper, tag))
@@ -224,21 +277,103 @@ class Partner(VirtualUser):
         return self.username.replace("partner", "slaper")
 
 
-# ----------------------------------------------------------------------------- main
+def run_closed(base: str, args, links: dict[int, int], stats: Stats, cpu_mark) -> float:
+    """Every person in a thread, each request after the last answer; return the wall time."""
+    def _go() -> None:
+        cpu_mark()
+        stats.started = time.monotonic()
+        stats.deadline = stats.started + args.duration
+
+    start = threading.Barrier(2 * args.users, action=_go)
+    users: list[VirtualUser] = []
+    for i in range(args.users):
+        users.append(Sleeper(base, f"slaper{i:03d}", stats, start, None, first_offset=args.history + 1))
+        users.append(Partner(base, f"partner{i:03d}", stats, start, links[i]))
+    print(f"==> load (closed loop): {len(users)} virtual users log in, then {args.duration:.0f} s of load "
+          f"against gunicorn -w {args.workers}", flush=True)
+    for u in users:
+        u.start()
+    for u in users:
+        u.join(timeout=args.duration + REQUEST_TIMEOUT * 8)
+    return time.monotonic() - stats.started
+
+
+def login_cookies(base: str, username: str, start_page: str) -> requests.cookies.RequestsCookieJar:
+    """Log ``username`` in once and open ``start_page`` (warms the server's code paths);
+    return the session's cookie jar (raises on failure)."""
+    http = requests.Session()
+    http.get(base + "/inloggen/", timeout=REQUEST_TIMEOUT).raise_for_status()
+    r = http.post(base + "/inloggen/", data={"csrfmiddlewaretoken": http.cookies.get("csrftoken", ""),
+                                             "username": username, "password": PASSWORD},
+                  headers={"Referer": base + "/inloggen/"}, allow_redirects=False, timeout=REQUEST_TIMEOUT)
+    if r.status_code != 302:
+        raise RuntimeError(f"login of {username} answered HTTP {r.status_code}")
+    http.get(base + start_page, timeout=REQUEST_TIMEOUT).raise_for_status()
+    return http.cookies
+
+
+def run_open(base: str, args, links: dict[int, int], stats: Stats, cpu_mark) -> float:
+    """Saves on a clock from pre-logged-in sessions (openloop.py); return the wall time."""
+    sleepers = [f"slaper{i:03d}" for i in range(args.users)]
+    partners = [(f"partner{i:03d}", links[i]) for i in range(args.users)]
+    print(f"==> open loop: logging in {2 * args.users} people before the window", flush=True)
+    start_pages = {u: "/overzicht/" for u in sleepers} | {p: f"/bedpartner/{k}/" for p, k in partners}
+    with ThreadPoolExecutor(max_workers=args.workers) as pool:
+        names = list(start_pages)
+        cookies = dict(zip(names, pool.map(lambda u: login_cookies(base, u, start_pages[u]), names),
+                           strict=True))
+    loop = OpenLoop(base, stats, cookies, sleepers, partners, night_data, episode_data,
+                    first_offset=args.history + 1, max_inflight=args.max_inflight)
+    print(f"==> load (open loop): {args.rate:g} nights/s + {args.partner_rate:g} partner reports/s "
+          f"({args.arrivals}) for {args.duration:.0f} s against gunicorn -w {args.workers}", flush=True)
+    elapsed = loop.run(args.rate, args.partner_rate, args.duration, args.arrivals, args.seed, on_start=cpu_mark)
+    stats.peak_inflight = loop.peak_inflight
+    stats.late_sends = loop.late_sends
+    return elapsed
+
+
+# ----------------------------------------------------------------------------- report
 def pct(values: list[float], q: float) -> float:
     if len(values) == 1:
         return values[0]
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def cpu_seconds(procs: list[psutil.Process]) -> float:
+    """User + system CPU seconds of these processes themselves (not of reaped children)."""
+    total = 0.0
+    for p in procs:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--mode", choices=["closed", "open"], default="closed")
     ap.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
     ap.add_argument("--users", type=int, default=20, help="sleepers (each with one partner)")
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load (max 600)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--history", type=int, default=0,
+                    help="nights of demo diary each sleeper has before the run (default 0: empty diaries)")
+    ap.add_argument("--rate", type=float, default=20.0, help="open loop: night saves per second")
+    ap.add_argument("--partner-rate", type=float, default=2.0, help="open loop: partner reports per second")
+    ap.add_argument("--arrivals", choices=["poisson", "fixed"], default="poisson")
+    ap.add_argument("--seed", type=int, default=1, help="open loop: seed of the arrival times")
+    ap.add_argument("--max-inflight", type=int, default=200, help="open loop: client threads at most")
+    ap.add_argument("--json", metavar="FILE", help="write the report as JSON ('-': stdout)")
     args = ap.parse_args()
-    duration = min(max(args.duration, 1.0), 600.0)
+    args.duration = min(max(args.duration, 1.0), 600.0)
+    args.history = min(max(args.history, 0), 3 * 365)
+    # With --json - the JSON goes to stdout alone; the human report to stderr.
+    out_stream = sys.stderr if args.json == "-" else sys.stdout
+
+    def say(*a) -> None:
+        print(*a, file=out_stream, flush=True)
 
     tmp = Path(tempfile.mkdtemp(prefix="nw-load-"))
     port = free_port()
@@ -251,14 +386,18 @@ def main() -> int:
     pg = None
     server = None
     log_path = tmp / "gunicorn.log"
+    stats = Stats()
+    cpu: dict[str, float] = {}
+    load_before = os.getloadavg()
     try:
         if args.database == "postgres":
             pg = Postgres()
             pg.start()
             env["DATABASE_URL"] = pg.url
-        print(f"==> set-up: {args.users} sleepers + {args.users} partners on {args.database}", flush=True)
-        out = subprocess.run([sys.executable, "-c", SETUP, str(args.users), PASSWORD], env=env,
-                             capture_output=True, text=True, check=False)
+        say(f"==> set-up: {args.users} sleepers + {args.users} partners on {args.database}, "
+            f"{args.history} nights of history each")
+        out = subprocess.run([sys.executable, "-c", SETUP, str(args.users), PASSWORD, str(args.history)],
+                             env=env, capture_output=True, text=True, check=False)
         if out.returncode != 0:
             print(out.stderr, file=sys.stderr)
             return 2
@@ -282,25 +421,28 @@ def main() -> int:
             print("gunicorn did not start; log:\n" + log_path.read_text(), file=sys.stderr)
             return 2
 
-        stats = Stats()
+        master = psutil.Process(server.pid)
 
-        def _go() -> None:
-            stats.started = time.monotonic()
-            stats.deadline = stats.started + duration
+        def procs() -> dict[str, list[psutil.Process]]:
+            return {"server": [master, *master.children(recursive=True)],
+                    "db": pg.processes() if pg is not None else []}
 
-        start = threading.Barrier(2 * args.users, action=_go)
-        users: list[VirtualUser] = []
-        for i in range(args.users):
-            users.append(Sleeper(base, f"slaper{i:03d}", stats, start, None))
-            users.append(Partner(base, f"partner{i:03d}", stats, start, links[i]))
-        print(f"==> load: {len(users)} virtual users log in, then {duration:.0f} s of load against "
-              f"gunicorn -w {args.workers}", flush=True)
-        for u in users:
-            u.start()
-        for u in users:
-            u.join(timeout=duration + REQUEST_TIMEOUT * 8)
-        elapsed = time.monotonic() - stats.started
+        def cpu_mark() -> None:
+            # Start of the measured window (after the logins).
+            stats.cpu_start = {k: cpu_seconds(v) for k, v in procs().items()}
+            stats.cpu_start["client"] = time.process_time()
+            stats.cpu_start["wall"] = time.perf_counter()
+
+        runner = run_open if args.mode == "open" else run_closed
+        elapsed = runner(base, args, links, stats, cpu_mark)
+        if stats.cpu_start:
+            wall = time.perf_counter() - stats.cpu_start["wall"]
+            now = {k: cpu_seconds(v) for k, v in procs().items()}
+            cpu = {"wall_s": wall, "server_s": now["server"] - stats.cpu_start["server"],
+                   "db_s": now["db"] - stats.cpu_start["db"],
+                   "client_s": time.process_time() - stats.cpu_start["client"]}
     finally:
+        load_after = os.getloadavg()
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             try:
@@ -310,41 +452,98 @@ def main() -> int:
                 server.wait()
 
     try:
-        total = sum(len(v) for r, v in stats.times.items() if "inloggen" not in r)
-        print(f"\nrequests after login {total} in {elapsed:.1f} s = {total / elapsed:.1f} req/s; "
-              f"errors {len(stats.errors)}")
-        print(f"{'route':<26}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-        for route in sorted(stats.times):
-            v = sorted(stats.times[route])
-            print(f"{route:<26}{len(v):>7}{pct(v, 50) * 1e3:>9.0f}{pct(v, 95) * 1e3:>9.0f}"
-                  f"{pct(v, 99) * 1e3:>9.0f}{v[-1] * 1e3:>9.0f}")
-        if stats.errors:
-            print("first errors:", sorted(set(stats.errors))[:10])
-
-        out = subprocess.run([sys.executable, "-c", COUNT], env=env, capture_output=True, text=True, check=True)
-        nights = {tuple(ln.split()[1:3]) for ln in out.stdout.splitlines() if ln.startswith("N ")}
-        episodes = [tuple(ln.split()[1:3]) for ln in out.stdout.splitlines() if ln.startswith("E ")]
-        lost_n = stats.acked_nights - nights
-        lost_e = stats.acked_episodes - set(episodes)
-        print(f"\nnights:   acknowledged {len(stats.acked_nights)}, stored {len(nights)}, "
-              f"acknowledged but missing {len(lost_n)}")
-        print(f"episodes: acknowledged {len(stats.acked_episodes)}, stored {len(episodes)}, "
-              f"acknowledged but missing {len(lost_e)}")
-        log_text = log_path.read_text(errors="replace")
-        hits = [ln for ln in log_text.splitlines() if MARKER in ln]
-        print(f"privacy:  marker {MARKER} found in {len(hits)} of {len(log_text.splitlines())} log lines")
-        for ln in hits[:5]:
-            print("   ", ln[:200])
-        tracebacks = len(re.findall(r"Traceback", log_text))
-        print(f"server log: {tracebacks} tracebacks")
-        ok = (not stats.errors and not lost_n and not lost_e and len(nights) == len(stats.acked_nights)
-              and len(episodes) == len(stats.acked_episodes) and not hits)
-        print("RESULT", "OK" if ok else "FAILED")
-        return 0 if ok else 1
+        report = summarise(args, stats, elapsed, cpu, env, log_path, load_before, load_after)
+        print_report(report, say)
+        if args.json == "-":
+            print(json.dumps(report, indent=2))
+        elif args.json:
+            Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
+        return 0 if report["ok"] else 1
     finally:
         if pg is not None:
             pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def summarise(args, stats: Stats, elapsed: float, cpu: dict[str, float], env: dict, log_path: Path,
+              load_before, load_after) -> dict:
+    """Everything measured, as one JSON-ready dict (the printed report reads it too)."""
+    routes = {}
+    for route in sorted(stats.times):
+        v = sorted(stats.times[route])
+        routes[route] = {"n": len(v), "p50_ms": round(pct(v, 50) * 1e3, 1), "p95_ms": round(pct(v, 95) * 1e3, 1),
+                         "p99_ms": round(pct(v, 99) * 1e3, 1), "max_ms": round(v[-1] * 1e3, 1)}
+    requests_n = sum(len(v) for r, v in stats.times.items() if "inloggen" not in r and "from schedule" not in r)
+    out = subprocess.run([sys.executable, "-c", COUNT, MARKER], env=env, capture_output=True, text=True, check=True)
+    nights = {tuple(ln.split()[1:3]) for ln in out.stdout.splitlines() if ln.startswith("N ")}
+    episodes = [tuple(ln.split()[1:3]) for ln in out.stdout.splitlines() if ln.startswith("E ")]
+    lost_n = stats.acked_nights - nights
+    lost_e = stats.acked_episodes - set(episodes)
+    log_text = log_path.read_text(errors="replace")
+    hits = [ln for ln in log_text.splitlines() if MARKER in ln]
+    req_s = requests_n / elapsed if elapsed else 0.0
+    cores = cpu.get("server_s", 0.0) / cpu["wall_s"] if cpu.get("wall_s") else 0.0
+    cores_db = (cpu.get("server_s", 0.0) + cpu.get("db_s", 0.0)) / cpu["wall_s"] if cpu.get("wall_s") else 0.0
+    saves = len(stats.times.get("POST /nacht/", []))
+    report = {
+        "mode": args.mode, "database": args.database, "workers": args.workers, "users": args.users,
+        "history_nights": args.history, "duration_s": args.duration, "elapsed_s": round(elapsed, 2),
+        "offered": ({"nights_per_s": args.rate, "partner_reports_per_s": args.partner_rate,
+                     "arrivals": args.arrivals, "scheduled_nights": stats.offered.get("saves", 0),
+                     "scheduled_partner_reports": stats.offered.get("partner_saves", 0)}
+                    if args.mode == "open" else None),
+        "achieved": {"nights_per_s": round(saves / elapsed, 2) if elapsed else 0.0,
+                     "requests_per_s": round(req_s, 2)},
+        "requests": requests_n, "routes": routes,
+        "errors": len(stats.errors), "first_errors": sorted(set(stats.errors))[:10],
+        "writes": {"nights_acknowledged": len(stats.acked_nights), "nights_stored": len(nights),
+                   "episodes_acknowledged": len(stats.acked_episodes), "episodes_stored": len(episodes)},
+        "lost_writes": len(lost_n) + len(lost_e),
+        "cpu": {k: round(v, 2) for k, v in cpu.items()},
+        "server_cores_busy": round(cores, 2),
+        "requests_per_s_per_core": round(req_s / cores, 1) if cores else None,
+        "requests_per_s_per_core_incl_db": (round(req_s / cores_db, 1) if cores_db and args.database == "postgres"
+                                            else None),
+        "peak_inflight": getattr(stats, "peak_inflight", None), "late_sends": getattr(stats, "late_sends", None),
+        "privacy_marker_lines": len(hits), "log_lines": len(log_text.splitlines()),
+        "tracebacks": len(re.findall(r"Traceback", log_text)),
+        "loadavg_before": [round(x, 2) for x in load_before], "loadavg_after": [round(x, 2) for x in load_after],
+        "cpu_count": os.cpu_count(),
+    }
+    report["ok"] = (not stats.errors and not lost_n and not lost_e and len(nights) == len(stats.acked_nights)
+                    and len(episodes) == len(stats.acked_episodes) and not hits)
+    return report
+
+
+def print_report(r: dict, say) -> None:
+    if r["offered"]:
+        o = r["offered"]
+        say(f"\noffered {o['nights_per_s']:g} nights/s + {o['partner_reports_per_s']:g} partner reports/s "
+            f"({o['arrivals']}; {o['scheduled_nights']} + {o['scheduled_partner_reports']} scheduled); "
+            f"achieved {r['achieved']['nights_per_s']:.1f} nights/s; peak in flight {r['peak_inflight']}, "
+            f"sent >50 ms late {r['late_sends']}")
+    say(f"\nrequests after login {r['requests']} in {r['elapsed_s']:.1f} s = {r['achieved']['requests_per_s']:.1f} "
+        f"req/s; errors {r['errors']}")
+    c = r["cpu"]
+    if c:
+        db = f", PostgreSQL {c['db_s']:.1f} s" if r["database"] == "postgres" else ""
+        say(f"CPU over {c['wall_s']:.1f} s: gunicorn {c['server_s']:.1f} s ({r['server_cores_busy']:.2f} cores){db}, "
+            f"load generator {c['client_s']:.1f} s; {r['requests_per_s_per_core']} req/s per gunicorn core"
+            + (f", {r['requests_per_s_per_core_incl_db']} incl. PostgreSQL" if r["requests_per_s_per_core_incl_db"]
+               else ""))
+    say(f"{'route':<34}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+    for route, v in r["routes"].items():
+        say(f"{route:<34}{v['n']:>7}{v['p50_ms']:>9.0f}{v['p95_ms']:>9.0f}{v['p99_ms']:>9.0f}{v['max_ms']:>9.0f}")
+    if r["first_errors"]:
+        say("first errors:", r["first_errors"])
+    w = r["writes"]
+    say(f"\nnights:   acknowledged {w['nights_acknowledged']}, stored {w['nights_stored']}; "
+        f"episodes: acknowledged {w['episodes_acknowledged']}, stored {w['episodes_stored']}; "
+        f"lost writes {r['lost_writes']}")
+    say(f"privacy:  marker {MARKER} found in {r['privacy_marker_lines']} of {r['log_lines']} log lines; "
+        f"server log: {r['tracebacks']} tracebacks")
+    say(f"load average before {r['loadavg_before']}, after {r['loadavg_after']} ({r['cpu_count']} CPUs)")
+    say("RESULT", "OK" if r["ok"] else "FAILED")
 
 
 if __name__ == "__main__":
