@@ -64,10 +64,12 @@ def _put(job, delay_s: float) -> None:
 
     from django.utils import timezone
 
-    from nachtwacht.web.jobs.backend import queue_for
+    from nachtwacht.web.jobs.backend import is_rq, queue_for
     from nachtwacht.web.jobs.tasks import run_job
 
-    task = run_job.using(priority=PRIORITY.get(job.kind, 0), queue_name=queue_for(job.kind))
+    # RQ has no priorities (the backend refuses one): there the queue gives the order.
+    task = run_job.using(queue_name=queue_for(job.kind)) if is_rq() else run_job.using(
+        priority=PRIORITY.get(job.kind, 0))
     if delay_s:
         task = task.using(run_after=timezone.now() + dt.timedelta(seconds=delay_s))
     result = task.enqueue(job.pk)

@@ -1,0 +1,92 @@
+"""Steps of the RQ test run in a child process (same database and Redis as the worker).
+
+    python _rqtool.py later USER SECONDS   # a report job put on the queue SECONDS from now
+    python _rqtool.py lose USER            # an export asked 2 min ago never reached the queue
+    python _rqtool.py started JOB...       # when each job started (epoch seconds)
+    python _rqtool.py recover              # one recovery round; prints how many were lost
+    python _rqtool.py rq                   # what RQ itself knows: workers, queues, registries
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+
+
+def later(username: str, seconds: float) -> None:
+    from nachtwacht.web import jobs
+    from nachtwacht.web.accounts.models import User
+    from nachtwacht.web.jobs.models import Job
+
+    user = User.objects.create_user(username, password="queue-test-pw-1", role="sleeper")
+    from nachtwacht.web.views.report import NONE
+
+    # The choices the report form would send for an empty October, no sleep study.
+    job = Job.objects.create(kind=Job.Kind.REPORT, user=user, language="nl", params={
+        "share": None, "van": "2026-10-01", "tot": "2026-10-31", "taal": "nl", "onderzoek": NONE})
+    jobs.requeue(job, delay_s=seconds)  # the path of a retry after a pause
+    job.refresh_from_db()
+    print(json.dumps({"id": job.pk, "task_id": job.task_id}), flush=True)
+
+
+def lose(username: str) -> None:
+    from django.utils import timezone
+
+    from nachtwacht.web.accounts.models import User
+    from nachtwacht.web.jobs.models import Job
+
+    # As if Redis had been away when the export was asked for (2 min ago): no task at all.
+    user = User.objects.create_user(username, password="queue-test-pw-1", role="sleeper")
+    job = Job.objects.create(kind=Job.Kind.EXPORT, user=user, language="nl")
+    Job.objects.filter(pk=job.pk).update(created=timezone.now() - dt.timedelta(minutes=2))
+    print(json.dumps({"id": job.pk}), flush=True)
+
+
+def started(ids: list[str]) -> None:
+    from nachtwacht.web.jobs.models import Job
+
+    print(json.dumps({str(j.pk): j.started.timestamp() if j.started else None
+                      for j in Job.objects.filter(pk__in=[int(i) for i in ids])}), flush=True)
+
+
+def recover() -> None:
+    from nachtwacht.web.jobs.recovery import recover_jobs
+
+    print(json.dumps({"lost": recover_jobs()}), flush=True)
+
+
+def rq_state() -> None:
+    import django_rq
+    from rq import Worker
+
+    conn = django_rq.get_connection("default")
+    print(json.dumps({
+        "workers": [w.name for w in Worker.all(connection=conn)],
+        "queued": {q: django_rq.get_queue(q).count for q in ("quick", "default")},
+        "finished": {q: django_rq.get_queue(q).finished_job_registry.count for q in ("quick", "default")},
+    }), flush=True)
+
+
+def main(argv: list[str]) -> None:
+    sys.path.insert(0, __file__.rsplit("/", 1)[0])
+    from _queuetool import setup
+
+    setup()
+    step = argv[0]
+    if step == "later":
+        later(argv[1], float(argv[2]))
+    elif step == "lose":
+        lose(argv[1])
+    elif step == "started":
+        started(argv[1:])
+    elif step == "recover":
+        recover()
+    elif step == "rq":
+        rq_state()
+    else:
+        raise SystemExit(f"unknown step {step}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
