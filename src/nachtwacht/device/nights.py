@@ -83,14 +83,22 @@ def nights_from_epochs(rec: Epochs, method: str = "auto") -> list[DeviceNight]:
     """Score an actigraph recording and summarise each noon-to-noon night.
 
     ``method``: ``auto`` (see :func:`nachtwacht.device.scoring.auto_method`), ``oakley``,
-    ``cole_kripke`` or ``sadeh``. A night cut off by the start or end of the recording
+    ``cole_kripke`` or ``sadeh``; a raw-accelerometer recording is always scored with its
+    own ``van_hees`` sleep/wake. A night cut off by the start or end of the recording
     is left out: its figures would be wrong.
     """
-    if method == "auto":
+    if rec.sleep is not None:
+        # Raw accelerometry: sleep/wake came with the recording (van Hees 2015, from the
+        # arm angle); its ENMO is no count, so the count methods do not apply to it.
+        method = "van_hees"
+    elif method in ("auto", "van_hees"):
         method = auto_method(rec.fmt)
     m = rec.per_minute()
-    counts = off_wrist_to_nan(m.counts)
-    if method == "oakley" and rec.epoch_s in OAKLEY_WEIGHTS and rec.epoch_s <= 60:
+    counts = m.counts if rec.sleep is not None else off_wrist_to_nan(m.counts)
+    if method == "van_hees":
+        state = np.asarray(rec.sleep, dtype=np.int8)
+        frac = (state == 1).astype(float)
+    elif method == "oakley" and rec.epoch_s in OAKLEY_WEIGHTS and rec.epoch_s <= 60:
         # Actiware scores each native epoch; a minute is sleep only if all its epochs are.
         k = 60 // rec.epoch_s
         native = oakley(rec.counts, epoch_s=rec.epoch_s)[: len(counts) * k].reshape(-1, k)

@@ -6,7 +6,7 @@ import json
 import zipfile
 from pathlib import Path
 
-from . import actigraph, consumer
+from . import actigraph, consumer, raw
 from .errors import DeviceFormatError, broken, unknown_format
 from .types import Epochs, SleepRecord
 
@@ -35,7 +35,8 @@ def read_device(path: str | Path, tz: str = "Europe/Amsterdam") -> Epochs | list
     Returns
     -------
     Epochs or list of SleepRecord
-        Activity counts from an actigraph, or the nights of a consumer device.
+        Activity counts from an actigraph (or, from a raw accelerometer: ENMO per
+        minute with its own sleep/wake), or the nights of a consumer device.
 
     Raises
     ------
@@ -53,8 +54,16 @@ def read_device(path: str | Path, tz: str = "Europe/Amsterdam") -> Epochs | list
     if head[8:12] == b".FIT":
         from .garmin import read_fit
         return read_fit(p, tz)
+    if head.startswith(b"MD") and (suffix == ".cwa" or head[2:4] == b"\xfc\x03"):
+        return raw.read_cwa(p)  # 'MD' header block of 1020 + 4 bytes
+    if head.startswith(b"Device Identity") and b"GENEActiv" in head:
+        return raw.read_geneactiv(p)
     if head.startswith(b"PK"):
         if zipfile.is_zipfile(p):
+            with zipfile.ZipFile(p) as z:
+                gt3x = {"info.txt", "log.bin"} <= set(z.namelist()) or suffix == ".gt3x"
+            if gt3x:
+                return raw.read_gt3x(p)
             return consumer.read_apple_zip(p, tz)
         raise unknown_format(p.name)
     text = head.decode("utf-8-sig", errors="replace")

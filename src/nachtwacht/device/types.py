@@ -20,7 +20,9 @@ class Epochs:
     """An activity-count recording from an actigraph.
 
     ``counts`` holds one value per epoch (NaN where the device was off the wrist or the
-    epoch is missing); ``epoch_s`` is the epoch length in seconds.
+    epoch is missing); ``epoch_s`` is the epoch length in seconds. A raw accelerometer
+    (:mod:`.raw`) gives ENMO in mg per minute instead of counts, and ``sleep``: its
+    own sleep/wake per minute (1, 0, -1 missing) from the arm angle (van Hees 2015).
     """
 
     start: dt.datetime
@@ -29,6 +31,7 @@ class Epochs:
     fmt: str
     device: str = ""
     light: np.ndarray | None = None
+    sleep: np.ndarray | None = None
 
     @property
     def end(self) -> dt.datetime:
