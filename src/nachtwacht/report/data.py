@@ -350,7 +350,9 @@ def build(
         :func:`nachtwacht.triage.assess` for the same period; computed when None.
     device : DeviceSummary, optional
         Actigraph or wearable data (:func:`nachtwacht.device.summary.summarise`): adds
-        the actogram and device figures (:mod:`nachtwacht.report.actogram`).
+        the actogram and device figures (:mod:`nachtwacht.report.actogram`); its nights
+        in the period are also outcomes of the trigger analysis (device TST and WASO)
+        and times for the triage's body-clock rules.
 
     Returns
     -------
@@ -385,9 +387,12 @@ def build(
     )
     frequency = _frequency(episodes, start, days, lang)
     metrics = _metrics(nights, per_night, lang)
-    insight_res, factors, factors_status, factors_more = _insight(sub, lang, insight)
+    # Device nights of the period (issue #17): outcomes of the trigger analysis and times
+    # for the body-clock rules of the triage, as on the advice page.
+    dev_nights = [n for n in getattr(device, "nights", None) or () if _in(n.date, start, end)]
+    insight_res, factors, factors_status, factors_more = _insight(sub, lang, insight, dev_nights)
     triage_info, triage_raw = _triage(sub, insight_res, lang, triage, per_night,
-                                      {(f.factor, f.outcome) for f in factors})
+                                      {(f.factor, f.outcome) for f in factors}, dev_nights)
 
     return ReportData(
         lang=lang,
@@ -706,7 +711,8 @@ def _certainty(f: Any) -> str:
     return "possible" if p is not None and p < 0.05 else "none"
 
 
-def _insight(sub: Diary, lang: str, given: Any) -> tuple[Any, list[FactorRow], str, int]:
+def _insight(sub: Diary, lang: str, given: Any,
+             device_nights: Sequence[Any] = ()) -> tuple[Any, list[FactorRow], str, int]:
     res = given
     if res is None:
         if not sub.nights:
@@ -715,7 +721,7 @@ def _insight(sub: Diary, lang: str, given: Any) -> tuple[Any, list[FactorRow], s
             from nachtwacht.insight import analyse
         except ImportError:
             return None, [], "unavailable", 0
-        res = analyse(sub, lang=lang)
+        res = analyse(sub, lang=lang, device_nights=list(device_nights) or None)
     # The analysis lists its likely links in ``findings`` and, apart, weaker signals
     # in ``possible`` (e.g. a link a weekly rhythm could explain): those are shown as
     # "possible", never as clear.
@@ -753,7 +759,8 @@ def _insight(sub: Diary, lang: str, given: Any) -> tuple[Any, list[FactorRow], s
 
 def _triage(sub: Diary, insight: Any, lang: str, given: Any,
             per_night: dict[dt.date, Any],
-            shown: set[tuple[str, str]] = frozenset()) -> tuple[TriageInfo | None, dict]:
+            shown: set[tuple[str, str]] = frozenset(),
+            device_nights: Sequence[Any] = ()) -> tuple[TriageInfo | None, dict]:
     res = given
     if res is None:
         try:
@@ -762,7 +769,8 @@ def _triage(sub: Diary, insight: Any, lang: str, given: Any,
             return None, {}
         # The insight result and the night metrics computed above are handed on, so
         # neither is computed twice for one report.
-        res = assess(sub, insight=insight, lang=lang, night_figures=per_night)
+        res = assess(sub, insight=insight, lang=lang, night_figures=per_night,
+                     device_nights=list(device_nights) or None)
     d = res.to_dict() if hasattr(res, "to_dict") else dict(res)
     flags = []
     for f in d.get("flags", []):

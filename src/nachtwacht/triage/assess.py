@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from nachtwacht.diary.types import Diary
@@ -33,6 +33,7 @@ def assess(
     use_insight: bool = True,
     rules: Iterable[Rule] | None = None,
     night_figures: Mapping[dt.date, Any] | None = None,
+    device_nights: Sequence[Any] | None = None,
 ) -> TriageResult:
     """Triage a diary.
 
@@ -53,6 +54,10 @@ def assess(
         Per-night results of :func:`nachtwacht.diary.metrics.night_metrics` for these
         nights, when the caller has them already (the report does); saves computing
         them twice. Nights missing here are computed as usual.
+    device_nights : sequence of DeviceNight, optional
+        Nights from a watch or actigraph: the body-clock rules also run on their times
+        (:mod:`.device_clock`); a flag the diary did not raise is added, saying it comes
+        from the device, and its plan items follow (issue #17).
 
     Returns
     -------
@@ -82,6 +87,14 @@ def assess(
                           _routes(text, vocab.routes, lang)))
         facts.fired[rule.code] = match.stats
         facts.fired_meta[rule.code] = (rule.level, rule.condition)
+    if device_nights:
+        from .device_clock import device_flags
+
+        for flag, stats in device_flags(facts, rules, device_nights, lang):
+            if flag.code not in facts.fired:  # the diary's own flag comes first
+                fired.append(flag)
+                facts.fired[flag.code] = stats
+                facts.fired_meta[flag.code] = (flag.level, flag.condition)
 
     flags = _drop_superseded(fired)
     flags.sort(key=lambda f: -level_rank(f.level))  # stable: file order within a level

@@ -16,7 +16,7 @@ from nachtwacht.web.convert import diary_for
 from nachtwacht.web.core import call, optional
 from nachtwacht.web.forms import lang
 from nachtwacht.web.front.models import Experiment
-from nachtwacht.web.views.dashboard import cached_insight
+from nachtwacht.web.views.dashboard import cached_insight, device_nights_for
 
 log = logging.getLogger("nachtwacht.web")
 
@@ -26,7 +26,12 @@ LEVEL_ORDER = ("self_care", "gp_routine", "gp_soon", "urgent")
 def _triage(diary, language: str, owner: object = None):
     # The same cached analysis as the dashboard: triage and plan views do not recompute it.
     insight, _problem = cached_insight(diary, language, owner) if len(diary.nights) >= 14 else (None, None)
-    result, problem = call("nachtwacht.triage", "assess", diary, insight=insight, lang=language)
+    # Device nights (issue #17): the body-clock rules also read the watch's times, and the
+    # plan items they trigger follow; checked against the diary's contraindications.
+    device = device_nights_for(owner)  # the sleeper's own pages only
+    extra = {"device_nights": device} if device else {}
+    result, problem = call("nachtwacht.triage", "assess", diary, insight=insight, lang=language,
+                           **extra)
     return result, problem
 
 

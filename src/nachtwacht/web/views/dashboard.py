@@ -24,7 +24,7 @@ from nachtwacht.web.access import (
     sleeper_required,
 )
 from nachtwacht.web.convert import diary_for
-from nachtwacht.web.core import call
+from nachtwacht.web.core import call, optional
 from nachtwacht.web.forms import lang
 from nachtwacht.web.sharing.models import ClinicianShare
 
@@ -78,9 +78,42 @@ def diary_version(diary) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def device_nights_for(owner, diary=None) -> list | None:
+    """``owner``'s device nights (watch or actigraph uploads; the newest wins a date), or None.
+
+    With ``diary`` (a view that may show a clinician the shared parts only): only beside
+    a diary with nights. The trigger analysis uses a device night only on a date the
+    diary (as shared) has, and a clinician who is not shown the nights gets none, as in
+    the report (``device.summary_for``).
+    """
+    if getattr(owner, "pk", None) is None or (diary is not None and not diary.nights):
+        return None
+    from nachtwacht.web.front.models import DeviceUpload
+
+    stored = [u.summary for u in DeviceUpload.objects.filter(sleeper=owner)[:10]]
+    mod = optional("nachtwacht.device.summary") if stored else None
+    if mod is None:
+        return None
+    try:
+        merged = mod.summary_from_json(stored)
+    except (KeyError, TypeError, ValueError) as exc:  # a damaged upload must not take the page down
+        log.warning("device nights unreadable: %s", type(exc).__name__)
+        return None
+    return list(merged.nights) if merged is not None and merged.nights else None
+
+
 def cached_insight(diary, language: str, owner: object = None):
-    """``nachtwacht.insight.analyse`` once per diary version and language, for every worker."""
-    key = f"nw-insight:{getattr(owner, 'pk', '-')}:{language}:{diary_version(diary)}"
+    """``nachtwacht.insight.analyse`` once per diary version and language, for every worker.
+
+    The owner's device nights (issue #17) are outcomes too, so they are part of the key.
+    """
+    device = device_nights_for(owner, diary)
+    version = diary_version(diary)
+    if device:
+        digest = hashlib.sha256(repr([(n.date, n.source, n.tst_min, n.waso_min)
+                                      for n in device]).encode("utf-8")).hexdigest()[:16]
+        version = f"{version}-{digest}"
+    key = f"nw-insight:{getattr(owner, 'pk', '-')}:{language}:{version}"
     cache = caches[INSIGHT_CACHE]
     try:
         hit = cache.get(key)
@@ -89,7 +122,8 @@ def cached_insight(diary, language: str, owner: object = None):
         hit = None
     if hit is not None:
         return hit, None
-    result, problem = call("nachtwacht.insight", "analyse", diary, lang=language)
+    extra = {"device_nights": device} if device else {}
+    result, problem = call("nachtwacht.insight", "analyse", diary, lang=language, **extra)
     if result is not None:  # failures are not cached: the next view tries again
         try:
             cache.set(key, result)
