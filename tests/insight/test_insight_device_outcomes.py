@@ -97,3 +97,36 @@ def test_device_nights_without_diary_night_are_not_used() -> None:
              for i, v in enumerate(np.linspace(300, 500, 10))]
     r = analyse(d, device_nights=list(dev) + later)
     assert r.observation["device_tst_min"]["n_observed"] == len(dev)
+
+
+def test_cli_insight_reads_a_device_file(tmp_path) -> None:
+    import json
+    from zoneinfo import ZoneInfo
+
+    from click.testing import CliRunner
+
+    from nachtwacht.cli import main
+    from nachtwacht.diary.csvio import write_nights
+
+    d, dev = person(3, n=60, tst_effect=75.0)
+    with open(tmp_path / "nights.csv", "w", encoding="utf-8", newline="") as f:
+        write_nights(d.nights, f)
+    tz = ZoneInfo("Europe/Amsterdam")
+    rows = ["day,bedtime_start,bedtime_end,total_sleep_duration,awake_time"]
+    for n in dev:
+        start, end = n.onset.replace(tzinfo=tz), n.offset.replace(tzinfo=tz)
+        rows.append(f"{n.date},{start.isoformat()},{end.isoformat()},"
+                    f"{round(n.tst_min * 60)},{round(n.waso_min * 60)}")
+    (tmp_path / "oura.csv").write_text("\n".join(rows) + "\n")
+    res = CliRunner().invoke(main, ["insight", str(tmp_path / "nights.csv"), "--device",
+                                    str(tmp_path / "oura.csv"), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["observation"]["device_tst_min"]["n_observed"] == len(dev)
+    assert data["params"]["device_nights"] == len(dev)
+    hits = [f for f in data["findings"] if f["outcome"] == "device_tst_min"]
+    assert hits and "volgens uw ring" in hits[0]["text_nl"]
+    bad = tmp_path / "x.txt"
+    bad.write_text("hello\n")
+    res = CliRunner().invoke(main, ["insight", str(tmp_path / "nights.csv"), "--device", str(bad)])
+    assert res.exit_code != 0 and "Traceback" not in res.output

@@ -51,10 +51,14 @@ def register(main: click.Group) -> None:
     @click.option("--question", default=None, metavar="FACTOR:OUTCOME",
                   help="One question decided in advance, tested on its own at the full 5% "
                        "level, e.g. alcohol_any:sexsomnia or stress_high:tension.")
+    @click.option("--device", "devices", multiple=True, type=_FILE,
+                  help="Actigraph or wearable file: its sleep time and waking in the night "
+                       "become outcomes too (device_tst_min, device_waso_min; repeatable).")
     @_LANG
     @_TZ
     def insight(nights_csv: Path, episodes_csv: Path | None, as_json: bool, min_nights: int,
-                lenient: bool, question: str | None, lang: str, tz: str) -> None:
+                lenient: bool, question: str | None, devices: tuple[Path, ...], lang: str,
+                tz: str) -> None:
         """Look for factors that go together with episodes and poorer sleep.
 
         Each factor the articles name as a trigger (alcohol, late caffeine, stress,
@@ -66,8 +70,19 @@ def register(main: click.Group) -> None:
         from nachtwacht.insight import analyse
 
         diary = _load(nights_csv, episodes_csv, lang, lenient, tz)
+        device_nights = None
+        if devices:  # issue #17: read and merged as for the report (first file wins a date)
+            from nachtwacht.device import DeviceFormatError
+            from nachtwacht.device.summary import summarise
+
+            try:
+                device_nights = summarise(devices, diary.nights, tz=tz,
+                                          profile=diary.profile).nights
+            except DeviceFormatError as exc:
+                raise click.ClickException(exc.message(lang)) from None
         try:
-            result = analyse(diary, lang=lang, min_nights=min_nights, question=question)
+            result = analyse(diary, lang=lang, min_nights=min_nights, question=question,
+                             device_nights=device_nights)
         except ValueError as exc:  # an unknown factor or outcome in --question
             raise click.BadParameter(str(exc), param_hint="--question") from None
         if as_json:

@@ -12,7 +12,8 @@ to the same date, and the diary's other shift answers kept as time-less nights, 
 worker of evening or night shifts is kept out of the phase rules as in the diary. "Now"
 for ``within_days`` is the later of the diary's last day and the device's, so old device
 data cannot raise a flag about today. A rule the diary already fired keeps the diary's
-flag (the diary stays the person's own record); a device flag says where it comes from.
+flag (the diary stays the person's own record); a device flag opens with where it comes
+from ("Volgens uw horloge: ...").
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from .types import Flag
 
 #: The rules that may fire from device nights.
 CONDITION = "body-clock"
-#: Appended to a device flag's text and "tell the GP" line.
-NOTE = {"nl": "Dit blijkt uit de gegevens van uw {device}.",
-        "en": "This comes from the data of your {device}."}
+#: Opens a device flag's text, so even its first sentence (all the GP report shows of a
+#: self-care flag) says where it comes from; appended to its "tell the GP" line.
+NOTE = {"nl": "Volgens uw {device}: ", "en": "According to your {device}: "}
 GP_NOTE = {"nl": "(gemeten met {device})", "en": "(measured with {device})"}
 
 
@@ -66,11 +67,18 @@ def device_flags(facts: Facts, rules: Iterable[Rule], device_nights: Sequence[An
         match = evaluate(rule.when, dev)
         if not match.ok:
             continue
-        text = f"{fill(rule.text[lang], match.stats)} {NOTE[lang].format(device=name)}"
+        text = NOTE[lang].format(device=name) + _lower_first(fill(rule.text[lang], match.stats))
         tell = f"{fill(rule.tell_gp[lang], match.stats)} {GP_NOTE[lang].format(device=name)}"
         out.append((Flag(rule.code, rule.level, rule.condition, tuple(match.evidence), text, tell,
                          rule.audience), match.stats))
     return out
+
+
+def _lower_first(text: str) -> str:
+    # "U gaat ..." -> "u gaat ..." after the opening (formal "u" stays "u"); an acronym stays.
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def _vocabulary() -> Any:
