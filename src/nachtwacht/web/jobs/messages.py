@@ -96,9 +96,16 @@ def failure_text(code: str, language: str) -> str:
     return text(code if code in TEXTS else "unexpected", language)
 
 
-def exception_text(exc: BaseException, language: str) -> str:
-    """A PSGError's own NL/EN message and hint; a plain sentence for anything else."""
+def exception_text(exc: BaseException, language: str, names: tuple[str, str] | None = None) -> str:
+    """A PSGError's own NL/EN message and hint; a plain sentence for anything else.
+
+    ``names`` is (stored, original): the reader names the file it opened, which is the
+    server's own ``<id>-<hex>.edf``; the person knows it by the name they uploaded.
+    """
     own = getattr(exc, "text", None)
     if callable(own) and hasattr(exc, "code"):
-        return str(own(language))[:500]
+        out = str(own(language))
+        if names and names[0]:
+            out = out.replace(names[0], f"'{names[1]}'" if names[1] else "")
+        return out[:500]
     return failure_text("unexpected", language)

@@ -58,7 +58,9 @@ def execute(job) -> int:
     except Exception as exc:  # noqa: BLE001 - every failure must end as a visible message
         logging.getLogger("nachtwacht.web.jobs").warning("job %s failed: %s", job.pk, type(exc).__name__)
         if job.kind == "analysis":
-            finish_failed(job, "file", messages.exception_text(exc, job.language))
+            up = job.upload
+            finish_failed(job, "file", messages.exception_text(
+                exc, job.language, (up.stored_name, up.original_name) if up else None))
         else:
             finish_failed(job, "export_failed")
     return 0
