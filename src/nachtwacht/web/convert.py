@@ -50,6 +50,28 @@ def episode_to_core(row: Any, *, notes: bool = True) -> Episode:
     return Episode(**vals)
 
 
+#: Field names in spec order, for ``values_list`` (see :func:`_from_values`).
+_NAMES = {Night: tuple(s.name for s in NIGHT_FIELDS), Episode: tuple(s.name for s in EPISODE_FIELDS)}
+#: The fields whose stored value differs from the core value (the rest pass as they are).
+_CONVERT = {cls: tuple(s for s in specs if s.kind in ("list", "multichoice", "text", "choice"))
+            for cls, specs in ((Night, NIGHT_FIELDS), (Episode, EPISODE_FIELDS))}
+
+
+def _from_values(cls: type, values: tuple, *, notes: bool) -> Any:
+    """The core value of one ``values_list`` row, equal to ``night_to_core``/``episode_to_core``.
+
+    Every page of a sleeper reads their whole diary, so this runs for every night on
+    every request: a tuple from ``values_list`` skips building a model instance per row,
+    and only the fields that need it are converted (bench/bench_web.py).
+    """
+    vals = dict(zip(_NAMES[cls], values, strict=True))
+    for s in _CONVERT[cls]:
+        vals[s.name] = _to_core(s, vals[s.name])
+    if not notes:
+        vals["notes"] = ""
+    return cls(**vals)
+
+
 def profile_to_core(row: Any | None) -> Profile:
     """Return the :class:`Profile` of a stored row (an empty profile for None)."""
     if row is None:
@@ -89,7 +111,8 @@ def diary_for(
             qs = qs.filter(date__gte=since)
         if until:
             qs = qs.filter(date__lte=until)
-        nights = tuple(night_to_core(r, notes="notes" in parts) for r in qs.order_by("date"))
+        nights = tuple(_from_values(Night, v, notes="notes" in parts)
+                       for v in qs.order_by("date").values_list(*_NAMES[Night]))
     if "episodes" in parts:
         qs = EpisodeRow.objects.filter(sleeper=sleeper)
         if "private" not in parts:
@@ -98,7 +121,8 @@ def diary_for(
             qs = qs.filter(date__gte=since)
         if until:
             qs = qs.filter(date__lte=until)
-        episodes = tuple(episode_to_core(r, notes="notes" in parts) for r in qs)
+        episodes = tuple(_from_values(Episode, v, notes="notes" in parts)
+                         for v in qs.values_list(*_NAMES[Episode]))
     profile = Profile()
     if "profile" in parts:
         profile = profile_to_core(getattr(sleeper, "profile", None) if _has_profile(sleeper) else None)

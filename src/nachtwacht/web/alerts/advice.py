@@ -87,16 +87,38 @@ def _flag_entry(flag_nl: Any, flag_en: Any | None) -> dict[str, Any]:
 
 
 def current_flags(sleeper) -> list[dict[str, Any]] | None:
-    """The sleeper's triage flags now, in both languages (None when triage failed)."""
+    """The sleeper's triage flags now, in both languages (None when triage failed).
+
+    The English texts cost a second triage pass, the larger part of a night save
+    (bench/bench_web.py), and are read only for the flags that are announced (to a
+    partner, or at an alert level: :func:`check_after_save`, the partner page). That
+    pass runs only when there is such a flag; otherwise ``text_en`` holds the Dutch text.
+    """
     from nachtwacht.web.convert import diary_for
 
     diary = diary_for(sleeper)
     nl, _p = call("nachtwacht.triage", "assess", diary, lang="nl", use_insight=False)
     if nl is None:
         return None
+    if not any(_alerted(_level(f), _audience(f)) for f in nl.flags):
+        return [_flag_entry(f, None) for f in nl.flags]
     en, _p = call("nachtwacht.triage", "assess", diary, lang="en", use_insight=False)
     en_by_code = {f.code: f for f in getattr(en, "flags", ())}
     return [_flag_entry(f, en_by_code.get(f.code)) for f in nl.flags]
+
+
+def _level(flag: Any) -> str:
+    return str(flag.to_dict().get("level", "self_care"))
+
+
+def _audience(flag: Any) -> str:
+    # As _flag_entry reads it, so the test sees what the stored entry will say.
+    return flag.to_dict().get("audience", getattr(flag, "audience", "sleeper")) or "sleeper"
+
+
+def _alerted(level: str, audience: str) -> bool:
+    """What check_after_save announces: to the sleeper at an alert level, to a partner always."""
+    return audience == "partner" or level in ALERT_LEVELS
 
 
 def _alert_data(flags: list[dict[str, Any]]) -> tuple[str, str, dict[str, Any]]:
