@@ -159,15 +159,17 @@ def write_bin(path: Path, acc: np.ndarray, fs: int, start: dt.datetime,
     assert len(header) == 59
     r = raw.reshape(npages, 300, 3) & 0xFFF
     word = (r[..., 0] << 36) | (r[..., 1] << 24) | (r[..., 2] << 12) | (200 << 2)
-    hexed = np.char.zfill(np.char.upper(np.char.mod("%x", word)), 12)
-    with open(path, "w", encoding="ascii", newline="\r\n") as f:
-        f.write("\n".join(header) + "\n")
+    nib = (word[..., None] >> (4 * np.arange(11, -1, -1))) & 0xF
+    hexed = np.frombuffer(b"0123456789ABCDEF", np.uint8)[nib].reshape(npages, 3600)
+    with open(path, "wb") as f:
+        f.write(("\r\n".join(header) + "\r\n").encode("ascii"))
         for p in range(npages):
             pt = (start + dt.timedelta(seconds=p * 300 / fs))
-            f.write(f"Recorded Data\nDevice Unique Serial Code:012345\nSequence Number:{p}\n"
-                    f"Page Time:{pt:%Y-%m-%d %H:%M:%S}:{pt.microsecond // 1000:03d}\nUnassigned:\n"
-                    f"Temperature:26.0\nBattery voltage:4.0\nDevice Status:Recording\n"
-                    f"Measurement Frequency:{fs}.0\n{''.join(hexed[p])}\n")
+            f.write((f"Recorded Data\r\nDevice Unique Serial Code:012345\r\nSequence Number:{p}\r\n"
+                     f"Page Time:{pt:%Y-%m-%d %H:%M:%S}:{pt.microsecond // 1000:03d}\r\nUnassigned:\r\n"
+                     f"Temperature:26.0\r\nBattery voltage:4.0\r\nDevice Status:Recording\r\n"
+                     f"Measurement Frequency:{fs}.0\r\n").encode("ascii"))
+            f.write(hexed[p].tobytes() + b"\r\n")
 
 
 # --- ActiGraph .gt3x -----------------------------------------------------------------
@@ -194,7 +196,17 @@ def write_gt3x(path: Path, acc: np.ndarray, fs: int, start: dt.datetime,
     t0 = int((start - dt.datetime(1970, 1, 1)).total_seconds())
     log = io.BytesIO()
     log.write(_record(0x15, t0, b"\x00" * 8))
-    for s in range(raw.shape[0]):
+    if not old_packing:
+        # One ACTIVITY2 record per second, built for all seconds at once.
+        nsec, size = raw.shape[0], fs * 6
+        rec = np.zeros((nsec, 9 + size), np.uint8)
+        rec[:, 0], rec[:, 1] = 0x1E, 0x1A
+        rec[:, 2:6] = (t0 + np.arange(nsec, dtype="<u4")).astype("<u4").view(np.uint8).reshape(nsec, 4)
+        rec[:, 6:8] = np.frombuffer(struct.pack("<H", size), np.uint8)
+        rec[:, 8:8 + size] = raw.astype("<i2").view(np.uint8).reshape(nsec, size)
+        rec[:, -1] = ~np.bitwise_xor.reduce(rec[:, :-1], axis=1)
+        log.write(rec.tobytes())
+    for s in range(raw.shape[0] if old_packing else 0):
         if old_packing:
             v = raw[s][:, [1, 0, 2]].reshape(-1).astype(np.int32) & 0xFFF
             if len(v) % 2:
@@ -204,15 +216,13 @@ def write_gt3x(path: Path, acc: np.ndarray, fs: int, start: dt.datetime,
             if (fs * 3) % 2:
                 payload = payload[:-1]
             log.write(_record(0x00, t0 + s, payload))
-        else:
-            log.write(_record(0x1A, t0 + s, raw[s].astype("<i2").tobytes()))
     end = start + dt.timedelta(seconds=raw.shape[0])
     info = (f"Serial Number: MOS2E12345678\nDevice Type: wGT3XBT\nFirmware: 1.9.2\n"
             f"Battery Voltage: 4.10\nSample Rate: {fs}\nStart Date: {_ticks(start)}\n"
             f"Stop Date: {_ticks(end)}\nLast Sample Time: {_ticks(end)}\nTimeZone: 01:00:00\n"
             f"Download Date: {_ticks(end)}\nBoard Revision: 4\nUnexpected Resets: 0\n"
             f"Acceleration Scale: {scale}\nAcceleration Min: -8.0\nAcceleration Max: 8.0\n")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr("info.txt", info)
         z.writestr("log.bin", log.getvalue())
 

@@ -21,7 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -48,20 +49,56 @@ def _secs(t: dt.datetime) -> float:
     return (t - _EPOCH).total_seconds()
 
 
-def _to_epochs(name: str, fmt: str, start: float, fs: float, device: str, chunks: Chunks) -> Epochs:
-    """Fold the chunks into bins, then minutes; ``start`` (s) is the recording's start."""
-    t0 = np.floor(start / 60.0) * 60.0
+@dataclass
+class Source:
+    """An opened raw recording: its start (s), rate, device name and decoded samples.
+
+    ``chunks`` yields ``(t, acc)``: times in seconds (naive local clock) and acceleration
+    in g, ``(n, 3)``; ``still`` yields idle-sleep stretches ``(t0, t1, acc)`` in which the
+    device held still without sampling; ``check`` runs after the last chunk.
+    """
+
+    name: str
+    fmt: str
+    start: float
+    fs: float
+    device: str
+    chunks: Chunks
+    still: list[tuple[float, float, np.ndarray]] = field(default_factory=list)
+    check: Callable[[], None] = lambda: None
+
+
+def open_raw(path: Path) -> Source:
+    """Open a raw file by its content (``.cwa``, GENEActiv ``.bin`` or ``.gt3x``)."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+    if head.startswith(b"MD"):
+        return _cwa_source(path)
+    if head.startswith(b"PK"):
+        return _gt3x_source(path)
+    return _geneactiv_source(path)
+
+
+def read_raw(path: Path) -> Epochs:
+    """Read a raw file into 1-minute ENMO with van Hees sleep/wake."""
+    src = open_raw(path)
+    name, fmt = src.name, FORMAT_NAMES[src.fmt]
+    t0 = np.floor(src.start / 60.0) * 60.0
     b = Bins(t0, MAX_DAYS * 86400 // BIN_S)
     limit = t0 + MAX_DAYS * 86400
-    for t, acc in chunks:
+    for t, acc in src.chunks:
         if t.size and (t.max() > limit or t.min() < t0 - 86400):
-            raise broken(name, FORMAT_NAMES[fmt], "tijden buiten de opname")
+            raise broken(name, fmt, ("tijden buiten de opname", "times outside the recording"))
         b.add(t, acc)
-    mg, state = minutes(b, fs)
+    src.check()
+    for a, e, acc in src.still:
+        b.add_still(a, min(e, limit), acc, src.fs)
+    mg, state = minutes(b, src.fs)
     if mg.size == 0 or np.isnan(mg).all():
-        raise broken(name, FORMAT_NAMES[fmt], "geen bruikbare metingen")
+        raise broken(name, fmt, ("geen bruikbare metingen", "no usable measurements"))
     first = _EPOCH + dt.timedelta(seconds=float(t0))
-    return Epochs(first, 60, mg, fmt, device, sleep=state)
+    return Epochs(first, 60, mg, src.fmt, src.device, sleep=state)
+
 
 
 # --- Axivity CWA (OpenMovement cwa.h) ------------------------------------------------
@@ -87,17 +124,17 @@ def _cwa_seconds(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return sec.astype(np.float64), ok
 
 
-def read_cwa(path: Path) -> Epochs:
-    """Read an Axivity AX3/AX6 ``.cwa`` file (packed or unpacked accelerometer blocks)."""
+def _cwa_source(path: Path) -> Source:
+    """Axivity AX3/AX6 ``.cwa`` (packed or unpacked accelerometer blocks)."""
     name, fmt = path.name, FORMAT_NAMES["cwa"]
     size = path.stat().st_size
     with open(path, "rb") as f:
         hdr = f.read(1024)
     if len(hdr) < 1024 or hdr[:2] != b"MD":
-        raise broken(name, fmt, "kop")
+        raise broken(name, fmt, ("kop", "header"))
     nblk = (size - 1024) // 512
     if nblk < 1:
-        raise broken(name, fmt, "geen gegevens")
+        raise broken(name, fmt, ("geen gegevens", "no data"))
     dev_id = struct.unpack_from("<H", hdr, 5)[0]
     upper = struct.unpack_from("<H", hdr, 11)[0]
     dev_id |= 0 if upper == 0xFFFF else upper << 16
@@ -109,14 +146,16 @@ def read_cwa(path: Path) -> Epochs:
         for c in range(0, nblk, per):
             yield from _cwa_blocks(np.array(mm[c:c + per]), state)
 
+    def check() -> None:
+        # A few damaged blocks are skipped; a file of mostly damaged blocks is refused.
+        if state["good"] < 0.5 * nblk:
+            bad = nblk - state["good"]
+            raise broken(name, fmt, (f"{bad} van {nblk} blokken beschadigd", f"{bad} of {nblk} blocks damaged"))
+
     first = _cwa_first(mm, nblk)
     if first is None:
-        raise broken(name, fmt, "geen geldig gegevensblok")
-    start, fs = first
-    rec = _to_epochs(name, "cwa", start, fs, f"Axivity {dev_id}", chunks())
-    if state["good"] < 0.5 * nblk:
-        raise broken(name, fmt, f"{nblk - state['good']} van {nblk} blokken beschadigd")
-    return rec
+        raise broken(name, fmt, ("geen geldig gegevensblok", "no valid data block"))
+    return Source(name, "cwa", first[0], first[1], f"Axivity {dev_id}", chunks(), check=check)
 
 
 def _cwa_valid(b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -191,11 +230,12 @@ def _geneactiv_time(s: bytes) -> float:
     return _secs(dt.datetime.strptime(d, "%Y-%m-%d %H:%M:%S")) + (int(ms) / 1000 if ms.isdigit() else 0)
 
 
-def read_geneactiv(path: Path) -> Epochs:
-    """Read a GENEActiv ``.bin`` file (text header, pages of 300 hex samples)."""
+def _geneactiv_source(path: Path) -> Source:
+    """GENEActiv ``.bin`` (text header, pages of 300 hex samples)."""
     name, fmt = path.name, FORMAT_NAMES["geneactiv"]
     head: dict[str, str] = {}
-    with open(path, "rb") as f:
+    f = open(path, "rb")  # noqa: SIM115 - closed when the pages are read or on error
+    try:
         for _ in range(200):
             line = f.readline()
             if not line or line.strip() == b"Recorded Data":
@@ -203,29 +243,32 @@ def read_geneactiv(path: Path) -> Epochs:
             k, _, v = line.decode("latin-1").strip().partition(":")
             head.setdefault(k.strip(), v.strip())
         else:
-            raise broken(name, fmt, "kop")
+            raise broken(name, fmt, ("kop", "header"))
         try:
             gain = np.array([float(head[f"{a} gain"]) for a in "xyz"])
             off = np.array([float(head[f"{a} offset"]) for a in "xyz"])
             fs = float(head["Measurement Frequency"].split()[0])
         except (KeyError, ValueError, IndexError) as exc:
-            raise broken(name, fmt, "kalibratie of meetfrequentie") from exc
+            raise broken(name, fmt, ("kalibratie of meetfrequentie", "calibration or sampling rate")) from exc
         if not (gain > 0).all() or not MIN_FS <= fs <= MAX_FS:
-            raise broken(name, fmt, "kalibratie of meetfrequentie")
+            raise broken(name, fmt, ("kalibratie of meetfrequentie", "calibration or sampling rate"))
         if not line:
-            raise broken(name, fmt, "geen gegevens")
+            raise broken(name, fmt, ("geen gegevens", "no data"))
         serial = head.get("Device Unique Serial Code", "")
         pages = _geneactiv_pages(f, name, fmt, gain, off)
         first = next(pages, None)
         if first is None:
-            raise broken(name, fmt, "geen volledige pagina")
-        t_start = float(first[0][0])
+            raise broken(name, fmt, ("geen volledige pagina", "no complete page"))
+    except BaseException:
+        f.close()
+        raise
 
-        def chunks() -> Chunks:
+    def chunks() -> Chunks:
+        with f:
             yield first
             yield from pages
 
-        return _to_epochs(name, "geneactiv", t_start, fs, f"GENEActiv {serial}".strip(), chunks())
+    return Source(name, "geneactiv", float(first[0][0]), fs, f"GENEActiv {serial}".strip(), chunks())
 
 
 def _geneactiv_pages(f, name: str, fmt: str, gain: np.ndarray, off: np.ndarray) -> Chunks:
@@ -248,20 +291,20 @@ def _geneactiv_pages(f, name: str, fmt: str, gain: np.ndarray, off: np.ndarray) 
 
 def _decode_pages(lines: list[bytes], name: str, fmt: str, gain: np.ndarray, off: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if any(ln != b"Recorded Data" for ln in lines[0::10]):
-        raise broken(name, fmt, "pagina-indeling")
+        raise broken(name, fmt, ("pagina-indeling", "page layout"))
     data = lines[9::10]
     if any(len(d) != 3600 for d in data):
-        raise broken(name, fmt, "gegevensregel van een pagina")
+        raise broken(name, fmt, ("gegevensregel van een pagina", "data line of a page"))
     try:
         t = np.array([_geneactiv_time(ln.split(b":", 1)[1]) for ln in lines[3::10]])
         fs = np.array([float(ln.split(b":", 1)[1]) for ln in lines[8::10]])
     except (ValueError, IndexError) as exc:
-        raise broken(name, fmt, "paginatijd of meetfrequentie") from exc
+        raise broken(name, fmt, ("paginatijd of meetfrequentie", "page time or sampling rate")) from exc
     if not ((fs >= MIN_FS) & (fs <= MAX_FS)).all():
-        raise broken(name, fmt, "meetfrequentie")
+        raise broken(name, fmt, ("meetfrequentie", "sampling rate"))
     h = _HEX[np.frombuffer(b"".join(data), np.uint8)].reshape(len(data), 300, 12).astype(np.int64)
     if (h == 255).any():
-        raise broken(name, fmt, "geen hexadecimale gegevens")
+        raise broken(name, fmt, ("geen hexadecimale gegevens", "data not hexadecimal"))
     v = np.stack([(h[..., 3 * a] << 8) | (h[..., 3 * a + 1] << 4) | h[..., 3 * a + 2] for a in range(3)],
                  axis=2)
     v = np.where(v > 2047, v - 4096, v)
@@ -285,35 +328,70 @@ def _unpack12(p: bytes) -> np.ndarray:
     return np.where(v > 2047, v - 4096, v)
 
 
-def read_gt3x(path: Path) -> Epochs:
-    """Read an ActiGraph ``.gt3x`` (zip with ``info.txt`` and ``log.bin``)."""
+def _gt3x_source(path: Path) -> Source:
+    """ActiGraph ``.gt3x`` (zip with ``info.txt`` and ``log.bin``)."""
     name, fmt = path.name, FORMAT_NAMES["gt3x"]
     try:
         z = zipfile.ZipFile(path)
         info_txt = z.read("info.txt").decode("utf-8-sig", errors="replace")
         names = z.namelist()
-    except (zipfile.BadZipFile, KeyError, OSError) as exc:
-        raise broken(name, fmt, "zip of info.txt") from exc
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+        raise broken(name, fmt, ("zip of info.txt", "zip or info.txt")) from exc
     info = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in info_txt.splitlines())}
-    if "log.bin" not in names:
-        z.close()
-        raise broken(name, fmt, "geen log.bin (het oude NHANES-formaat lezen wij niet)")
     try:
-        fs = float(info["Sample Rate"])
-        scale = float(info.get("Acceleration Scale") or 256.0)
-        start = dt.datetime(1, 1, 1) + dt.timedelta(microseconds=int(info["Start Date"]) // 10)
-    except (KeyError, ValueError, OverflowError) as exc:
+        if "log.bin" not in names:
+            raise broken(name, fmt, ("geen log.bin (het oude NHANES-formaat lezen wij niet)", "no log.bin (we do not read the old NHANES format)"))
+        try:
+            fs = float(info["Sample Rate"])
+            scale = float(info.get("Acceleration Scale") or 256.0)
+            start = dt.datetime(1, 1, 1) + dt.timedelta(microseconds=int(info["Start Date"]) // 10)
+        except (KeyError, ValueError, OverflowError) as exc:
+            raise broken(name, fmt, ("info.txt", "info.txt")) from exc
+        if not MIN_FS <= fs <= MAX_FS or scale <= 0 or fs != int(fs):
+            raise broken(name, fmt, ("info.txt", "info.txt"))
+        f = z.open("log.bin")
+    except BaseException:
         z.close()
-        raise broken(name, fmt, "info.txt") from exc
-    if not MIN_FS <= fs <= MAX_FS or scale <= 0 or fs != int(fs):
-        z.close()
-        raise broken(name, fmt, "info.txt")
-    with z, z.open("log.bin") as f:
-        return _to_epochs(name, "gt3x", _secs(start), fs, f"ActiGraph {info.get('Serial Number', '')}".strip(),
-                          _gt3x_records(f, int(fs), scale, name, fmt))
+        raise
+    still: list[tuple[float, float, np.ndarray]] = []
+
+    def chunks() -> Chunks:
+        with z, f:
+            try:
+                yield from _gt3x_records(f, int(fs), scale, name, fmt, still)
+            except (zipfile.BadZipFile, EOFError, OSError) as exc:
+                raise broken(name, fmt, ("log.bin onvolledig", "log.bin incomplete")) from exc
+
+    return Source(name, "gt3x", _secs(start), fs, f"ActiGraph {info.get('Serial Number', '')}".strip(),
+                  chunks(), still)
 
 
-def _gt3x_records(f, fs: int, scale: float, name: str, fmt: str) -> Chunks:
+def _walk(buf: bytes, name: str, fmt: str) -> tuple[np.ndarray, int]:
+    """The complete records in ``buf``: ``(k, 4)`` array of offset, type, time, payload
+    size; and the offset after the last one. Runs of records of one size (one per
+    second, the usual case) are checked and taken in one NumPy step."""
+    b8 = np.frombuffer(buf, np.uint8)
+    n, pos, parts = len(buf), 0, []
+    while pos + 8 <= n:
+        if buf[pos] != 0x1E:
+            raise broken(name, fmt, ("log.bin-record", "log.bin record"))
+        size = buf[pos + 6] | (buf[pos + 7] << 8)
+        step = 9 + size
+        k = (n - pos) // step
+        if k == 0:
+            break
+        at = pos + step * np.arange(k, dtype=np.int64)
+        same = (b8[at] == 0x1E) & ((b8[at + 6].astype(np.int64) | (b8[at + 7].astype(np.int64) << 8)) == size)
+        run = k if same.all() else int(np.argmin(same))
+        at = at[:run]
+        ts = b8[at[:, None] + np.arange(2, 6)].copy().view("<u4").ravel().astype(np.int64)
+        parts.append(np.c_[at, b8[at + 1], ts, np.full(run, size)])
+        pos += run * step
+    return (np.concatenate(parts) if parts else np.zeros((0, 4), np.int64)), pos
+
+
+def _gt3x_records(f, fs: int, scale: float, name: str, fmt: str,
+                  still: list[tuple[float, float, np.ndarray]]) -> Chunks:
     """Walk log.bin records piece by piece; yield the acceleration of each piece."""
     buf = b""
     ism_start: int | None = None
@@ -321,28 +399,27 @@ def _gt3x_records(f, fs: int, scale: float, name: str, fmt: str) -> Chunks:
     while True:
         more = f.read(GT3X_READ)
         buf += more
-        pos, n = 0, len(buf)
-        recs = []
-        while pos + 8 <= n:
-            if buf[pos] != 0x1E:
-                raise broken(name, fmt, "log.bin-record")
-            typ, ts, size = struct.unpack_from("<BIH", buf, pos + 1)
-            if pos + 9 + size > n:
-                break
-            recs.append((pos, typ, ts, size))
-            pos += 9 + size
-        if not recs:
+        rec, pos = _walk(buf, name, fmt)
+        if not len(rec):
             if not more:
                 return
             continue
         # A record's bytes, checksum included, XOR to 0xFF when intact; others are skipped.
-        x = np.bitwise_xor.reduceat(np.frombuffer(buf, np.uint8, count=pos), [r[0] for r in recs])
+        x = np.bitwise_xor.reduceat(np.frombuffer(buf, np.uint8, count=pos), rec[:, 0])
         if (x != 0xFF).mean() > 0.5:
-            raise broken(name, fmt, "controlegetallen van log.bin")
-        ts_l, acc_l = [], []
-        for (at, typ, ts, size), good in zip(recs, x == 0xFF, strict=True):
-            if not good or not size:
-                continue
+            raise broken(name, fmt, ("controlegetallen van log.bin", "checksums of log.bin"))
+        good = x == 0xFF
+        b8 = np.frombuffer(buf, np.uint8, count=pos)
+        # The usual record, one second of int16 x, y, z, decoded for the whole piece at once.
+        reg = np.flatnonzero(good & (rec[:, 1] == ACTIVITY2) & (rec[:, 3] == fs * 6))
+        acc_r = (b8[(rec[reg, 0] + 8)[:, None] + np.arange(fs * 6)].copy().view("<i2")
+                 .reshape(len(reg), fs, 3).astype(np.float64) / scale)
+        t_r = rec[reg, 2][:, None] + np.arange(fs)[None, :] / fs
+        t_l, acc_l, act_at = [t_r.ravel()], [acc_r.reshape(-1, 3)], {}
+        rest = good & (rec[:, 3] > 0)
+        rest[reg] = False
+        for i in np.flatnonzero(rest):
+            at, typ, ts, size = (int(v) for v in rec[i])
             p = buf[at + 8:at + 8 + size]
             if typ in (ACTIVITY, ACTIVITY3):
                 v = _unpack12(p)
@@ -356,29 +433,25 @@ def _gt3x_records(f, fs: int, scale: float, name: str, fmt: str) -> Chunks:
             elif typ == EVENT and p == b"\x09" and ism_start is not None:
                 # Idle sleep mode: the device stopped sampling because it lay still;
                 # those seconds hold the last position (as ActiLife and pygt3x fill them).
-                if acc_l:
-                    last = acc_l[-1][-1] / scale
-                yield from _still(ism_start, ts, fs, last)
+                k = np.searchsorted(reg, i) - 1
+                j = max([a for a in act_at if a < i], default=-1)
+                if j > (reg[k] if k >= 0 else -1):
+                    last = act_at[j][-1]
+                elif k >= 0:
+                    last = acc_r[k, -1]
+                still.append((float(ism_start), float(ts), last.copy()))
                 ism_start = None
                 continue
             else:
                 continue
-            ts_l.append((ts, len(v)))
-            acc_l.append(v)
-        if acc_l:
-            t = np.concatenate([ts + np.arange(k) / fs for ts, k in ts_l])
-            acc = np.concatenate(acc_l).astype(np.float64) / scale
-            last = acc[-1]
+            act_at[i] = v.astype(np.float64) / scale
+            t_l.append(ts + np.arange(len(v)) / fs)
+            acc_l.append(act_at[i])
+        t, acc = np.concatenate(t_l), np.concatenate(acc_l)
+        if len(t):
+            last_i = max(act_at, default=-1)
+            last = act_at[last_i][-1] if last_i > (reg[-1] if reg.size else -1) else acc_r[-1, -1]
             yield t, acc
         buf = buf[pos:]
         if not more:
             return
-
-
-def _still(t0: int, t1: int, fs: int, last: np.ndarray) -> Chunks:
-    if t1 - t0 > MAX_DAYS * 86400:
-        return
-    for a in range(t0, t1, 3600):
-        b = min(a + 3600, t1)
-        t = a + np.arange((b - a) * fs) / fs
-        yield t, np.repeat(last[None, :], len(t), axis=0)

@@ -91,6 +91,28 @@ class Bins:
         self.lo[u] = np.minimum(self.lo[u], np.minimum.reduceat(acc, cut, axis=0))
         self.hi[u] = np.maximum(self.hi[u], np.maximum.reduceat(acc, cut, axis=0))
 
+    def add_still(self, t0: float, t1: float, acc: np.ndarray, fs: float) -> None:
+        """Add ``[t0, t1)`` as if sampled at ``fs`` with constant ``acc`` (idle sleep mode:
+        the device saved power because it lay still), in time per bin, not per sample."""
+        a = max(int(np.floor((t0 - self.t0) / BIN_S)), 0)
+        e = min(int(np.ceil((t1 - self.t0) / BIN_S)), self.max_bins)
+        if e <= a:
+            return
+        if e > self.size:
+            self._grow(e)
+        edges = self.t0 + BIN_S * np.arange(a, e + 1)
+        n = fs * np.clip(np.minimum(edges[1:], t1) - np.maximum(edges[:-1], t0), 0, None)
+        acc = np.asarray(acc, dtype=np.float64)
+        sl = slice(a, e)
+        self.a["n"][sl] += n
+        for j, ax in enumerate("xyz"):
+            self.a["s" + ax][sl] += n * acc[j]
+            self.a["q" + ax][sl] += n * acc[j] ** 2
+        self.a["enmo"][sl] += n * max(float(np.sqrt((acc ** 2).sum())) - 1.0, 0.0)
+        has = n > 0
+        self.lo[sl][has] = np.minimum(self.lo[sl][has], acc)
+        self.hi[sl][has] = np.maximum(self.hi[sl][has], acc)
+
     def used(self) -> int:
         """Number of bins up to the last one with data."""
         nz = np.flatnonzero(self.a["n"][: self.size])

@@ -55,15 +55,15 @@ def read_device(path: str | Path, tz: str = "Europe/Amsterdam") -> Epochs | list
         from .garmin import read_fit
         return read_fit(p, tz)
     if head.startswith(b"MD") and (suffix == ".cwa" or head[2:4] == b"\xfc\x03"):
-        return raw.read_cwa(p)  # 'MD' header block of 1020 + 4 bytes
+        return raw.read_raw(p)  # 'MD' header block of 1020 + 4 bytes
     if head.startswith(b"Device Identity") and b"GENEActiv" in head:
-        return raw.read_geneactiv(p)
+        return raw.read_raw(p)
     if head.startswith(b"PK"):
         if zipfile.is_zipfile(p):
             with zipfile.ZipFile(p) as z:
                 gt3x = {"info.txt", "log.bin"} <= set(z.namelist()) or suffix == ".gt3x"
             if gt3x:
-                return raw.read_gt3x(p)
+                return raw.read_raw(p)
             return consumer.read_apple_zip(p, tz)
         raise unknown_format(p.name)
     text = head.decode("utf-8-sig", errors="replace")
