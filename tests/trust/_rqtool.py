@@ -5,11 +5,16 @@
     python _rqtool.py started JOB...       # when each job started (epoch seconds)
     python _rqtool.py recover              # one recovery round; prints how many were lost
     python _rqtool.py rq                   # what RQ itself knows: workers, queues, registries
+    python _rqtool.py seed USER EDF | export USER NIGHTS | wait JOB STATUS S [P] | show JOB
+                                           # as in _queuetool.py
+    python _rqtool.py STEP... -- STEP...   # several steps in one process; $N = id of step N
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import json
 import sys
 
@@ -68,11 +73,9 @@ def rq_state() -> None:
     }), flush=True)
 
 
-def main(argv: list[str]) -> None:
-    sys.path.insert(0, __file__.rsplit("/", 1)[0])
-    from _queuetool import setup
+def _step(argv: list[str]) -> None:
+    import _queuetool as q
 
-    setup()
     step = argv[0]
     if step == "later":
         later(argv[1], float(argv[2]))
@@ -84,8 +87,41 @@ def main(argv: list[str]) -> None:
         recover()
     elif step == "rq":
         rq_state()
+    elif step == "seed":
+        q.seed(argv[1], argv[2])
+    elif step == "export":
+        q.export(argv[1], int(argv[2]))
+    elif step == "wait":
+        q.wait(int(argv[1]), argv[2], float(argv[3]), int(argv[4]) if len(argv) > 4 else 0)
+    elif step == "show":
+        print(json.dumps(q.describe(int(argv[1]))), flush=True)
     else:
         raise SystemExit(f"unknown step {step}")
+
+
+def main(argv: list[str]) -> None:
+    """Steps separated by ``--`` run one after another in this one process (Django starts
+    once: each start costs seconds on a loaded machine); ``$N`` is the id printed by step N."""
+    sys.path.insert(0, __file__.rsplit("/", 1)[0])
+    from _queuetool import setup
+
+    setup()
+    steps: list[list[str]] = [[]]
+    for a in argv:
+        if a == "--":
+            steps.append([])
+        else:
+            steps[-1].append(a)
+    ids: list[str] = []
+    for step in steps:
+        buf = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(buf):
+                _step([ids[int(a[1:])] if a.startswith("$") else a for a in step])
+        finally:  # also when a wait gives up (exit 1): show where it stood
+            line = (buf.getvalue().strip().splitlines() or ["{}"])[-1]
+            print(line, flush=True)
+        ids.append(str(json.loads(line).get("id", "")))
 
 
 if __name__ == "__main__":

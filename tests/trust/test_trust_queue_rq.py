@@ -4,10 +4,11 @@ A real ``redis-server`` on loopback (nothing saved to disk) and a real RQ worker
 (``nachtwacht worker`` with ``NACHTWACHT_TASKS_BACKEND=rq``: django-rq's ``rqworker``
 with the scheduler, around it our recovery), in separate processes as on separate
 machines. Through the app's normal views a sleeper uploads a sleep study and another
-asks for their data export; both end in the database, the export first (RQ has no
-priorities: the "quick" queue is read first). A report put on the queue for later (a
-retry's path) runs through RQ's scheduler, and a job whose queue entry never reached
-Redis is queued again by recovery. Skipped only when ``redis-server`` or
+asks for their data export; the export runs first (RQ has no priorities: the "quick"
+queue is read first). The worker's machine "dies" (SIGKILL of its process group) in the
+middle of the analysis; a second worker queues it again at its start and finishes it,
+and runs a report that was put on the queue for later (a retry's path, through RQ's
+scheduler). A job whose queue entry never reached Redis is queued again by recovery. Skipped only when ``redis-server`` or
 ``django-tasks-rq`` is not installed.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import signal
 import socket
@@ -23,6 +25,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 
 HERE = Path(__file__).resolve().parent
@@ -43,12 +46,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _tool(env: dict, script: str, *args: str, check: bool = True) -> dict:
-    proc = subprocess.run([sys.executable, str(HERE / script), *args], env=env, capture_output=True,
-                          text=True, timeout=90)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{script} {args} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+def _steps(env: dict, *steps: list[str]) -> list[dict]:
+    """Run ``_rqtool.py`` steps in one child process (Django starts once); their JSON."""
+    argv = [a for step in steps for a in ("--", *step)][1:]
+    proc = subprocess.run([sys.executable, str(HERE / "_rqtool.py"), *argv], env=env,
+                          capture_output=True, text=True, timeout=150)
+    if proc.returncode != 0:
+        raise AssertionError(f"{steps} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+    return [json.loads(line) for line in proc.stdout.strip().splitlines()[-len(steps):]]
 
 
 @pytest.fixture
@@ -84,49 +89,70 @@ def small_edf(tmp_path_factory) -> Path:
     return path
 
 
+def _worker(env: dict, log: Path) -> subprocess.Popen:
+    with open(log, "a") as out:
+        # Its own session: SIGKILL of the group is the machine going down (the worker and
+        # RQ's scheduler process with it; the job's child dies with its worker).
+        return subprocess.Popen([sys.executable, "-m", "nachtwacht", "worker"], env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # RQ's warm shutdown, its scheduler too
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 @pytest.mark.slow
-def test_analysis_export_and_a_delayed_report_run_on_a_real_rq_worker(tmp_path, redis_url, small_edf):
+def test_jobs_on_real_rq_workers_and_a_worker_killed_mid_analysis(tmp_path, redis_url, small_edf):
+    log = tmp_path / "worker.log"
     with database_env("sqlite", tmp_path) as env:
         env.update(NACHTWACHT_TASKS_BACKEND="rq", NACHTWACHT_REDIS_URL=redis_url)
         run(env, "migrate")
-        analysis = _tool(env, "_queuetool.py", "seed", "slaper", str(small_edf))
-        export = _tool(env, "_queuetool.py", "export", "exporteur", "20")
+        analysis, export, later, before = _steps(
+            env, ["seed", "slaper", str(small_edf)], ["export", "exporteur", "20"],
+            ["later", "rapporteur", "1"], ["rq"])  # later: a retry's path (run_after)
         assert analysis["status"] == export["status"] == "queued"
-        before = _tool(env, "_rqtool.py", "rq")
         assert before["queued"] == {"quick": 1, "default": 1} and before["workers"] == []
 
-        log = tmp_path / "worker.log"
-        with open(log, "w") as out:
-            worker = subprocess.Popen([sys.executable, "-m", "nachtwacht", "worker"], env=env,
-                                      stdout=out, stderr=subprocess.STDOUT)
+        first = _worker(env, log)
         try:
-            later = _tool(env, "_rqtool.py", "later", "rapporteur", "3")
-            done_a = _tool(env, "_queuetool.py", "wait", str(analysis["id"]), "done", "60")
-            done_e = _tool(env, "_queuetool.py", "wait", str(export["id"]), "done", "10")
-            done_r = _tool(env, "_queuetool.py", "wait", str(later["id"]), "done", "30")
-            # A job whose queue entry never reached Redis: recovery puts it on the queue.
-            lost = _tool(env, "_rqtool.py", "lose", "vergeten")
-            assert _tool(env, "_rqtool.py", "recover")["lost"] == 1
-            done_l = _tool(env, "_queuetool.py", "wait", str(lost["id"]), "done", "30")
-            state = _tool(env, "_rqtool.py", "rq")
-            started = _tool(env, "_rqtool.py", "started", str(analysis["id"]), str(export["id"]))
+            done_e, _ = _steps(env, ["wait", str(export["id"]), "done", "30"],
+                               ["wait", str(analysis["id"]), "running", "30", "3"])
+            children = psutil.Process(first.pid).children(recursive=True)
+            os.killpg(first.pid, signal.SIGKILL)
+            first.wait(10)
         finally:
-            worker.send_signal(signal.SIGTERM)  # RQ's warm shutdown
-            try:
-                worker.wait(20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-                worker.wait()
-        text = log.read_text()
-        assert "Listening on quick, default" in text, text[-3000:]
+            if first.poll() is None:
+                os.killpg(first.pid, signal.SIGKILL)
+                first.wait()
+        _, alive = psutil.wait_procs(children, timeout=10)
+        assert not alive  # RQ's scheduler and the job's child went with the worker
+
+        second = _worker(env, log)  # recovers the analysis at its start
+        try:
+            # A job whose queue entry never reached Redis (lose) is queued again by recovery.
+            done_r, done_a, lost, recovered, done_l, state = _steps(
+                env, ["wait", str(later["id"]), "done", "30"],
+                ["wait", str(analysis["id"]), "done", "60"], ["lose", "vergeten"], ["recover"],
+                ["wait", "$2", "done", "30"], ["rq"])
+        finally:
+            _stop(second)
+    text = log.read_text()
+    assert "Listening on quick, default" in text, text[-3000:]
 
     assert done_a["progress"] == 100 and done_a["upload"]["status"] == "done"
-    assert "TST" in done_a["upload"]["stats"]
+    assert "TST" in done_a["upload"]["stats"] and not done_a["upload"]["interrupted"]
+    assert done_a["attempts"] == 2  # once killed, once finished
     assert done_e["output"].endswith(".zip") and done_r["output"].endswith(".pdf")
-    assert done_l["output"].endswith(".zip") and done_l["attempts"] == 1
-    assert all(d["attempts"] == 1 for d in (done_a, done_e, done_r))
-    # The export came in after the analysis but ran first.
-    assert started[str(export["id"])] < started[str(analysis["id"])]
-    # RQ did the work: the worker was registered in Redis and the tasks are in its registries.
-    assert len(state["workers"]) == 1 and state["queued"] == {"quick": 0, "default": 0}
-    assert state["finished"]["quick"] == 3 and state["finished"]["default"] == 1
+    assert recovered["lost"] == 1 and done_l["output"].endswith(".zip")
+    assert done_e["attempts"] == done_r["attempts"] == done_l["attempts"] == 1
+    # RQ did the work: the workers registered in Redis, the tasks ended in its registries.
+    assert state["workers"] and state["queued"] == {"quick": 0, "default": 0}
+    # (The last job's RQ entry may still be on its way to the registry: our row is written
+    # by the job itself, RQ's bookkeeping just after.)
+    assert state["finished"]["quick"] in (2, 3) and state["finished"]["default"] == 1
