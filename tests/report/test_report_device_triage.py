@@ -40,9 +40,9 @@ def test_report_triage_has_the_device_body_clock_flag() -> None:
     (flag,) = [f for f in nl.triage.flags if f.code == "late_sleep_phase"]
     assert flag.condition == "body-clock" and flag.level == "self_care"
     # Even the first sentence the report shows names the source.
-    assert flag.text.startswith("Volgens uw actigraaf: u gaat meestal laat slapen")
+    assert flag.text.startswith("Volgens uw actigraaf: u valt meestal pas rond 02:20 in slaap")
     (raw,) = [f for f in en.triage.flags if f.code == "late_sleep_phase"]
-    assert raw.text.startswith("According to your actigraph: you usually go to sleep late")
+    assert raw.text.startswith("According to your actigraph: you usually fall asleep only around 02:20")
     # The plan items the flag triggers follow, in the report's language.
     assert any("Licht in de ochtend" in p for p in nl.triage.plan)
     assert any("Light in the morning" in p for p in en.triage.plan)

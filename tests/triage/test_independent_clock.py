@@ -68,38 +68,8 @@ SHIFT_CODES_RE = re.compile(r"\b(day|evening|night|none)\b")
 
 #: name -> reason; each listed case is expected to fail until the product is fixed.
 XFAIL: dict[str, str] = {
-    # A late phase is missed when work or school forces an early alarm on weekdays: the
-    # forced wake time spreads, so the product says "irregular" instead (ICSD-3 asks for
-    # work AND free days in the diary precisely to see the delay on free days).
-    "c02_late_social_jetlag_office_en":
-        "late phase with social jet lag read as irregular_sleep (+ daytime_exhaustion); "
-        "no late-phase flag",
-    "c18_teen_late_phase_drowsy_driving":
-        "late phase with school-day alarm read as irregular_sleep; no late-phase flag "
-        "(driving advice, level gp_soon and no sleep_window are right)",
-    "c21_late_phase_with_bipolar_disorder":
-        "sleep onset ~01:45 with long latency when trying at midnight, free days to ~10:45: "
-        "only insomnia_pattern, no late-phase flag (sleep_window rightly absent)",
-    "c03_late_mild_flexible_hours":
-        "mild late phase (asleep ~01:05, up ~09:35, 60-90 min awake when trying 23:30): "
-        "no flag at all, plan cbti_basics only (treated as insomnia)",
-    # Shift work.
-    "c19_shift_worker_sleep_attacks_at_wheel":
-        "no shift-work flag when drowsy_driving fires (flags drowsy_driving, "
-        "severe_daytime_sleepiness; plan no_driving_when_sleepy, shift_sleep)",
-    "c24_shift_worker_shift_field_left_empty":
-        "profile shift_work=yes, day sleeps after night shifts named in the notes, but the "
-        "per-night shift field empty: only insomnia_pattern, no shift-work flag",
-    "c06_shift_rotating_nurse_en":
-        "Dutch evidence texts of shift_work_sleep_trouble show English codes "
-        "('9 feb: dienst evening'), which the web page lists",
-    "c08_evening_shift_latelike_pattern":
-        "Dutch evidence texts of shift_work_sleep_trouble show English codes "
-        "('3 feb: dienst evening'), which the web page lists",
-    # Safety overlap.
-    "c20_early_phase_elderly_on_benzodiazepine":
-        "80-year-old on nightly temazepam: early_sleep_phase and evening_light only; "
-        "nothing mentions the sleeping pill (NHG: review and taper chronic use)",
+    # All nine failures of the first run are fixed in the product (triage/phase.py, the
+    # shift rules, choice labels in evidence, sleeping_pill_long_term); none is open.
 }
 
 

@@ -36,12 +36,12 @@ def test_advice_and_plan_show_the_watch_body_clock(household, as_user):
     _diary(sleeper)
     c = as_user(sleeper)
     before = c.get("/advies/").content.decode()
-    assert "laat slapen" not in before
+    assert "in slaap en slaapt uit" not in before
     assert "Licht in de ochtend" not in c.get("/plan/").content.decode()
 
     DeviceUpload.objects.create(sleeper=sleeper, original_name="export.zip", summary=_late_watch())
     page = c.get("/advies/").content.decode()
-    assert "Volgens uw horloge: u gaat meestal laat slapen en wordt laat wakker" in page
+    assert "Volgens uw horloge: u valt meestal pas rond" in page
     assert "(gemeten met horloge)" in page  # the "tell your GP" line
     assert "You usually" not in page and "According to" not in page
     plan = c.get("/plan/").content.decode()

@@ -31,6 +31,9 @@ exactly one key:
 
 ``fired: {min_level, not_condition, not_code}``
     a flag at ``min_level`` or above fired, other than those named (the plan guard).
+``clock_phase: {direction, onset, wake, free_wake, max_onset_spread, min_nights, min_free, within_days}``
+    a stable late or early sleep onset with a matching wake time, free days included
+    (see :mod:`.phase`).
 ``mentions: {concept, in, type, reporter, with, tense, within_days, min_nights}``
     a free-text lexicon concept said (not negated) in notes, behaviours or known
     conditions; ``tense`` keeps only mentions said of ``now``, as ``planned`` or of the
@@ -146,9 +149,16 @@ def validate(cond: Any, where: str) -> None:
                 _str_list(arg[k], f"{where} > fired > {k}")
     elif key == "mentions":
         _validate_mentions(arg, where)
+    elif key == "clock_phase":
+        from .phase import validate as validate_phase
+
+        problem = validate_phase(arg, where)
+        if problem:
+            raise RuleError(problem)
     else:
         raise RuleError(f"{where}: unknown condition {key!r} (known: all, any, not, profile, "
-                        "nights, mean, spread, episodes, pattern, insight, flag, fired, mentions)")
+                        "nights, mean, spread, episodes, pattern, insight, flag, fired, mentions, "
+                        "clock_phase)")
 
 
 _LEVELS = ("self_care", "gp_routine", "gp_soon", "urgent")
@@ -328,7 +338,8 @@ def placeholders_ok(text: str, where: str, allowed: set[str]) -> None:
 
 
 PLACEHOLDERS = {"n_nights", "n_episodes", "nights", "times", "first_date", "last_date", "dates", "mean", "window",
-                "share", "substances", "days_of", "mornings_of", "evenings_of", "nights_of"}
+                "share", "substances", "days_of", "mornings_of", "evenings_of", "nights_of",
+                "onset", "wake", "free_wake"}
 
 
 # ---------------------------------------------------------------------------------------
@@ -807,6 +818,19 @@ def _insight(arg: Mapping[str, Any], facts: Facts) -> Match:
     return Match(bool(evidence), evidence)
 
 
+def _clock_phase(arg: Mapping[str, Any], facts: Facts) -> Match:
+    """A stable late or early sleep onset with a matching wake time (see :mod:`.phase`)."""
+    from .phase import evaluate as phase
+
+    found = phase(arg, facts)
+    if found is None:
+        return Match(False)
+    evidence, dates, numbers = found
+    stats = _date_stats(dates, facts, arg.get("within_days"))
+    stats.update(numbers)
+    return Match(True, evidence, stats)
+
+
 def _flag(arg: Any, facts: Facts) -> Match:
     # The numbers of the first fired flag travel along, so a plan reason can say "on 9 nights".
     for code in _as_list(arg):
@@ -912,5 +936,5 @@ def _substance_words(names: list[str]) -> str:
 _EVAL: dict[str, Callable[[Any, Facts], Match]] = {
     "all": _all, "any": _any, "not": _not, "profile": _profile, "nights": _nights,
     "mean": _mean, "spread": _spread, "episodes": _episodes, "pattern": _pattern, "insight": _insight, "flag": _flag,
-    "fired": _fired, "mentions": _mentions,
+    "fired": _fired, "mentions": _mentions, "clock_phase": _clock_phase,
 }

@@ -469,7 +469,11 @@ class Facts:
         if isinstance(value, dt.time):
             return value.strftime("%H:%M")
         if isinstance(value, (tuple, list)):
-            return ", ".join(str(v) for v in value)
+            return ", ".join(self.show(v, name) for v in value)
+        if isinstance(value, str) and name:
+            # A choice is stored as its code ("evening"); the person reads its label
+            # ("avonddienst"), never the code, on a Dutch page.
+            return _choice_label(name, value, self.lang)
         return str(value)
 
 
@@ -533,6 +537,17 @@ def _label(record: str, name: str, lang: str) -> str:
         return F.spec(record, name).label(lang).lower()  # type: ignore[arg-type]
     except KeyError:
         return name
+
+
+def _choice_label(name: str, code: str, lang: str) -> str:
+    for record in ("night", "profile", "episode"):
+        try:
+            spec = F.spec(record, name)  # type: ignore[arg-type]
+        except KeyError:
+            continue
+        if spec.kind in ("choice", "multichoice") and any(c.code == code for c in spec.choices):
+            return spec.choice_label(code, lang)
+    return code
 
 
 def _jsonable(value: Any) -> Any:
