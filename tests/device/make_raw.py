@@ -86,8 +86,10 @@ def _rate_code(fs: int) -> int:
 
 
 def write_cwa(path: Path, acc: np.ndarray, fs: int, start: dt.datetime,
-              packed: bool = True, device_id: int = 4242, session: int = 7) -> None:
-    """Write ``acc`` (g, ``(n, 3)``) as an Axivity AX3 ``.cwa`` file."""
+              packed: bool = True, device_id: int = 4242, session: int = 7,
+              seq0: int = 0, header: bool = True) -> None:
+    """Write ``acc`` (g, ``(n, 3)``) as an Axivity AX3 ``.cwa`` file (or, with
+    ``header=False``, append its blocks numbered from ``seq0``)."""
     per = 120 if packed else 80
     n = len(acc) // per * per
     raw = np.round(acc[:n] * 256).astype(np.int32).reshape(-1, per, 3)
@@ -105,7 +107,7 @@ def write_cwa(path: Path, acc: np.ndarray, fs: int, start: dt.datetime,
         if whole < t_first:
             whole += dt.timedelta(seconds=1)
         off = int(round((whole - t_first).total_seconds() * fs))
-        struct.pack_into("<2sHHIIIHHBBBBhH", blocks[k], 0, b"AX", 508, 0x8000, session, k,
+        struct.pack_into("<2sHHIIIHHBBBBhH", blocks[k], 0, b"AX", 508, 0x8000, session, seq0 + k,
                          _cwa_time(whole), 0, 400, 0, 200, _rate_code(fs),
                          0x30 if packed else 0x32, off, per)
     if packed:
@@ -122,8 +124,9 @@ def write_cwa(path: Path, acc: np.ndarray, fs: int, start: dt.datetime,
         blocks[:, 30:510] = raw.astype("<i2").view(np.uint8).reshape(nblk, 480)
     words = blocks[:, :510].copy().view("<u2").astype(np.uint32).sum(axis=1)
     blocks[:, 510:512] = ((-words) & 0xFFFF).astype("<u2").view(np.uint8).reshape(nblk, 2)
-    with open(path, "wb") as f:
-        f.write(bytes(hdr))
+    with open(path, "wb" if header else "ab") as f:
+        if header:
+            f.write(bytes(hdr))
         f.write(blocks.tobytes())
 
 
@@ -133,13 +136,14 @@ GAIN, OFFSET = 25548, 574
 
 
 def write_bin(path: Path, acc: np.ndarray, fs: int, start: dt.datetime,
-              pages_claimed: int | None = None) -> None:
-    """Write ``acc`` (g) as a GENEActiv ``.bin`` file (300 samples per page)."""
+              pages_claimed: int | None = None, page0: int = 0, header: bool = True) -> None:
+    """Write ``acc`` (g) as a GENEActiv ``.bin`` file (300 samples per page), or with
+    ``header=False`` append its pages numbered from ``page0``."""
     n = len(acc) // 300 * 300
     raw = np.clip(np.round((acc[:n].astype(float) * GAIN + OFFSET) / 100), -2048, 2047).astype(np.int64)
     npages = n // 300
     t = start.strftime("%Y-%m-%d %H:%M:%S:000")
-    header = [
+    lines = [
         "Device Identity", "Device Unique Serial Code:012345", "Device Type:GENEActiv",
         "Device Model:1.1", "Device Firmware:Ver06.17 15June2016", "Calibration Date:2016-01-01 10:00:00",
         "", "Device Capabilities", "Accelerometer Range:-8 to 8", "Accelerometer Resolution:0.0039",
@@ -156,16 +160,17 @@ def write_bin(path: Path, acc: np.ndarray, fs: int, start: dt.datetime,
         "Volts:300", "Lux:800", "", "Memory Status",
         f"Number of Pages:{npages if pages_claimed is None else pages_claimed}", "",
     ]
-    assert len(header) == 59
+    assert len(lines) == 59
     r = raw.reshape(npages, 300, 3) & 0xFFF
     word = (r[..., 0] << 36) | (r[..., 1] << 24) | (r[..., 2] << 12) | (200 << 2)
     nib = (word[..., None] >> (4 * np.arange(11, -1, -1))) & 0xF
     hexed = np.frombuffer(b"0123456789ABCDEF", np.uint8)[nib].reshape(npages, 3600)
-    with open(path, "wb") as f:
-        f.write(("\r\n".join(header) + "\r\n").encode("ascii"))
+    with open(path, "wb" if header else "ab") as f:
+        if header:
+            f.write(("\r\n".join(lines) + "\r\n").encode("ascii"))
         for p in range(npages):
             pt = (start + dt.timedelta(seconds=p * 300 / fs))
-            f.write((f"Recorded Data\r\nDevice Unique Serial Code:012345\r\nSequence Number:{p}\r\n"
+            f.write((f"Recorded Data\r\nDevice Unique Serial Code:012345\r\nSequence Number:{page0 + p}\r\n"
                      f"Page Time:{pt:%Y-%m-%d %H:%M:%S}:{pt.microsecond // 1000:03d}\r\nUnassigned:\r\n"
                      f"Temperature:26.0\r\nBattery voltage:4.0\r\nDevice Status:Recording\r\n"
                      f"Measurement Frequency:{fs}.0\r\n").encode("ascii"))
@@ -190,12 +195,32 @@ def write_gt3x(path: Path, acc: np.ndarray, fs: int, start: dt.datetime,
                scale: float = 256.0, old_packing: bool = False) -> None:
     """Write ``acc`` (g) as an ActiGraph ``.gt3x`` (ACTIVITY2 int16 records, one per second,
     or the older 12-bit ACTIVITY records with ``old_packing``)."""
+    log = gt3x_log(acc, fs, start, scale, old_packing)
+    end = start + dt.timedelta(seconds=len(acc) // fs)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("info.txt", gt3x_info(fs, start, end, scale))
+        z.writestr("log.bin", log)
+
+
+def gt3x_info(fs: int, start: dt.datetime, end: dt.datetime, scale: float = 256.0) -> str:
+    """The ``info.txt`` of a .gt3x file."""
+    return (f"Serial Number: MOS2E12345678\nDevice Type: wGT3XBT\nFirmware: 1.9.2\n"
+            f"Battery Voltage: 4.10\nSample Rate: {fs}\nStart Date: {_ticks(start)}\n"
+            f"Stop Date: {_ticks(end)}\nLast Sample Time: {_ticks(end)}\nTimeZone: 01:00:00\n"
+            f"Download Date: {_ticks(end)}\nBoard Revision: 4\nUnexpected Resets: 0\n"
+            f"Acceleration Scale: {scale}\nAcceleration Min: -8.0\nAcceleration Max: 8.0\n")
+
+
+def gt3x_log(acc: np.ndarray, fs: int, start: dt.datetime, scale: float = 256.0,
+             old_packing: bool = False, params: bool = True) -> bytes:
+    """``log.bin`` records for ``acc``: a parameters record, then one record per second."""
     n = len(acc) // fs * fs
     raw = np.clip(np.round(acc[:n] * scale), -2048, 2047).astype(np.int16).reshape(-1, fs, 3)
     # The record time is the local wall clock as seconds since 1970 (ActiGraph's own use).
     t0 = int((start - dt.datetime(1970, 1, 1)).total_seconds())
     log = io.BytesIO()
-    log.write(_record(0x15, t0, b"\x00" * 8))
+    if params:
+        log.write(_record(0x15, t0, b"\x00" * 8))
     if not old_packing:
         # One ACTIVITY2 record per second, built for all seconds at once.
         nsec, size = raw.shape[0], fs * 6
@@ -216,15 +241,28 @@ def write_gt3x(path: Path, acc: np.ndarray, fs: int, start: dt.datetime,
             if (fs * 3) % 2:
                 payload = payload[:-1]
             log.write(_record(0x00, t0 + s, payload))
-    end = start + dt.timedelta(seconds=raw.shape[0])
-    info = (f"Serial Number: MOS2E12345678\nDevice Type: wGT3XBT\nFirmware: 1.9.2\n"
-            f"Battery Voltage: 4.10\nSample Rate: {fs}\nStart Date: {_ticks(start)}\n"
-            f"Stop Date: {_ticks(end)}\nLast Sample Time: {_ticks(end)}\nTimeZone: 01:00:00\n"
-            f"Download Date: {_ticks(end)}\nBoard Revision: 4\nUnexpected Resets: 0\n"
-            f"Acceleration Scale: {scale}\nAcceleration Min: -8.0\nAcceleration Max: 8.0\n")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        z.writestr("info.txt", info)
-        z.writestr("log.bin", log.getvalue())
+    return log.getvalue()
+
+
+def write_days(fmt: str, path: Path, fs: int, days: int, start: dt.datetime) -> None:
+    """Write ``days`` days (noon to noon, night 23:00-07:00) day by day, so a two-week
+    file at 100 Hz never needs the whole recording in memory (for the bench)."""
+    z = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) if fmt == "gt3x" else None
+    log = z.open("log.bin", "w", force_zip64=True) if z else None
+    for d in range(days):
+        acc = wrist_motion(fs, days=1, seed=d, nights_h=((11.0, 19.0),))
+        t = start + dt.timedelta(days=d)
+        if fmt == "cwa":
+            write_cwa(path, acc, fs, t, seq0=d * len(acc) // 120, header=d == 0)
+        elif fmt == "bin":
+            write_bin(path, acc, fs, t, pages_claimed=days * len(acc) // 300, page0=d * len(acc) // 300,
+                      header=d == 0)
+        else:
+            log.write(gt3x_log(acc, fs, t, params=d == 0))
+    if z:
+        log.close()
+        z.writestr("info.txt", gt3x_info(fs, start, start + dt.timedelta(days=days)))
+        z.close()
 
 
 START = dt.datetime(2026, 3, 2, 12, 0, 0)

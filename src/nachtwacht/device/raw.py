@@ -198,10 +198,13 @@ def _cwa_blocks(b: np.ndarray, state: dict) -> Chunks:
             continue
         d = b[sel, 30:510]
         if packed:
-            w = d.copy().view("<u4").astype(np.int64)  # (k, 120)
-            e = w >> 30
-            acc = np.stack([(((w >> s) & 0x3FF) ^ 0x200) - 0x200 for s in (0, 10, 20)], axis=2)
-            acc = (acc << e[..., None]) / 256.0
+            w = d.copy().view("<u4")  # (k, 120): eezzzzzz zzzzyyyy yyyyyyxx xxxxxxxx
+            e = (w >> 30).astype(np.int32)
+            acc = np.empty((*w.shape, 3), np.float32)
+            for a, s in enumerate((0, 10, 20)):
+                v = ((w >> s) & 0x3FF).astype(np.int32)
+                acc[..., a] = ((v ^ 0x200) - 0x200) << e
+            acc *= np.float32(1 / 256)
         else:
             v = d.copy().view("<i2").astype(np.float64)
             per = 480 // (2 * axes)
@@ -211,9 +214,12 @@ def _cwa_blocks(b: np.ndarray, state: dict) -> Chunks:
             acc = acc / (2.0 ** (8 + (_u16(b[sel], 18) >> 13)))[:, None, None]
         k = acc.shape[1]
         j = np.arange(k)
-        valid = j[None, :] < count[sel][:, None]
         t = t_first[sel][:, None] + j[None, :] / fs[sel][:, None]
-        yield t[valid], acc[valid]
+        valid = j[None, :] < count[sel][:, None]
+        if valid.all():  # the usual case: full blocks, no copy through a mask
+            yield t.ravel(), acc.reshape(-1, 3)
+        else:
+            yield t[valid], acc[valid]
 
 
 # --- GENEActiv .bin ------------------------------------------------------------------
