@@ -2,7 +2,8 @@
 
 Sleep-study analyses and full exports run outside the web process: the view stores a
 :class:`~nachtwacht.web.jobs.models.Job` and enqueues the task :func:`tasks.run_job`
-on the database backend (``django_tasks_db``), in the same transaction. A worker
+on the database backend (``django_tasks_db``), in the same transaction (on RQ: right
+after it, :mod:`backend`). A worker
 (``nachtwacht worker``, also started by ``nachtwacht serve``) takes it and runs the
 work in a child process with a wall-clock and an address-space limit
 (:mod:`~nachtwacht.web.jobs.supervise`), so a crafted file cannot take the worker or

@@ -1,8 +1,8 @@
 """What a background job is for and how far it got.
 
-The queue itself (which worker takes what, in which order) is django-tasks'
-database backend (``django_tasks_db.DBTaskResult``); a :class:`Job` adds what that
-row does not hold: whose job it is, progress for the page, the limits' outcome in
+The queue itself (which worker takes what, in which order) is the tasks framework's
+backend (the database's ``django_tasks_db.DBTaskResult`` rows, or RQ's jobs in Redis);
+a :class:`Job` adds what that does not hold, the same on either backend: whose job it is, progress for the page, the limits' outcome in
 the person's language, how often it was tried, and the file it produced.
 """
 
@@ -33,7 +33,7 @@ class Job(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)  # 0-100, for the progress bar
     language = models.CharField(max_length=5, default="nl")
-    task_id = models.CharField(max_length=64, blank=True, default="")  # the DBTaskResult's id
+    task_id = models.CharField(max_length=64, blank=True, default="")  # the task backend's id for the current try
     attempts = models.PositiveSmallIntegerField(default=0)
     # ``psgjobs.worker_token`` of the worker process running it, and its last sign of life.
     worker = models.CharField(max_length=200, blank=True, default="")

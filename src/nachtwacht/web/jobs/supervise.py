@@ -1,6 +1,6 @@
 """Run one job in a child process with limits; the worker's side of a job.
 
-The task function (running in ``db_worker``) claims the :class:`Job`, starts
+The task function (running in ``db_worker``, or RQ's worker) claims the :class:`Job`, starts
 ``python -m nachtwacht.web.jobs.runner`` and waits for it with a wall-clock limit,
 writing a heartbeat meanwhile. The child sets its own address-space limit
 (``RLIMIT_AS``) before importing anything heavy and dies with the worker

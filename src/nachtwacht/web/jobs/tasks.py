@@ -1,4 +1,5 @@
-"""Task definitions for the tasks framework (found by ``db_worker`` by their import path)."""
+"""Task definitions for the tasks framework (found by the worker, ``db_worker`` or RQ's, by
+their import path)."""
 
 from __future__ import annotations
 
