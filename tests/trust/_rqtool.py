@@ -3,6 +3,7 @@
     python _rqtool.py later USER SECONDS   # a report job put on the queue SECONDS from now
     python _rqtool.py lose USER            # an export asked 2 min ago never reached the queue
     python _rqtool.py started JOB...       # when each job started (epoch seconds)
+    python _rqtool.py age JOB              # the job was created 2 min ago
     python _rqtool.py recover              # one recovery round; prints how many were lost
     python _rqtool.py rq                   # what RQ itself knows: workers, queues, registries
     python _rqtool.py seed USER EDF | export USER NIGHTS | wait JOB STATUS S [P] | show JOB
@@ -48,6 +49,15 @@ def lose(username: str) -> None:
     print(json.dumps({"id": job.pk}), flush=True)
 
 
+def age(job_id: int) -> None:
+    from django.utils import timezone
+
+    from nachtwacht.web.jobs.models import Job
+
+    Job.objects.filter(pk=job_id).update(created=timezone.now() - dt.timedelta(minutes=2))
+    print(json.dumps({"id": job_id}), flush=True)
+
+
 def started(ids: list[str]) -> None:
     from nachtwacht.web.jobs.models import Job
 
@@ -81,6 +91,8 @@ def _step(argv: list[str]) -> None:
         later(argv[1], float(argv[2]))
     elif step == "lose":
         lose(argv[1])
+    elif step == "age":
+        age(int(argv[1]))
     elif step == "started":
         started(argv[1:])
     elif step == "recover":

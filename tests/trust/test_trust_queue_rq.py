@@ -8,7 +8,9 @@ asks for their data export; the export runs first (RQ has no priorities: the "qu
 queue is read first). The worker's machine "dies" (SIGKILL of its process group) in the
 middle of the analysis; a second worker queues it again at its start and finishes it,
 and runs a report that was put on the queue for later (a retry's path, through RQ's
-scheduler). A job whose queue entry never reached Redis is queued again by recovery. Skipped only when ``redis-server`` or
+scheduler). A job whose queue entry never reached Redis is queued again by recovery;
+with Redis gone, asking for an export still works (the job waits) and recovery, unable
+to ask Redis, leaves it alone. Skipped only when ``redis-server`` or
 ``django-tasks-rq`` is not installed.
 """
 
@@ -57,7 +59,7 @@ def _steps(env: dict, *steps: list[str]) -> list[dict]:
 
 
 @pytest.fixture
-def redis_url(tmp_path):
+def redis(tmp_path):
     port = _free_port()
     proc = subprocess.Popen([REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                              "--appendonly", "no", "--dir", str(tmp_path)],
@@ -74,10 +76,11 @@ def redis_url(tmp_path):
                 pass
             assert time.monotonic() < deadline and proc.poll() is None, "redis-server did not start"
             time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield f"redis://127.0.0.1:{port}/0", proc
     finally:
-        proc.terminate()
-        proc.wait(10)
+        if proc.poll() is None:
+            proc.terminate()
+            proc.wait(10)
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +111,9 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.mark.slow
-def test_jobs_on_real_rq_workers_and_a_worker_killed_mid_analysis(tmp_path, redis_url, small_edf):
+def test_jobs_on_real_rq_workers_and_a_worker_killed_mid_analysis(tmp_path, redis, small_edf):
     log = tmp_path / "worker.log"
+    redis_url, redis_proc = redis
     with database_env("sqlite", tmp_path) as env:
         env.update(NACHTWACHT_TASKS_BACKEND="rq", NACHTWACHT_REDIS_URL=redis_url)
         run(env, "migrate")
@@ -142,6 +146,13 @@ def test_jobs_on_real_rq_workers_and_a_worker_killed_mid_analysis(tmp_path, redi
                 ["wait", "$2", "done", "30"], ["rq"])
         finally:
             _stop(second)
+        # Redis goes away: asking for an export still works (the job waits, queued), and
+        # recovery, unable to ask Redis, leaves it be instead of guessing.
+        redis_proc.terminate()
+        redis_proc.wait(10)
+        away, _, waiting = _steps(env, ["export", "zonder-redis", "5"], ["age", "$0"],
+                                  ["recover"])
+        still = _steps(env, ["show", str(away["id"])])[0]
     text = log.read_text()
     assert "Listening on quick, default" in text, text[-3000:]
 
@@ -153,6 +164,8 @@ def test_jobs_on_real_rq_workers_and_a_worker_killed_mid_analysis(tmp_path, redi
     assert done_e["attempts"] == done_r["attempts"] == done_l["attempts"] == 1
     # RQ did the work: the workers registered in Redis, the tasks ended in its registries.
     assert state["workers"] and state["queued"] == {"quick": 0, "default": 0}
+    assert away["status"] == "queued" and still["status"] == "queued" and still["attempts"] == 0
+    assert "lost" in waiting
     # (The last job's RQ entry may still be on its way to the registry: our row is written
     # by the job itself, RQ's bookkeeping just after.)
     assert state["finished"]["quick"] in (2, 3) and state["finished"]["default"] == 1
