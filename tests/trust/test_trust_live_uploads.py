@@ -37,7 +37,11 @@ import requests
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _dbenv import database_env, run  # noqa: E402
+from _dbenv import database_env, pg_url, run  # noqa: E402
+
+#: SQLite in the suite's SQLite pass, PostgreSQL (what several machines share) in its
+#: PostgreSQL pass: once per pass, not the same run twice.
+VENDOR = "postgres" if pg_url() else "sqlite"
 from _edfmutate import n_signals, set_field, signal_field  # noqa: E402
 
 GB = 1024**3
@@ -91,7 +95,7 @@ def _stop(proc: subprocess.Popen) -> None:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("live")
-    with database_env("sqlite", tmp) as env:
+    with database_env(VENDOR, tmp) as env:
         port = _free_port()
         env.update(NACHTWACHT_SECURE_COOKIES="0", NACHTWACHT_ALLOWED_HOSTS="127.0.0.1",
                    NACHTWACHT_DEBUG="0", NACHTWACHT_ANALYSIS_MAX_MB=str(ANALYSIS_MAX_MB),

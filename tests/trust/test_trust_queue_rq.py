@@ -32,7 +32,11 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from _dbenv import database_env, run  # noqa: E402
+from _dbenv import database_env, pg_url, run  # noqa: E402
+
+#: SQLite in the suite's SQLite pass, PostgreSQL (what several machines share) in its
+#: PostgreSQL pass: once per pass, not the same run twice.
+VENDOR = "postgres" if pg_url() else "sqlite"
 
 REDIS = shutil.which("redis-server")
 pytestmark = [
@@ -114,7 +118,7 @@ def _stop(proc: subprocess.Popen) -> None:
 def test_jobs_on_real_rq_workers_and_a_worker_killed_mid_analysis(tmp_path, redis, small_edf):
     log = tmp_path / "worker.log"
     redis_url, redis_proc = redis
-    with database_env("sqlite", tmp_path) as env:
+    with database_env(VENDOR, tmp_path) as env:
         env.update(NACHTWACHT_TASKS_BACKEND="rq", NACHTWACHT_REDIS_URL=redis_url)
         run(env, "migrate")
         analysis, export, later, before = _steps(
