@@ -225,3 +225,25 @@ def test_unknown_format_still_clear(tmp_path, files):
     q = tmp_path / "renamed.dat"
     shutil.copy(files["cwa"], q)
     assert read_device(q).fmt == "cwa"  # found by content, not by name
+
+
+def test_cli_reads_raw_files(files, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from nachtwacht.cli import main
+
+    r = CliRunner().invoke(main, ["device", "import", str(files["cwa"]), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert [n["method"] for n in out["nights"]] == ["van_hees", "van_hees"]
+    assert out["nights"][0]["onset"] == "2026-03-02T23:00"
+    r = CliRunner().invoke(main, ["device", "import", str(files["gt3x"]), "--lang", "en"])
+    assert r.exit_code == 0 and "Van Hees (wrist angle, raw acceleration)" in r.output
+    r = CliRunner().invoke(main, ["device", "import", str(files["bin"])])
+    assert "Van Hees (stand van de pols" in r.output
+    p = tmp_path / "cut.cwa"
+    p.write_bytes(files["cwa"].read_bytes()[:1500])
+    r = CliRunner().invoke(main, ["device", "import", str(p)])
+    assert r.exit_code == 1 and "niet goed te lezen" in r.output and "Traceback" not in r.output

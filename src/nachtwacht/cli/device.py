@@ -85,7 +85,9 @@ def register(main: click.Group) -> None:
     @click.argument("files", nargs=-1, required=True, type=_FILE)
     @click.option("--diary", "nights_csv", type=_FILE, default=None, help="nights.csv to compare with.")
     @click.option("--method", type=click.Choice(["auto", "oakley", "cole_kripke", "sadeh"]), default="auto",
-                  show_default=True, help="Scoring of activity counts (actigraphs only).")
+                  show_default=True, help="Scoring of activity counts (actigraphs only). Raw "
+                  "wrist acceleration (.cwa, GENEActiv .bin, .gt3x) is always scored from the "
+                  "wrist angle (van Hees 2015): its ENMO is no count.")
     @click.option("--drafts", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="Write diary drafts for nights without an entry to this nights CSV.")
     @click.option("--actogram", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -96,6 +98,10 @@ def register(main: click.Group) -> None:
     def import_(files: tuple[Path, ...], nights_csv: Path | None, method: str, drafts: Path | None,
                 actogram: Path | None, tz: str, lang: str, as_json: bool) -> None:
         """Read device FILES, score each night and set it beside the diary.
+
+        Actigraphs (.AWD, .agd, .mtn, ActTrust, Actiware CSV), raw wrist accelerometers
+        (Axivity .cwa, GENEActiv .bin, ActiGraph .gt3x) and wearables (Apple, Fitbit,
+        Oura, Withings, Garmin .fit, Sleep as Android).
 
         Device figures never change the diary: nights without an entry can be written
         as drafts (--drafts) for the person to confirm.

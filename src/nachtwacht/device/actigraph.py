@@ -163,16 +163,21 @@ def read_rpx(path: Path) -> Epochs:
 
     The epoch-by-epoch table starts at the ``"Line","Date","Time","Activity",...`` row;
     dates are day/month/year as Actiware writes them outside the US. ``NaN`` activity
-    (off the wrist) stays missing. French and German exports (other headers) are not read.
+    (off the wrist) stays missing. The REST intervals of its statistics table (from
+    event markers, the scorer's edits or Actiware's own rest detection) are kept: the
+    nights are found inside them, as Actiware does. French and German exports (other headers) are not read.
     """
     import csv
 
     rows: list[tuple[str, str, str]] = []
+    rest: list[tuple[str, str, str, str]] = []
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as f:
         reader = csv.reader(f)
         cols: list[str] | None = None
         for row in reader:
             if cols is None:
+                if row[:1] == ["REST"] and len(row) >= 6:
+                    rest.append((row[2], row[3], row[4], row[5]))
                 if row[:3] == ["Line", "Date", "Time"] and "Activity" in row:
                     cols = row
                 continue
@@ -190,4 +195,10 @@ def read_rpx(path: Path) -> Epochs:
     except ValueError as exc:
         raise broken(path.name, "Actiware (CSV)", "datum") from exc
     counts = np.array([float(a) if a not in ("", "NaN") else np.nan for _, _, a in rows])
-    return Epochs(t0, int((t1 - t0).total_seconds()), counts, "rpx", "Actiwatch")
+    try:
+        intervals = tuple((dt.datetime.strptime(f"{a} {b}", fmt), dt.datetime.strptime(f"{c} {d}", fmt))
+                          for a, b, c, d in rest)
+    except ValueError:
+        intervals = ()  # an unreadable statistics table: find the nights without it
+    return Epochs(t0, int((t1 - t0).total_seconds()), counts, "rpx", "Actiwatch",
+                  rest=tuple(iv for iv in intervals if iv[1] > iv[0]))

@@ -6,7 +6,9 @@ wake gaps shorter than :data:`MAX_GAP_MIN` are bridged (the usual "main sleep pe
 rule); sleep onset and offset are its first and last sleep minute; TST is the sleep
 minutes in it, WASO the wake minutes in it, efficiency TST / rest interval. Without an
 event marker the rest interval starts at sleep onset, so efficiency here is the
-*sleep-period* efficiency (it cannot see sleep latency); the docs say so.
+*sleep-period* efficiency (it cannot see sleep latency); the docs say so. When the
+export carries its own rest intervals (Actiware's REST intervals), the nights are found
+inside them instead, as Actiware does: then latency and efficiency are the real ones.
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ MAX_RECORD = dt.timedelta(hours=36)
 #: This many minutes of exactly zero counts is a watch off the wrist (not sleep: even
 #: deep sleep moves the wrist now and then), as in pyActigraphy's inactivity mask.
 OFF_WRIST_MIN = 120
+#: Formats whose software marks off-wrist epochs itself (missing activity).
+OWN_OFF_WRIST = frozenset({"rpx"})
 #: Diary and device differing by more than this many minutes of TST is a "large gap".
 LARGE_GAP_MIN = 60
 
@@ -94,7 +98,10 @@ def nights_from_epochs(rec: Epochs, method: str = "auto") -> list[DeviceNight]:
     elif method in ("auto", "van_hees"):
         method = auto_method(rec.fmt)
     m = rec.per_minute()
-    counts = m.counts if rec.sleep is not None else off_wrist_to_nan(m.counts)
+    # Raw data bring their own non-wear detection; an Actiware export its own off-wrist
+    # marking (NaN activity): a still sleeper's two hours of zero counts stay sleep there.
+    own = rec.sleep is not None or rec.fmt in OWN_OFF_WRIST
+    counts = m.counts if own else off_wrist_to_nan(m.counts)
     if method == "van_hees":
         state = np.asarray(rec.sleep, dtype=np.int8)
         frac = (state == 1).astype(float)
@@ -114,6 +121,12 @@ def nights_from_epochs(rec: Epochs, method: str = "auto") -> list[DeviceNight]:
         state = score(counts, method)
         frac = (state == 1).astype(float)
     t0 = m.start.replace(second=0, microsecond=0)
+    if rec.rest:
+        if method == "oakley" and rec.epoch_s < 60 and 60 % rec.epoch_s == 0:
+            # Actiware finds the sleep interval at its own epoch, not on whole minutes.
+            ep = np.where(np.repeat(state, 60 // rec.epoch_s) < 0, -1, native.ravel())
+            return _nights_in_rest(rec, method, ep.astype(np.int8), rec.epoch_s, m.start)
+        return _nights_in_rest(rec, method, state, 60, t0)
     first_noon = dt.datetime.combine(t0.date(), dt.time(12))
     if first_noon > t0:
         first_noon -= dt.timedelta(days=1)
@@ -141,6 +154,44 @@ def nights_from_epochs(rec: Epochs, method: str = "auto") -> list[DeviceNight]:
                                        offset, tst, waso, 100.0 * tst / (e - s)))
         day = day_next
     return out
+
+
+def _nights_in_rest(rec: Epochs, method: str, state: np.ndarray, epoch_s: int,
+                    t0: dt.datetime) -> list[DeviceNight]:
+    """Nights inside the rest intervals the export carries (Actiware's rule): sleep onset
+    is the start of the first run of >= :data:`RUN_MIN` minutes of sleep epochs in the
+    interval, sleep offset the end of the last; TST and WASO between them; efficiency is
+    TST over the whole rest interval, latency the time from its start to sleep onset.
+    ``state`` is 1/0/-1 per epoch of ``epoch_s`` seconds from ``t0``."""
+    per_min = 60 / epoch_s
+    run = int(RUN_MIN * per_min)
+    best: dict[dt.date, DeviceNight] = {}
+    for a, b in rec.rest:
+        # Whole epochs inside the interval.
+        i = max(int(np.ceil((a - t0).total_seconds() / epoch_s)), 0)
+        j = min(int((b - t0).total_seconds() // epoch_s), len(state))
+        if j - i < run:
+            continue
+        seg = state[i:j]
+        if (seg >= 0).mean() <= 0.8:
+            continue  # mostly off the wrist or missing: no figures
+        sl = (seg == 1).astype(np.int8)
+        edges = np.diff(np.r_[0, sl, 0])
+        starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+        long = (ends - starts) >= run
+        if not long.any():
+            continue
+        s, e = int(starts[long][0]), int(ends[long][-1])
+        tst = float((seg[s:e] == 1).sum()) / per_min
+        waso = float((seg[s:e] == 0).sum()) / per_min
+        onset = t0 + dt.timedelta(seconds=(i + s) * epoch_s)
+        offset = t0 + dt.timedelta(seconds=(i + e) * epoch_s)
+        rest_min = (b - a).total_seconds() / 60
+        n = DeviceNight(_night_date(a), rec.fmt, method, a, b, onset, offset, tst, waso,
+                        100.0 * tst / rest_min, (onset - a).total_seconds() / 60)
+        if n.date not in best or tst > (best[n.date].tst_min or 0):
+            best[n.date] = n  # a nap and a night on one date: the longer sleep
+    return [best[d] for d in sorted(best)]
 
 
 def night_from_record(r: SleepRecord) -> DeviceNight | None:

@@ -23,6 +23,9 @@ class Epochs:
     epoch is missing); ``epoch_s`` is the epoch length in seconds. A raw accelerometer
     (:mod:`.raw`) gives ENMO in mg per minute instead of counts, and ``sleep``: its
     own sleep/wake per minute (1, 0, -1 missing) from the arm angle (van Hees 2015).
+    ``rest`` holds the rest intervals (in bed, start and end) an export carries itself,
+    e.g. Actiware's REST intervals from event markers, the scorer's edits or its own
+    rest detection; nights are then found inside them, as Actiware does.
     """
 
     start: dt.datetime
@@ -32,6 +35,7 @@ class Epochs:
     device: str = ""
     light: np.ndarray | None = None
     sleep: np.ndarray | None = None
+    rest: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
 
     @property
     def end(self) -> dt.datetime:
@@ -49,7 +53,7 @@ class Epochs:
         c = self.counts[: n * k].reshape(n, k)
         # A minute with any missing epoch is missing: a partial sum would look like rest.
         summed = np.where(np.isnan(c).any(axis=1), np.nan, np.nansum(c, axis=1))
-        return Epochs(self.start, 60, summed, self.fmt, self.device)
+        return Epochs(self.start, 60, summed, self.fmt, self.device, rest=self.rest)
 
 
 @dataclass(frozen=True)
