@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import os
 
 from django.conf import settings
 
@@ -98,6 +99,16 @@ def _prune_rq_failed(cutoff: dt.datetime) -> int:
     return n
 
 
+def _die_with_worker(worker_pid: int):
+    def after_fork() -> None:
+        if os.getppid() == worker_pid:  # a direct child (RQ's scheduler), not a grandchild
+            from nachtwacht.web.jobs.runner import die_with_parent
+
+            die_with_parent(worker_pid)
+
+    return after_fork
+
+
 def run_worker(*, interval: float, batch: bool, max_tasks: int | None, worker_id: str,
                verbosity: int) -> None:
     """Run the backend's worker in this process until it is stopped."""
@@ -110,7 +121,10 @@ def run_worker(*, interval: float, batch: bool, max_tasks: int | None, worker_id
         return
     # SimpleWorker runs each task in this process, as ``db_worker`` does: the task already
     # starts its own limited child (supervise.py), so RQ's extra fork per job would only
-    # hide the worker's pid from recovery. The scheduler runs retries that must wait.
+    # hide the worker's pid from recovery. The scheduler runs retries that must wait; it is
+    # a forked process, which would outlive a killed worker (OOM killer, ``nachtwacht
+    # serve`` killed) and hold RQ's scheduler lock: it dies with the worker instead.
+    os.register_at_fork(after_in_child=_die_with_worker(os.getpid()))
     call_command("rqworker", *RQ_QUEUES, worker_class="rq.worker.SimpleWorker",
                  job_class="django_tasks_rq.backend.Job", with_scheduler=True, burst=batch,
                  max_jobs=max_tasks, name=worker_id, verbosity=verbosity)
