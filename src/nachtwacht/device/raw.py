@@ -138,13 +138,19 @@ def _cwa_source(path: Path) -> Source:
     dev_id = struct.unpack_from("<H", hdr, 5)[0]
     upper = struct.unpack_from("<H", hdr, 11)[0]
     dev_id |= 0 if upper == 0xFFFF else upper << 16
-    mm = np.memmap(path, dtype=np.uint8, mode="r", offset=1024, shape=(nblk, 512))
     per = CHUNK // 120
     state = {"good": 0}
 
+    def blocks(at: int, k: int) -> np.ndarray:
+        # Plain reads, not a memory map: a mapped file's pages count as the process's
+        # memory, so a 500 MB file would look like 500 MB used.
+        with open(path, "rb") as f:
+            f.seek(1024 + 512 * at)
+            return np.frombuffer(f.read(512 * k), np.uint8).reshape(-1, 512)
+
     def chunks() -> Chunks:
         for c in range(0, nblk, per):
-            yield from _cwa_blocks(np.array(mm[c:c + per]), state)
+            yield from _cwa_blocks(blocks(c, min(per, nblk - c)).copy(), state)
 
     def check() -> None:
         # A few damaged blocks are skipped; a file of mostly damaged blocks is refused.
@@ -152,7 +158,7 @@ def _cwa_source(path: Path) -> Source:
             bad = nblk - state["good"]
             raise broken(name, fmt, (f"{bad} van {nblk} blokken beschadigd", f"{bad} of {nblk} blocks damaged"))
 
-    first = _cwa_first(mm, nblk)
+    first = _cwa_first(blocks, nblk)
     if first is None:
         raise broken(name, fmt, ("geen geldig gegevensblok", "no valid data block"))
     return Source(name, "cwa", first[0], first[1], f"Axivity {dev_id}", chunks(), check=check)
@@ -178,9 +184,9 @@ def _cwa_valid(b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ok, t_first, fs
 
 
-def _cwa_first(mm: np.ndarray, nblk: int) -> tuple[float, float] | None:
+def _cwa_first(blocks: Callable[[int, int], np.ndarray], nblk: int) -> tuple[float, float] | None:
     for c in range(0, nblk, 256):
-        b = np.array(mm[c:c + 256])
+        b = blocks(c, min(256, nblk - c))
         ok, t, fs = _cwa_valid(b)
         if ok.any():
             i = int(np.argmax(ok))

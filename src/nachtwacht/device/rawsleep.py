@@ -78,18 +78,23 @@ class Bins:
             idx, acc = idx[order], acc[order]
         if idx[-1] >= self.size:
             self._grow(int(idx[-1]) + 1)
-        acc = acc.astype(np.float64, copy=False)
+        # Axis-major float32: contiguous rows make the per-bin sums 2-3x faster; float32
+        # sums over one bin (at most a few hundred samples) lose nothing that matters.
+        acc = np.ascontiguousarray(acc.T, dtype=np.float32)
         cut = np.r_[0, np.flatnonzero(np.diff(idx)) + 1]
         u = idx[cut]
-        norm = np.sqrt((acc ** 2).sum(axis=1))
+        sq = acc * acc
+        enmo = np.maximum(np.sqrt(sq[0] + sq[1] + sq[2]) - 1.0, 0.0)
+        s = np.add.reduceat(acc, cut, axis=1)
+        q = np.add.reduceat(sq, cut, axis=1)
         a = self.a
         a["n"][u] += np.diff(np.r_[cut, len(idx)])
         for j, ax in enumerate("xyz"):
-            a["s" + ax][u] += np.add.reduceat(acc[:, j], cut)
-            a["q" + ax][u] += np.add.reduceat(acc[:, j] ** 2, cut)
-        a["enmo"][u] += np.add.reduceat(np.maximum(norm - 1.0, 0.0), cut)
-        self.lo[u] = np.minimum(self.lo[u], np.minimum.reduceat(acc, cut, axis=0))
-        self.hi[u] = np.maximum(self.hi[u], np.maximum.reduceat(acc, cut, axis=0))
+            a["s" + ax][u] += s[j]
+            a["q" + ax][u] += q[j]
+        a["enmo"][u] += np.add.reduceat(enmo, cut)
+        self.lo[u] = np.minimum(self.lo[u], np.minimum.reduceat(acc, cut, axis=1).T)
+        self.hi[u] = np.maximum(self.hi[u], np.maximum.reduceat(acc, cut, axis=1).T)
 
     def add_still(self, t0: float, t1: float, acc: np.ndarray, fs: float) -> None:
         """Add ``[t0, t1)`` as if sampled at ``fs`` with constant ``acc`` (idle sleep mode:
