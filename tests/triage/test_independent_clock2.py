@@ -55,7 +55,17 @@ EVIDENCE_RE = {
 }
 
 #: Cases the product fails today (name -> what is wrong); strict, so a fix shows up.
-XFAIL: dict[str, str] = {}
+XFAIL: dict[str, str] = {
+    "c06_late_phase_alarm_every_day_en": (
+        "no late-phase flag for a stable ~01:30 sleep onset after 2-2.5 h awake every night with a daily "
+        "07:00 alarm (flags daytime_exhaustion, severe_daytime_sleepiness only; no light/rise-time advice)"),
+    "c16_bar_night_job_profile_no_shift": (
+        "late_sleep_phase (and a morning_light plan to move the clock earlier) for a bartender who sleeps "
+        "03:00-11:00 after closing time, sleeps well and has no complaint"),
+    "c29_bipolar_late_phase": (
+        "plan offers shift_sleep ('Sleeping around your shifts') to a person who does not work shifts; it "
+        "stands in for morning light, which is held back because of the bipolar disorder"),
+}
 
 
 def clock_codes(codes: list[str], family: str | None = None) -> list[str]:
@@ -63,6 +73,15 @@ def clock_codes(codes: list[str], family: str | None = None) -> list[str]:
     fams = [family] if family else list(FAMILY_RE)
     return [c for c in codes if re.search(CLOCK_RE, c, re.I)
             and any(re.search(FAMILY_RE[f], c, re.I) for f in fams)]
+
+
+def works_shifts(case: dict[str, Any]) -> bool:
+    """Whether the case's person works shifts (profile answer or any night's shift)."""
+    if case.get("profile", {}).get("shift_work"):
+        return True
+    rows = [case.get("defaults", {}), *case.get("nights", []),
+            *(r["values"] for r in case.get("every", []))]
+    return any(r.get("shift") not in (None, "none") for r in rows)
 
 
 def clock_problems(case: dict[str, Any], result: TriageResult, lang: str) -> list[str]:
@@ -79,6 +98,11 @@ def clock_problems(case: dict[str, Any], result: TriageResult, lang: str) -> lis
     for fam in wrong:
         if clock_codes(codes, fam):
             out.append(f"{fam!r} flag(s) {clock_codes(codes, fam)} for a {want!r} person")
+    if not works_shifts(case):
+        # Added after the first run (c29 showed it): shift advice for someone without shifts.
+        shift_plan = [p.code for p in result.plan if re.search(r"shift", p.code, re.I)]
+        if shift_plan:
+            out.append(f"shift-work plan item(s) {shift_plan} for a person without shifts")
     for f in result.flags:
         if f.code not in clock_codes(codes):
             continue
