@@ -111,6 +111,13 @@ def _u32(b: np.ndarray, at: int) -> np.ndarray:
     return _u16(b, at) | (_u16(b, at + 2) << 16)
 
 
+def _civil_seconds(y, mo, d, h, mi, s) -> np.ndarray:
+    """Calendar fields (arrays) -> seconds since 1970 (naive clock), vectorised."""
+    days = ((y - 1970).astype("datetime64[Y]") + (mo - 1).astype("timedelta64[M]")).astype(
+        "datetime64[D]") + (d - 1).astype("timedelta64[D]")
+    return (days.astype(np.int64) * 86400 + h * 3600 + mi * 60 + s).astype(np.float64)
+
+
 def _cwa_seconds(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Packed RTC ``YYYYYYMM MMDDDDDh hhhhmmmm mmssssss`` -> seconds, and a validity mask."""
     y = (ts >> 26) + 2000
@@ -118,10 +125,7 @@ def _cwa_seconds(ts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     h, mi, s = (ts >> 12) & 0x1F, (ts >> 6) & 0x3F, ts & 0x3F
     ok = (mo >= 1) & (mo <= 12) & (d >= 1) & (h < 24) & (mi < 60) & (s < 60)
     mo, d = np.where(ok, mo, 1), np.where(ok, d, 1)
-    days = ((y - 1970).astype("datetime64[Y]") + (mo - 1).astype("timedelta64[M]")).astype(
-        "datetime64[D]") + (d - 1).astype("timedelta64[D]")
-    sec = days.astype(np.int64) * 86400 + h * 3600 + mi * 60 + s
-    return sec.astype(np.float64), ok
+    return _civil_seconds(y, mo, d, h, mi, s), ok
 
 
 def _cwa_source(path: Path) -> Source:
@@ -242,6 +246,23 @@ def _geneactiv_time(s: bytes) -> float:
     return _secs(dt.datetime.strptime(d, "%Y-%m-%d %H:%M:%S")) + (int(ms) / 1000 if ms.isdigit() else 0)
 
 
+def _page_times(vals: list[bytes]) -> np.ndarray:
+    """'Page Time' values -> seconds; fixed-width ``YYYY-MM-DD hh:mm:ss:mmm`` vectorised,
+    anything else one by one."""
+    if all(len(v) == 23 for v in vals):
+        c = np.frombuffer(b"".join(vals), np.uint8).reshape(-1, 23).astype(np.int64) - 48
+        digits = np.r_[0:4, 5:7, 8:10, 11:13, 14:16, 17:19, 20:23]
+        if ((c[:, digits] >= 0) & (c[:, digits] <= 9)).all():
+            def num(a: int, b: int) -> np.ndarray:
+                return (c[:, a:b] * 10 ** np.arange(b - a - 1, -1, -1)).sum(axis=1)
+
+            mo, d = num(5, 7), num(8, 10)
+            h, mi, sec = num(11, 13), num(14, 16), num(17, 19)
+            if ((mo >= 1) & (mo <= 12) & (d >= 1) & (d <= 31) & (h < 24) & (mi < 60) & (sec < 61)).all():
+                return _civil_seconds(num(0, 4), mo, d, h, mi, sec) + num(20, 23) / 1000.0
+    return np.array([_geneactiv_time(v) for v in vals])
+
+
 def _geneactiv_source(path: Path) -> Source:
     """GENEActiv ``.bin`` (text header, pages of 300 hex samples)."""
     name, fmt = path.name, FORMAT_NAMES["geneactiv"]
@@ -308,19 +329,23 @@ def _decode_pages(lines: list[bytes], name: str, fmt: str, gain: np.ndarray, off
     if any(len(d) != 3600 for d in data):
         raise broken(name, fmt, ("gegevensregel van een pagina", "data line of a page"))
     try:
-        t = np.array([_geneactiv_time(ln.split(b":", 1)[1]) for ln in lines[3::10]])
-        fs = np.array([float(ln.split(b":", 1)[1]) for ln in lines[8::10]])
+        t = _page_times([ln[10:] for ln in lines[3::10]])
+        # The rate line is the same on (nearly) every page: parse each distinct one once.
+        rate = {ln: float(ln.split(b":", 1)[1]) for ln in set(lines[8::10])}
+        fs = np.array([rate[ln] for ln in lines[8::10]])
     except (ValueError, IndexError) as exc:
         raise broken(name, fmt, ("paginatijd of meetfrequentie", "page time or sampling rate")) from exc
     if not ((fs >= MIN_FS) & (fs <= MAX_FS)).all():
         raise broken(name, fmt, ("meetfrequentie", "sampling rate"))
-    h = _HEX[np.frombuffer(b"".join(data), np.uint8)].reshape(len(data), 300, 12).astype(np.int64)
+    h = _HEX[np.frombuffer(b"".join(data), np.uint8)].reshape(len(data), 300, 12)
     if (h == 255).any():
         raise broken(name, fmt, ("geen hexadecimale gegevens", "data not hexadecimal"))
-    v = np.stack([(h[..., 3 * a] << 8) | (h[..., 3 * a + 1] << 4) | h[..., 3 * a + 2] for a in range(3)],
-                 axis=2)
-    v = np.where(v > 2047, v - 4096, v)
-    acc = (v * 100.0 - off) / gain
+    h = h.astype(np.int16)
+    v = np.empty((len(data), 300, 3), np.float32)
+    for a in range(3):
+        x = (h[..., 3 * a] << 8) | (h[..., 3 * a + 1] << 4) | h[..., 3 * a + 2]
+        v[..., a] = np.where(x > 2047, x - 4096, x)
+    acc = (v * np.float32(100.0) - off.astype(np.float32)) / gain.astype(np.float32)
     ts = t[:, None] + np.arange(300)[None, :] / fs[:, None]
     return ts.ravel(), acc.reshape(-1, 3)
 
