@@ -4,6 +4,8 @@
     python _rqtool.py lose USER            # an export asked 2 min ago never reached the queue
     python _rqtool.py started JOB...       # when each job started (epoch seconds)
     python _rqtool.py age JOB              # the job was created 2 min ago
+    python _rqtool.py rqfail               # a task RQ recorded as failed 40 days ago
+    python _rqtool.py prune DAYS           # prune ended jobs older than DAYS; what is left
     python _rqtool.py recover              # one recovery round; prints how many were lost
     python _rqtool.py rq                   # what RQ itself knows: workers, queues, registries
     python _rqtool.py seed USER EDF | export USER NIGHTS | wait JOB STATUS S [P] | show JOB
@@ -58,6 +60,33 @@ def age(job_id: int) -> None:
     print(json.dumps({"id": job_id}), flush=True)
 
 
+def rq_failed_long_ago() -> None:
+    """A task RQ recorded as failed 40 days ago (RQ keeps failed ones for a year)."""
+    import django_rq
+    from django.utils import timezone
+    from django_tasks_rq.backend import Job as RQJob
+    from rq.registry import FailedJobRegistry
+
+    queue = django_rq.get_queue("default", job_class=RQJob)
+    job = queue.create_job("nachtwacht.web.jobs.tasks.run_job", args=[0])
+    job.ended_at = timezone.now() - dt.timedelta(days=40)
+    job.save()
+    FailedJobRegistry(queue=queue).add(job, ttl=365 * 24 * 3600)
+    print(json.dumps({"id": job.id, "failed": FailedJobRegistry(queue=queue).count}), flush=True)
+
+
+def prune(days: int) -> None:
+    import django_rq
+    from rq.registry import FailedJobRegistry
+
+    from nachtwacht.web.jobs.models import Job
+    from nachtwacht.web.jobs.recovery import prune_finished
+
+    found = prune_finished(days)
+    left = FailedJobRegistry(queue=django_rq.get_queue("default")).count
+    print(json.dumps({**found, "rq_failed_left": left, "jobs_left": Job.objects.count()}), flush=True)
+
+
 def started(ids: list[str]) -> None:
     from nachtwacht.web.jobs.models import Job
 
@@ -91,6 +120,10 @@ def _step(argv: list[str]) -> None:
         later(argv[1], float(argv[2]))
     elif step == "lose":
         lose(argv[1])
+    elif step == "rqfail":
+        rq_failed_long_ago()
+    elif step == "prune":
+        prune(int(argv[1]))
     elif step == "age":
         age(int(argv[1]))
     elif step == "started":

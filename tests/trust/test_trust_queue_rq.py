@@ -151,6 +151,8 @@ def test_jobs_on_real_rq_workers_and_a_worker_killed_mid_analysis(tmp_path, redi
                 env, ["wait", str(later["id"]), "done", "30"],
                 ["wait", str(analysis["id"]), "done", "60"], ["lose", "vergeten"], ["recover"],
                 ["wait", "$2", "done", "30"], ["rq"])
+            # Pruning: RQ's failed tasks past the retention go; with 0 days every ended job.
+            failed, pruned_30, pruned_0 = _steps(env, ["rqfail"], ["prune", "30"], ["prune", "0"])
         finally:
             _stop(second)
         # Redis goes away: asking for an export still works (the job waits, queued), and
@@ -171,6 +173,8 @@ def test_jobs_on_real_rq_workers_and_a_worker_killed_mid_analysis(tmp_path, redi
     assert done_e["attempts"] == done_r["attempts"] == done_l["attempts"] == 1
     # RQ did the work: the workers registered in Redis, the tasks ended in its registries.
     assert state["workers"] and state["queued"] == {"quick": 0, "default": 0}
+    assert failed["failed"] == 1 and pruned_30["tasks"] >= 1 and pruned_30["rq_failed_left"] == 0
+    assert pruned_30["jobs"] == 0 and pruned_0["jobs"] == 4 and pruned_0["jobs_left"] == 0
     assert away["status"] == "queued" and still["status"] == "queued" and still["attempts"] == 0
     assert "lost" in waiting
     # (The last job's RQ entry may still be on its way to the registry: our row is written
