@@ -355,7 +355,7 @@ def _decode_pages(lines: list[bytes], name: str, fmt: str, gain: np.ndarray, off
 #: log.bin record types (ActiGraph's GT3X format documentation; pygt3x ``Types``).
 ACTIVITY, EVENT, ACTIVITY2, ACTIVITY3 = 0x00, 0x03, 0x1A, 0x1B
 #: log.bin is read this many bytes at a time.
-GT3X_READ = 8 << 20
+GT3X_READ = 2 << 20
 
 
 def _unpack12(p: bytes) -> np.ndarray:

@@ -235,7 +235,11 @@ STORAGES = {
                     "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755}},
 }
 # Limit per URL name; any other endpoint takes at most UPLOAD_DEFAULT_MAX_BYTES.
-UPLOAD_LIMITS = {"upload_csv": CSV_MAX_BYTES, "upload_edf": EDF_MAX_BYTES}
+# Device files (issue #17, docs/device.md): Apple Health exports and raw wrist accelerometry
+# are large (a week of Axivity .cwa at 100 Hz is ~260 MB); read in the request, ~5 s per
+# 100 MB of .cwa on a loaded 2-core machine.
+DEVICE_MAX_BYTES = env_int("NACHTWACHT_DEVICE_MAX_BYTES", 300 * 1024 * 1024, 1024, 1024**4)
+UPLOAD_LIMITS = {"upload_csv": CSV_MAX_BYTES, "upload_edf": EDF_MAX_BYTES, "device_upload": DEVICE_MAX_BYTES}
 UPLOAD_DEFAULT_MAX_BYTES = CSV_MAX_BYTES
 # Before CSRF, which would read the body: a declared length over the limit is refused unread.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware"),

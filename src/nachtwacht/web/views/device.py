@@ -14,27 +14,29 @@ import tempfile
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from nachtwacht.web import uploadlimit
 from nachtwacht.web.access import owned_or_404, sleeper_required
 from nachtwacht.web.convert import core_to_row_values, diary_for
 from nachtwacht.web.diary.models import Night as NightRow
 from nachtwacht.web.forms import lang
 from nachtwacht.web.front.models import DeviceUpload
 
-#: Apple Health exports run to hundreds of MB; the reader streams them.
-MAX_BYTES = 600 * 1024 * 1024
+#: The size limit is ``settings.DEVICE_MAX_BYTES`` (also enforced while the file streams
+#: in, web/uploadlimit.py): Apple exports and raw accelerometer files are large.
 
 TEXT = {
     "nl": {"title": "Gegevens van een slaaphorloge of actigraaf", "file": "Bestand",
-           "intro": "Actiwatch (.AWD), ActiGraph (.agd), MotionWatch (.mtn), ActTrust, Apple Gezondheid "
-                    "(export.zip), Fitbit, Oura, Withings, Garmin (.fit) of Sleep as Android. Wij bewaren "
-                    "alleen de slaapcijfers, niet het bestand zelf.",
-           "upload": "Inlezen", "too_large": "Dit bestand is te groot (hoogstens 600 MB).",
+           "intro": "Actiwatch (.AWD), ActiGraph (.agd, .gt3x), MotionWatch (.mtn), ActTrust, Axivity (.cwa), "
+                    "GENEActiv (.bin), Apple Gezondheid (export.zip), Fitbit, Oura, Withings, Garmin (.fit) "
+                    "of Sleep as Android. Wij bewaren alleen de slaapcijfers, niet het bestand zelf.",
+           "upload": "Inlezen", "too_large": "Dit bestand is te groot (hoogstens {max}).",
            "earlier": "Eerder ingelezen", "night": "Nacht", "device": "Apparaat", "diary": "Dagboek",
            "diff": "Verschil", "tst": "Slaaptijd", "waso": "Wakker na inslapen", "se": "Efficiëntie",
            "asleep": "In slaap", "awake": "Wakker", "method": "Methode", "rhythm": "Lichaamsklok", "drafts": "Nachten zonder dagboek",
@@ -47,10 +49,10 @@ TEXT = {
                     "social_jet_lag_min": "Sociale jetlag (minuten)", "is": "Stabiliteit tussen dagen (IS, 0 tot 1)",
                     "iv": "Versnippering (IV, 0 tot 2)", "ra": "Verschil dag en nacht (RA, 0 tot 1)"}},
     "en": {"title": "Data from a sleep tracker or actigraph", "file": "File",
-           "intro": "Actiwatch (.AWD), ActiGraph (.agd), MotionWatch (.mtn), ActTrust, Apple Health "
-                    "(export.zip), Fitbit, Oura, Withings, Garmin (.fit) or Sleep as Android. We keep only "
-                    "the sleep figures, not the file itself.",
-           "upload": "Read file", "too_large": "This file is too large (600 MB at most).",
+           "intro": "Actiwatch (.AWD), ActiGraph (.agd, .gt3x), MotionWatch (.mtn), ActTrust, Axivity (.cwa), "
+                    "GENEActiv (.bin), Apple Health (export.zip), Fitbit, Oura, Withings, Garmin (.fit) or "
+                    "Sleep as Android. We keep only the sleep figures, not the file itself.",
+           "upload": "Read file", "too_large": "This file is too large ({max} at most).",
            "earlier": "Read earlier", "night": "Night", "device": "Device", "diary": "Diary",
            "diff": "Difference", "tst": "Sleep time", "waso": "Awake after sleep onset", "se": "Efficiency",
            "asleep": "Asleep", "awake": "Awake", "method": "Method", "rhythm": "Body clock", "drafts": "Nights without a diary entry",
@@ -97,10 +99,16 @@ def device_upload(request):
 
     tx = TEXT[lang()]
     form = DeviceForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    too_large = tx["too_large"].format(max=f"{settings.DEVICE_MAX_BYTES / 1024 / 1024:.0f} MB")
+    if request.method == "POST" and uploadlimit.too_large(request):  # dropped while it streamed in
+        form = DeviceForm(request.POST, request.FILES)  # bound, even with nothing left in it
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", too_large)
+    elif request.method == "POST" and form.is_valid():
         f = form.cleaned_data["file"]
-        if f.size > MAX_BYTES:
-            form.add_error("file", tx["too_large"])
+        if f.size > settings.DEVICE_MAX_BYTES:
+            form.add_error("file", too_large)
         else:
             suffix = Path(f.name).suffix[:10]
             fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="nw-device-")
