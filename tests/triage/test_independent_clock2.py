@@ -56,15 +56,15 @@ EVIDENCE_RE = {
 
 #: Cases the product fails today (name -> what is wrong); strict, so a fix shows up.
 XFAIL: dict[str, str] = {
-    "c06_late_phase_alarm_every_day_en": (
-        "no late-phase flag for a stable ~01:30 sleep onset after 2-2.5 h awake every night with a daily "
-        "07:00 alarm (flags daytime_exhaustion, severe_daytime_sleepiness only; no light/rise-time advice)"),
+    # c06 (alarm every day) and c29 (shift advice for a bipolar disorder) were fixed in the
+    # product after this round (phase.py onset_alone; 'instead' per contraindication).
+    # Left open on purpose: the diary cannot tell that the late hours are a night job
+    # when the person answered "no shift work"; her notes name the bar, which the body-
+    # clock rules do not read. Two reviewers judged content very late sleepers
+    # differently (first round c01: a late clock; this one: none), so no complaint rule.
     "c16_bar_night_job_profile_no_shift": (
         "late_sleep_phase (and a morning_light plan to move the clock earlier) for a bartender who sleeps "
         "03:00-11:00 after closing time, sleeps well and has no complaint"),
-    "c29_bipolar_late_phase": (
-        "plan offers shift_sleep ('Sleeping around your shifts') to a person who does not work shifts; it "
-        "stands in for morning light, which is held back because of the bipolar disorder"),
 }
 
 

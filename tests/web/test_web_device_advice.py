@@ -46,7 +46,7 @@ def test_advice_and_plan_show_the_watch_body_clock(household, as_user):
     assert "You usually" not in page and "According to" not in page
     plan = c.get("/plan/").content.decode()
     assert "Licht in de ochtend, donker in de avond" in plan
-    assert "U slaapt en ontwaakt laat" in plan
+    assert "U valt laat in slaap; uw biologische klok staat later" in plan
 
 
 def test_shift_worker_gets_no_light_plan_from_the_watch(household, as_user):

@@ -31,7 +31,7 @@ exactly one key:
 
 ``fired: {min_level, not_condition, not_code}``
     a flag at ``min_level`` or above fired, other than those named (the plan guard).
-``clock_phase: {direction, onset, wake, free_wake, max_onset_spread, min_nights, min_free, within_days}``
+``clock_phase: {direction, onset, wake, free_wake, onset_alone, max_onset_spread, min_nights, min_free, within_days}``
     a stable late or early sleep onset with a matching wake time, free days included
     (see :mod:`.phase`).
 ``mentions: {concept, in, type, reporter, with, tense, within_days, min_nights}``
@@ -339,7 +339,7 @@ def placeholders_ok(text: str, where: str, allowed: set[str]) -> None:
 
 PLACEHOLDERS = {"n_nights", "n_episodes", "nights", "times", "first_date", "last_date", "dates", "mean", "window",
                 "share", "substances", "days_of", "mornings_of", "evenings_of", "nights_of",
-                "onset", "wake", "free_wake"}
+                "onset", "wake", "free_wake", "late_wake"}
 
 
 # ---------------------------------------------------------------------------------------

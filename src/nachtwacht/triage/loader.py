@@ -7,7 +7,7 @@ languages, an unknown ``{placeholder}``. Every error names the file and the rule
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -61,8 +61,18 @@ class Measure:
     knowledge_slug: str
     triggers: tuple[Trigger, ...]
     contraindications: tuple[str, ...] = ()
-    instead: str = ""
+    #: The measure offered in its place when a contraindication holds: one code for
+    #: all of them, or per contraindication (``{shift_work: shift_sleep}``), so a
+    #: replacement fits the reason (shift advice is no stand-in for someone with a
+    #: bipolar disorder).
+    instead: str | Mapping[str, str] = ""
     order: int = 0
+
+    def instead_for(self, blocked: Iterable[str]) -> str:
+        """The replacement measure for these contraindications ("" for none)."""
+        if isinstance(self.instead, str):
+            return self.instead
+        return next((self.instead[b] for b in blocked if b in self.instead), "")
 
 
 @dataclass(frozen=True)
@@ -189,6 +199,18 @@ def load_rules(directory: str | None = None) -> tuple[Rule, ...]:
     return tuple(rules)
 
 
+def _instead(raw: Any, contra: list[str], where: str) -> str | Mapping[str, str]:
+    if isinstance(raw, str):
+        return raw
+    if not isinstance(raw, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        raise RuleError(f"{where}: 'instead' is a measure code or a mapping contraindication -> code")
+    unknown = sorted(set(raw) - set(contra))
+    if unknown:
+        raise RuleError(f"{where}: 'instead' names contraindications the measure lacks: {unknown}")
+    return dict(raw)
+
+
 def parse_plan(data: Any, source: str = "plan.yaml") -> list[Measure]:
     """Check the plan measures file and return :class:`Measure` objects in file order."""
     out = []
@@ -222,11 +244,12 @@ def parse_plan(data: Any, source: str = "plan.yaml") -> list[Measure]:
                            _texts(raw["why"], f"{where} why", PLACEHOLDERS),
                            {lang: tuple(s.strip() for s in steps[lang]) for lang in LANGS},
                            str(raw["knowledge_slug"]), tuple(triggers), tuple(contra),
-                           str(raw.get("instead", "")), i))
+                           _instead(raw.get("instead", ""), contra, where), i))
     codes = {m.code for m in out}
     for m in out:
-        if m.instead and m.instead not in codes:
-            raise RuleError(f"{source} measure {m.code!r}: 'instead' names unknown measure {m.instead!r}")
+        for alt in ([m.instead] if isinstance(m.instead, str) else m.instead.values()):
+            if alt and alt not in codes:
+                raise RuleError(f"{source} measure {m.code!r}: 'instead' names unknown measure {alt!r}")
     return out
 
 

@@ -14,7 +14,10 @@ weekends. The condition therefore reads:
   one party night neither makes nor breaks it, and an onset that jumps around (an
   irregular sleeper) is not called a late clock;
 * the **wake time**: the median over all nights, or, for a late clock, the median of
-  the latest third of the wake times (the free days, at least ``min_free`` of them).
+  the latest third of the wake times (the free days, at least ``min_free`` of them);
+* for a late clock with an alarm on *every* day (no free day in the diary), an onset
+  that is stable and later still (``onset_alone``) suffices: falling asleep only at
+  01:30-02:00 every night, however early the lights go out.
 
 Sleep-onset insomnia at a normal clock differs on the free days: the person lies awake
 until 01:00 but is still up around 07:00-08:00 at the weekend.
@@ -31,8 +34,8 @@ from .facts import Facts, clock_minutes, fmt_date
 from .types import Evidence
 
 #: Keys of a ``clock_phase`` condition.
-KEYS = {"direction", "onset", "wake", "free_wake", "max_onset_spread", "min_nights", "min_free",
-        "within_days"}
+KEYS = {"direction", "onset", "wake", "free_wake", "onset_alone", "max_onset_spread", "min_nights",
+        "min_free", "within_days"}
 DIRECTIONS = ("late", "early")
 
 
@@ -45,7 +48,7 @@ def validate(arg: Any, where: str) -> str | None:
         return f"{where}: unknown key(s) {unknown} in 'clock_phase' (allowed: {sorted(KEYS)})"
     if arg.get("direction") not in DIRECTIONS:
         return f"{where}: clock_phase direction must be one of {DIRECTIONS}"
-    for k in ("onset", "wake", "free_wake"):
+    for k in ("onset", "wake", "free_wake", "onset_alone"):
         if k in arg:
             try:
                 _parse(arg[k])
@@ -53,8 +56,9 @@ def validate(arg: Any, where: str) -> str | None:
                 return f"{where}: clock_phase {k!r} must be a clock time 'HH:MM', got {arg[k]!r}"
     if "onset" not in arg or "wake" not in arg:
         return f"{where}: clock_phase needs 'onset' and 'wake'"
-    if "free_wake" in arg and arg["direction"] != "late":
-        return f"{where}: 'free_wake' belongs to a late clock only"
+    for k in ("free_wake", "onset_alone"):
+        if k in arg and arg["direction"] != "late":
+            return f"{where}: clock_phase {k!r} belongs to a late clock only"
     for k in ("max_onset_spread", "min_nights", "min_free", "within_days"):
         if k in arg and (not isinstance(arg[k], int) or arg[k] < 1):
             return f"{where}: clock_phase {k!r} must be a positive whole number"
@@ -119,7 +123,9 @@ def evaluate(arg: Mapping[str, Any], facts: Facts) -> tuple[list[Evidence], list
             return None
         k = max(arg.get("min_free", 3), len(wakes) // 3)
         free = statistics.median(wakes[-k:])
-        if wake_med < want_wake and ("free_wake" not in arg or free < _parse(arg["free_wake"])):
+        sleeps_on = wake_med >= want_wake or ("free_wake" in arg and free >= _parse(arg["free_wake"]))
+        if not sleeps_on and not ("onset_alone" in arg
+                                  and on_med >= (_parse(arg["onset_alone"]) - 12 * 60) % (24 * 60)):
             return None
         shown = [d for d, on, _w in rows if on >= want_on]
     else:
@@ -130,6 +136,16 @@ def evaluate(arg: Mapping[str, Any], facts: Facts) -> tuple[list[Evidence], list
     lang = facts.lang
     stats = {"onset": _clock(on_med, True), "wake": _clock(wake_med, False),
              "free_wake": _clock(free, False), "mean": _clock(wake_med, False)}
+    if late:
+        # How the morning goes: sleeping on when free, or an alarm every day.
+        if sleeps_on:
+            stats["late_wake"] = (f" en slaapt uit tot rond {stats['free_wake']} als dat kan"
+                                  if facts.lang == "nl" else
+                                  f" and sleep until around {stats['free_wake']} when you can")
+        else:
+            stats["late_wake"] = (f", ook als de wekker elke dag om {stats['wake']} gaat"
+                                  if facts.lang == "nl" else
+                                  f", even though the alarm goes at {stats['wake']} every day")
     span = f"{fmt_date(rows[0][0], lang)}–{fmt_date(rows[-1][0], lang)}"
     if lang == "nl":
         text = (f"{span}: meestal in slaap rond {stats['onset']}, wakker rond {stats['wake']}"

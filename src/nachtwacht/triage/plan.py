@@ -54,8 +54,9 @@ def build_plan(facts: Facts) -> tuple[list[PlanItem], list[dict[str, Any]]]:
             labels = ", ".join(vocab.labels[b][lang] for b in blocked)
             excluded.append({"code": m.code, "contraindications": blocked,
                              "evidence": [e.to_dict() for b in blocked for e in contra[b].evidence]})
-            if m.instead and m.instead not in chosen:
-                alt = measures[m.instead]
+            instead = m.instead_for(blocked)
+            if instead and instead not in chosen:
+                alt = measures[instead]
                 why = _INSTEAD[lang].format(title=m.title[lang], labels=labels)
                 chosen[alt.code] = _item(alt, [why, *reasons], stats, facts)
             continue
