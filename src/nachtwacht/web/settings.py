@@ -295,6 +295,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 CSRF_TRUSTED_ORIGINS = env_list("NACHTWACHT_CSRF_TRUSTED_ORIGINS", [])
+# A refused form gets a plain page (what happened, nothing saved, what to do).
+CSRF_FAILURE_VIEW = "nachtwacht.web.csrf.csrf_failure"
 if env_bool("NACHTWACHT_BEHIND_PROXY", False):
     # nginx/Caddy terminate TLS and say so in this header; only trust it behind a proxy.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
