@@ -14,12 +14,13 @@ exactly one key:
     nights in the window, pass a *night test*:
     ``{field, op, value}``, ``{field, contains: [...]}``, ``{any_of: [tests]}`` or
     ``{all_of: [tests]}``; ``field`` is a Night field or ``tst_min``/``tib_min``/``se_pct``.
-``mean: {field, op, value, min_nights, within_days}``
-    the mean over nights with a value passes, with at least ``min_nights`` values.
+``mean: {field, op, value, min_nights, within_days, except}``
+    the mean over nights with a value passes, with at least ``min_nights`` values;
+    nights passing the night test ``except`` are left out.
 ``episodes: {type, reporter, where, night_part, min, min_nights, min_share, min_per_night, within_days, since_last_use}``
     episodes of the given types; ``min`` counts occurrences (an entry's ``count``),
     ``min_share`` the nights with an episode as a share of the diary nights in the window.
-``spread: {field, op, value, min_nights, within_days}``
+``spread: {field, op, value, min_nights, within_days, except}``
     the standard deviation (minutes for clock fields) passes: irregular bedtimes.
 ``pattern: {episodes: {...}, night: test, min_nights, min_share}``
     a share of the episode nights (at least ``min_share``) had the night test true,
@@ -109,7 +110,9 @@ def validate(cond: Any, where: str) -> None:
         _validate_night_test({k: v for k, v in arg.items() if k in _NIGHT_TEST_KEYS}, f"{where} > nights")
         _validate_common(arg, where)
     elif key in ("mean", "spread"):
-        _keys(arg, where, key, {"field", "op", "value", "min_nights", "within_days"})
+        _keys(arg, where, key, {"field", "op", "value", "min_nights", "within_days", "except"})
+        if "except" in arg:
+            _validate_night_test(arg["except"], f"{where} > {key} > except")
         if "op" not in arg or "value" not in arg:
             raise RuleError(f"{where}: '{key}' needs field, op and value")
         if key == "mean":
@@ -527,8 +530,12 @@ def _spread(arg: Mapping[str, Any], facts: Facts) -> Match:
 
 def _summary(arg: Mapping[str, Any], facts: Facts, how: str) -> Match:
     name = arg["field"]
+    # ``except`` leaves out nights that say why they differ (a trip, a night shift), so a
+    # few travel nights do not make an ordinary sleeper's mean look like insomnia.
+    skip = arg.get("except")
     vals = [(n, facts.night_value(n, name)) for n in facts.nights
-            if facts.in_window(n.date, arg.get("within_days"))]
+            if facts.in_window(n.date, arg.get("within_days"))
+            and not (skip and _night_test(skip, n, facts))]
     vals = [(n, v) for n, v in vals if v is not None]
     if not vals or len(vals) < arg.get("min_nights", 1):
         return Match(False)

@@ -1,0 +1,34 @@
+"""A few travel nights are not insomnia, and never earn sleep restriction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from nachtwacht.diary.types import Diary, Night
+from nachtwacht.triage import assess
+
+END = dt.date(2026, 3, 1)
+
+
+def _diary(travel_nights: int, trip_sol: int = 160) -> Diary:
+    nights = []
+    for i in range(28):
+        trip = i >= 28 - travel_nights
+        nights.append(Night(date=END - dt.timedelta(days=27 - i), bedtime=dt.time(23, 0),
+                            lights_out=dt.time(23, 0), sol_min=trip_sol if trip else 25,
+                            waso_min=10 if trip else 25, final_wake=dt.time(7, 0),
+                            out_of_bed=dt.time(7, 10), quality=2 if trip else 3, travel=trip or None))
+    return Diary(nights=tuple(nights))
+
+
+def test_jet_lag_nights_do_not_make_insomnia():
+    r = assess(_diary(4), lang="nl")
+    assert "insomnia_pattern" not in {f.code for f in r.flags}
+    assert "sleep_window" not in {p.code for p in r.plan}
+
+
+def test_the_same_nights_without_a_trip_still_count():
+    d = _diary(4)
+    d = replace(d, nights=tuple(replace(n, travel=None) for n in d.nights))
+    assert "insomnia_pattern" in {f.code for f in assess(d, lang="nl").flags}
