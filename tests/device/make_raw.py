@@ -192,10 +192,11 @@ def _record(typ: int, ts: int, payload: bytes) -> bytes:
 
 
 def write_gt3x(path: Path, acc: np.ndarray, fs: int, start: dt.datetime,
-               scale: float = 256.0, old_packing: bool = False) -> None:
+               scale: float = 256.0, old_packing: bool = False,
+               idle: tuple[int, int] | None = None) -> None:
     """Write ``acc`` (g) as an ActiGraph ``.gt3x`` (ACTIVITY2 int16 records, one per second,
-    or the older 12-bit ACTIVITY records with ``old_packing``)."""
-    log = gt3x_log(acc, fs, start, scale, old_packing)
+    or the older 12-bit ACTIVITY records with ``old_packing``; ``idle``: see :func:`gt3x_log`)."""
+    log = gt3x_log(acc, fs, start, scale, old_packing, idle=idle)
     end = start + dt.timedelta(seconds=len(acc) // fs)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr("info.txt", gt3x_info(fs, start, end, scale))
@@ -212,8 +213,13 @@ def gt3x_info(fs: int, start: dt.datetime, end: dt.datetime, scale: float = 256.
 
 
 def gt3x_log(acc: np.ndarray, fs: int, start: dt.datetime, scale: float = 256.0,
-             old_packing: bool = False, params: bool = True) -> bytes:
-    """``log.bin`` records for ``acc``: a parameters record, then one record per second."""
+             old_packing: bool = False, params: bool = True,
+             idle: tuple[int, int] | None = None) -> bytes:
+    """``log.bin`` records for ``acc``: a parameters record, then one record per second.
+
+    ``idle`` = (first, end) seconds: idle sleep mode, as a device that lay still: an
+    EVENT record 0x08 at ``first``, no samples, an EVENT record 0x09 at ``end``.
+    """
     n = len(acc) // fs * fs
     raw = np.clip(np.round(acc[:n] * scale), -2048, 2047).astype(np.int16).reshape(-1, fs, 3)
     # The record time is the local wall clock as seconds since 1970 (ActiGraph's own use).
@@ -230,7 +236,12 @@ def gt3x_log(acc: np.ndarray, fs: int, start: dt.datetime, scale: float = 256.0,
         rec[:, 6:8] = np.frombuffer(struct.pack("<H", size), np.uint8)
         rec[:, 8:8 + size] = raw.astype("<i2").view(np.uint8).reshape(nsec, size)
         rec[:, -1] = ~np.bitwise_xor.reduce(rec[:, :-1], axis=1)
-        log.write(rec.tobytes())
+        if idle is None:
+            log.write(rec.tobytes())
+        else:
+            a, b = idle
+            log.write(rec[:a].tobytes() + _record(0x03, t0 + a, b"\x08")
+                      + _record(0x03, t0 + b, b"\x09") + rec[b:].tobytes())
     for s in range(raw.shape[0] if old_packing else 0):
         if old_packing:
             v = raw[s][:, [1, 0, 2]].reshape(-1).astype(np.int32) & 0xFFF

@@ -114,6 +114,31 @@ def test_unpacked_cwa_and_old_gt3x_packing(motion, tmp_path):
     assert np.allclose(_samples(tmp_path / "o.gt3x", len(ref))[2], ref, atol=1e-6)
 
 
+def test_gt3x_idle_sleep_mode_counts_as_still(tmp_path):
+    """ActiGraph's idle sleep mode stops sampling while the device lies still; those
+    hours are the last position held (as ActiLife and pygt3x fill them), not missing."""
+    nights = ((11.0, 19.0),)
+    acc = wrist_motion(GT3X_FS, days=1.0, nights_h=nights)
+    # The device idles for 20 minutes from 01:00 (13 h after noon); hours without any
+    # movement would be non-wear, as they would be for a sampling device.
+    a, b = 13 * 3600, 13 * 3600 + 1200
+    still = acc.copy()
+    still[a * GT3X_FS:b * GT3X_FS] = acc[a * GT3X_FS - 1]
+    p = tmp_path / "idle.gt3x"
+    write_gt3x(p, still, GT3X_FS, START, idle=(a, b))
+    rec = read_device(p)
+    assert not np.isnan(rec.counts[a // 60:b // 60]).any()
+    assert (rec.sleep[a // 60:b // 60] == 1).all()
+    night = device_nights(rec)
+    assert len(night) == 1 and night[0].onset.hour == 23 and night[0].offset.hour == 7
+    # pygt3x (ActiGraph's reader) fills idle time with samples too: same length.
+    pygt3x = pytest.importorskip("pygt3x.reader")
+    short = tmp_path / "idle_short.gt3x"
+    write_gt3x(short, still[: 1800 * GT3X_FS], GT3X_FS, START, idle=(600, 1200))
+    with pygt3x.FileReader(str(short)) as r:
+        assert len(r.to_pandas()) == 1800 * GT3X_FS
+
+
 def test_sustained_inactivity_rule():
     a = np.zeros(300)
     a[100] = 10.0  # a posture change at epoch 100 (and back at 101)
