@@ -220,6 +220,26 @@ def test_gt3x_damage(files, tmp_path):
     assert "tijden" in _err(gt3x("c.gt3x", info, bytes(far))).nl
 
 
+def test_inflated_gt3x_and_endless_lines_are_refused(files, tmp_path, monkeypatch):
+    import nachtwacht.device.raw as raw
+
+    # The same second a million times would inflate from a small zip: bounded by the days.
+    monkeypatch.setattr(raw, "MAX_DAYS", 1)
+    with zipfile.ZipFile(files["gt3x"]) as z:
+        info, log = z.read("info.txt"), z.read("log.bin")
+    p = tmp_path / "bomb.gt3x"
+    with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("info.txt", info)
+        z.writestr("log.bin", log[:17] + log[17:17 + 189] * 100_000)
+    err = _err(p)
+    assert "meer metingen dan 1 dagen" in err.nl and "more samples than 1 days" in err.en
+    monkeypatch.undo()
+    q = tmp_path / "oneline.bin"
+    head = files["bin"].read_bytes()[:5000]
+    q.write_bytes(head[: head.index(b"Recorded Data") + 15] + b"A" * 3_000_000)
+    assert "pagina" in _err(q).nl
+
+
 def test_header_claiming_a_billion_samples_does_not_allocate(motion, tmp_path):
     p = tmp_path / "claim.bin"
     write_bin(p, motion[: 3 * 3600 * FS], FS, START, pages_claimed=10**9)

@@ -86,9 +86,16 @@ def read_raw(path: Path) -> Epochs:
     t0 = np.floor(src.start / 60.0) * 60.0
     b = Bins(t0, MAX_DAYS * 86400 // BIN_S)
     limit = t0 + MAX_DAYS * 86400
+    # More samples than MAX_DAYS can hold is a crafted file (a .gt3x whose zip inflates
+    # one record a million times): stop before it costs hours.
+    max_n, n = MAX_DAYS * 86400 * src.fs * 1.05, 0
     for t, acc in src.chunks:
         if t.size and (t.max() > limit or t.min() < t0 - 86400):
             raise broken(name, fmt, ("tijden buiten de opname", "times outside the recording"))
+        n += len(t)
+        if n > max_n:
+            raise broken(name, fmt, (f"meer metingen dan {MAX_DAYS} dagen",
+                                     f"more samples than {MAX_DAYS} days"))
         b.add(t, acc)
     src.check()
     for a, e, acc in src.still:
@@ -270,7 +277,7 @@ def _geneactiv_source(path: Path) -> Source:
     f = open(path, "rb")  # noqa: SIM115 - closed when the pages are read or on error
     try:
         for _ in range(200):
-            line = f.readline()
+            line = f.readline(4096)  # a header line is short; never read a giant one whole
             if not line or line.strip() == b"Recorded Data":
                 break
             k, _, v = line.decode("latin-1").strip().partition(":")
@@ -313,6 +320,8 @@ def _geneactiv_pages(f, name: str, fmt: str, gain: np.ndarray, off: np.ndarray) 
         block = f.read(4 << 20)
         parts = (tail + block).split(b"\n")
         tail = parts.pop() if block else b""
+        if len(tail) > 8192:  # no line end in MBs: not a GENEActiv page
+            raise broken(name, fmt, ("pagina-indeling", "page layout"))
         lines += [p.rstrip(b"\r") for p in parts]
         npg = len(lines) // 10
         if npg:
