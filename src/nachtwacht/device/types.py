@@ -91,8 +91,8 @@ SLEEP_STATES = frozenset({"asleep", "light", "deep", "rem"})
 class DeviceNight:
     """Figures of one night from a device, dated by the morning like a diary night.
 
-    ``method`` names how sleep was found: ``cole_kripke``, ``sadeh`` or the device's own
-    staging (``apple``, ``fitbit``, ...).
+    ``method`` names how sleep was found: ``oakley``, ``cole_kripke``, ``sadeh``,
+    ``van_hees`` (raw acceleration) or the device's own staging (``apple``, ``fitbit``, ...).
     """
 
     date: dt.date
