@@ -308,3 +308,30 @@ def test_cli_reads_raw_files(files, tmp_path):
     p.write_bytes(files["cwa"].read_bytes()[:1500])
     r = CliRunner().invoke(main, ["device", "import", str(p)])
     assert r.exit_code == 1 and "niet goed te lezen" in r.output and "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("name", ["tiny_synthetic.cwa", "tiny_synthetic.bin", "tiny_synthetic.gt3x"])
+def test_damaged_tiny_files_never_crash(name, tmp_path):
+    """Random damage (bytes changed, cut off, overwritten): either read or a clear message."""
+    rng = np.random.default_rng(5)
+    base = (DATA / name).read_bytes()
+    outcomes = set()
+    for i in range(80):
+        b = bytearray(base)
+        if i % 3 == 0:
+            for at in rng.integers(0, len(b), rng.integers(1, 40)):
+                b[at] = rng.integers(0, 256)
+        elif i % 3 == 1:
+            b = b[: rng.integers(0, len(b))]
+        else:
+            at = int(rng.integers(0, len(b)))
+            b[at:at + 1500] = rng.integers(0, 256, len(b[at:at + 1500]), dtype=np.uint8).tobytes()
+        p = tmp_path / f"x{Path(name).suffix}"
+        p.write_bytes(bytes(b))
+        try:
+            device_nights(read_device(p))
+            outcomes.add("read")
+        except DeviceFormatError as exc:
+            assert exc.nl and exc.en
+            outcomes.add("message")
+    assert "message" in outcomes

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,11 @@ def _unpack12(p: bytes) -> np.ndarray:
     return np.where(v > 2047, v - 4096, v)
 
 
+#: What a damaged zip raises: a bad directory, bad deflate data, a compression method or
+#: encryption zipfile does not support (a flipped byte in the header can say either).
+ZIP_ERRORS = (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError, RuntimeError)
+
+
 def gt3x_source(path: Path) -> Source:
     """ActiGraph ``.gt3x`` (zip with ``info.txt`` and ``log.bin``)."""
     name, fmt = path.name, FORMAT_NAMES["gt3x"]
@@ -36,7 +42,7 @@ def gt3x_source(path: Path) -> Source:
         z = zipfile.ZipFile(path)
         info_txt = z.read("info.txt").decode("utf-8-sig", errors="replace")
         names = z.namelist()
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+    except (*ZIP_ERRORS, KeyError) as exc:
         raise broken(name, fmt, ("zip of info.txt", "zip or info.txt")) from exc
     info = {k.strip(): v.strip() for k, _, v in (ln.partition(":") for ln in info_txt.splitlines())}
     try:
@@ -50,7 +56,10 @@ def gt3x_source(path: Path) -> Source:
             raise broken(name, fmt, ("info.txt", "info.txt")) from exc
         if not MIN_FS <= fs <= MAX_FS or scale <= 0 or fs != int(fs):
             raise broken(name, fmt, ("info.txt", "info.txt"))
-        f = z.open("log.bin")
+        try:
+            f = z.open("log.bin")
+        except ZIP_ERRORS as exc:
+            raise broken(name, fmt, ("log.bin", "log.bin")) from exc
     except BaseException:
         z.close()
         raise
@@ -60,7 +69,7 @@ def gt3x_source(path: Path) -> Source:
         with z, f:
             try:
                 yield from _gt3x_records(f, int(fs), scale, name, fmt, still)
-            except (zipfile.BadZipFile, EOFError, OSError) as exc:
+            except ZIP_ERRORS as exc:
                 raise broken(name, fmt, ("log.bin onvolledig", "log.bin incomplete")) from exc
 
     return Source(name, "gt3x", _secs(start), fs, f"ActiGraph {info.get('Serial Number', '')}".strip(),

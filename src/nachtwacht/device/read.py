@@ -60,8 +60,11 @@ def read_device(path: str | Path, tz: str = "Europe/Amsterdam") -> Epochs | list
         return raw.read_raw(p)
     if head.startswith(b"PK"):
         if zipfile.is_zipfile(p):
-            with zipfile.ZipFile(p) as z:
-                gt3x = {"info.txt", "log.bin"} <= set(z.namelist()) or suffix == ".gt3x"
+            try:
+                with zipfile.ZipFile(p) as z:
+                    gt3x = {"info.txt", "log.bin"} <= set(z.namelist()) or suffix == ".gt3x"
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise broken(p.name, "zip", ("inhoudsopgave", "directory")) from exc
             if gt3x:
                 return raw.read_raw(p)
             return consumer.read_apple_zip(p, tz)
