@@ -14,7 +14,8 @@ wrist data and validated against polysomnography, as GGIR and scikit-digital-hea
 * **Not worn** (van Hees et al. 2013, PLoS One 8:e61691): a 60-min window (moved in
   15-min steps) in which at least two axes have a standard deviation under 13 mg and a
   range under 50 mg is off the wrist (even a sleeping wrist moves within an hour, a
-  watch on a table does not).
+  watch on a table does not); GGIR's defaults (``sdcriter`` 0.013, ``racriter`` 0.05,
+  windows of 900/3600 s, two axes). The whole hour is marked, not only its middle.
 * **Activity** per minute is ENMO, the Euclidean norm minus one g (negative values set
   to 0), in mg: the usual raw-data activity measure (for the body-clock figures).
 
