@@ -8,7 +8,7 @@ or crafted file must give a clear message, never a crash. skdh's compiled reader
 (0.17) write each block to the output array at the position its own *sequence number*
 gives, without a bounds check (a wrong number writes outside the array), size that array
 from the header's page count (a header claiming 10^9 pages allocates terabytes), and
-hold a whole recording as float64 (14 days at 100 Hz: about 4 GB). pygt3x keeps one
+hold a whole recording as float64 (2 days at 100 Hz measured 954 MB). pygt3x keeps one
 Python object per second, fills idle-sleep gaps from timestamps without a bound, and
 sorts the whole recording (minutes and gigabytes for two weeks). The formats are short
 and published (see ``tests/device/make_raw.py``), so these readers decode them with
