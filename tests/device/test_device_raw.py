@@ -301,7 +301,7 @@ def test_cli_reads_raw_files(files, tmp_path):
     assert [n["method"] for n in out["nights"]] == ["van_hees", "van_hees"]
     assert out["nights"][0]["onset"] == "2026-03-02T23:00"
     r = CliRunner().invoke(main, ["device", "import", str(files["gt3x"]), "--lang", "en"])
-    assert r.exit_code == 0 and "Van Hees (wrist angle, raw acceleration)" in r.output
+    assert r.exit_code == 0 and "Van Hees (wrist angle, accelerometer)" in r.output
     r = CliRunner().invoke(main, ["device", "import", str(files["bin"])])
     assert "Van Hees (stand van de pols" in r.output
     p = tmp_path / "cut.cwa"

@@ -24,7 +24,7 @@ def test_raw_cwa_upload_shows_van_hees_nights(household, as_user, tmp_path):
     up = DeviceUpload.objects.get(sleeper=household["sleeper"])
     assert [n["onset"] for n in up.summary["nights"]] == ["2026-03-02T23:00"]
     page = c.get(r["Location"]).content.decode()
-    assert "Van Hees (stand van de pols, ruwe versnelling)" in page and "wrist angle" not in page
+    assert "Van Hees (stand van de pols, versnellingsmeter)" in page and "wrist angle" not in page
 
 
 def test_device_upload_limit_is_its_own(settings, household, as_user):

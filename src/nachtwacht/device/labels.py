@@ -9,12 +9,12 @@ from __future__ import annotations
 METHOD_NAMES: dict[str, dict[str, str]] = {
     "nl": {"cole_kripke": "Cole-Kripke (beweging)", "sadeh": "Sadeh (beweging)",
            "oakley": "Actiware/Oakley (beweging)",
-           "van_hees": "Van Hees (stand van de pols, ruwe versnelling)", "apple": "Apple Watch",
+           "van_hees": "Van Hees (stand van de pols, versnellingsmeter)", "apple": "Apple Watch",
            "fitbit": "Fitbit", "oura": "Oura", "withings": "Withings",
            "garmin": "Garmin", "sleep_as_android": "Sleep as Android"},
     "en": {"cole_kripke": "Cole-Kripke (movement)", "sadeh": "Sadeh (movement)",
            "oakley": "Actiware/Oakley (movement)",
-           "van_hees": "Van Hees (wrist angle, raw acceleration)", "apple": "Apple Watch",
+           "van_hees": "Van Hees (wrist angle, accelerometer)", "apple": "Apple Watch",
            "fitbit": "Fitbit", "oura": "Oura", "withings": "Withings",
            "garmin": "Garmin", "sleep_as_android": "Sleep as Android"},
 }
