@@ -5,7 +5,7 @@
 # Usage: scripts/test.sh [extra pytest args]
 source "$(dirname "$0")/_env.sh"
 apt_install chromium postgresql redis-server libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils gettext
-venv_install "all,rq,test"
+venv_install "all,rq,test,device"
 cd "$ROOT"
 export PATH="$VENV/bin:$PATH"
 
