@@ -1,7 +1,9 @@
 """In-process cost of a night save and of the dashboard, against references (issue 16 item 5).
 
 Sets Django up on a throw-away SQLite data dir, builds the demo household with
-``--weeks`` of diary (52: a year of nights) and drives the app through Django's test
+``--weeks`` of diary (52: a year of nights; its planted episodes raise a "see your GP
+soon" flag) or, with ``--diary plain``, the same sleeper with as many ordinary nights and
+no episodes (no flag: the common case), and drives the app through Django's test
 client (all middleware, templates and context processors; no network, no server).
 Each round is what a sleeper does in the morning:
 
@@ -18,7 +20,7 @@ round's CPU time (the steadiest figure when other jobs share the machine: they c
 add time), plus the number of SQL queries per request. ``--profile`` prints the top functions (cProfile, cumulative)
 of one save and one dashboard.
 
-    python bench/bench_web.py [--weeks 52] [--rounds 15] [--profile]
+    python bench/bench_web.py [--weeks 52] [--diary demo|plain] [--rounds 15] [--profile]
 """
 
 from __future__ import annotations
@@ -81,6 +83,8 @@ def _profile(fn: Callable[[], object], title: str, top: int) -> None:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--weeks", type=int, default=52, help="weeks of demo diary (52 = a year)")
+    ap.add_argument("--diary", choices=["demo", "plain"], default="demo",
+                    help="demo: planted patterns and a GP flag; plain: ordinary nights only")
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--profile", action="store_true", help="cProfile one save and one dashboard")
     ap.add_argument("--top", type=int, default=30, help="functions per profile")
@@ -98,6 +102,12 @@ def main() -> int:
         from nachtwacht.web.accounts.models import User
 
         user = User.objects.get(username="demo")
+        if args.diary == "plain":
+            # Same dates, ordinary nights: no episodes, nothing for the triage to flag.
+            from nachtwacht.web.diary.models import Episode
+
+            Episode.objects.filter(sleeper=user).delete()
+            Night.objects.filter(sleeper=user).update(notes="", alcohol_units=0, stress=2, tension=1)
         first = Night.objects.filter(sleeper=user).order_by("date").first().date
         n_nights = Night.objects.filter(sleeper=user).count()
         client, anon = Client(), Client()
@@ -154,7 +164,7 @@ def main() -> int:
                 ("POST /nacht/ (save + advice check)", med(saves)),
                 ("GET /overzicht/ after save (analysis miss)", med(misses)),
                 ("GET /overzicht/ again (analysis hit)", med(hits))]
-        print(f"\ndemo sleeper, {n_nights} nights at start (+{r + 2} saved), {r} rounds, medians; "
+        print(f"\n{args.diary} diary, {n_nights} nights at start (+{r + 2} saved), {r} rounds, medians; "
               f"Python {sys.version.split()[0]}")
         print(f"{'':<46}{'wall ms':>9}{'CPU ms':>9}{'min CPU':>9}{'queries':>9}{'x landing':>11}{'x ORM':>8}")
         for name, (w, c, q, lo) in rows:
