@@ -8,6 +8,8 @@ from pathlib import Path
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from nachtwacht.web.front.models import DeviceUpload
+from nachtwacht.web.jobs import runner, supervise
+from nachtwacht.web.jobs.models import Job
 from nachtwacht.web.uploadlimit import limit_for
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "device"))
@@ -20,7 +22,10 @@ def test_raw_cwa_upload_shows_van_hees_nights(household, as_user, tmp_path):
     write_cwa(p, wrist_motion(25, days=30 / 24, nights_h=((11.0, 19.0),)), 25, START)
     c = as_user(household["sleeper"])
     r = c.post("/apparaat/", {"file": SimpleUploadedFile("pols.cwa", p.read_bytes())})
-    assert r.status_code == 302
+    assert r.status_code == 302  # raw data: read by the worker (tests/web/test_web_device_job.py)
+    job = Job.objects.get(user=household["sleeper"], kind="device")
+    runner.execute(supervise.claim(job.pk))  # the worker's side, in this process
+    r = c.get(r["Location"])
     up = DeviceUpload.objects.get(sleeper=household["sleeper"])
     assert [n["onset"] for n in up.summary["nights"]] == ["2026-03-02T23:00"]
     page = c.get(r["Location"]).content.decode()

@@ -1,6 +1,7 @@
 """Background jobs on Django's tasks framework (the ``django-tasks`` backport).
 
-Sleep-study analyses and full exports run outside the web process: the view stores a
+Sleep-study analyses, full exports, long report PDFs and large or raw device files
+(``device``: read into a DeviceUpload) run outside the web process: the view stores a
 :class:`~nachtwacht.web.jobs.models.Job` and enqueues the task :func:`tasks.run_job`
 on the database backend (``django_tasks_db``), in the same transaction (on RQ: right
 after it, :mod:`backend`). A worker
@@ -25,9 +26,11 @@ from django.db.models import Q
 
 log = logging.getLogger("nachtwacht.web.jobs")
 
-#: Priorities on the queue (django-tasks: higher runs first): exports and reports are
-#: quick and someone waits for them; analyses take minutes.
-PRIORITY = {"export": 10, "report": 10, "analysis": 0}
+#: Priorities on the queue (django-tasks: higher runs first): exports, reports and device
+#: files are quick (seconds to a minute) and someone waits for them; analyses take minutes.
+PRIORITY = {"export": 10, "report": 10, "device": 10, "analysis": 0}
+#: Kinds that go on RQ's "quick" queue (RQ has no priorities: :mod:`backend`).
+QUICK_KINDS = tuple(k for k, p in PRIORITY.items() if p > 0)
 
 
 def enqueue(kind: str, user, *, upload=None, language: str = "nl", params: dict | None = None):

@@ -5,7 +5,7 @@ one-analysis-per-sleeper rule, retries) lives on our own :class:`~.models.Job` r
 it works the same on both. Only these touch a backend's own bookkeeping:
 
 * which queue a kind goes to (RQ has no priorities: a worker reads the "quick" queue
-  before "default", which gives exports and reports the same head start);
+  before "default", which gives exports, reports and device files the same head start);
 * when a task goes on the queue (RQ: after the job row is committed, else a fast
   worker could look for the row before it exists);
 * what recovery asks about a task (through the framework's ``get_result``) and closes;
@@ -32,7 +32,9 @@ def is_rq() -> bool:
 
 
 def queue_for(kind: str) -> str:
-    return "quick" if is_rq() and kind in ("export", "report") else "default"
+    from nachtwacht.web.jobs import QUICK_KINDS
+
+    return "quick" if is_rq() and kind in QUICK_KINDS else "default"
 
 
 def task_state(task_id: str):

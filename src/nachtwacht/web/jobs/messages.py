@@ -49,6 +49,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "en stuur dan het volgende bestand.",
         "One of your sleep studies is already waiting or being analysed. Wait until it is "
         "finished, then send the next file."),
+    "device_one_at_a_time": (
+        "Er wacht of loopt al een bestand van een slaaphorloge of actigraaf van u. Hieronder ziet "
+        "u hoe ver dat is. Is het klaar, stuur dan het volgende bestand.",
+        "One of your sleep tracker or actigraph files is already waiting or being read. Below you "
+        "see how far it is. When it is done, send the next file."),
     "report_one_at_a_time": (
         "Er wacht of loopt al een rapport van u. Hieronder ziet u hoe ver dat is. Is het klaar, "
         "vraag dan het volgende rapport aan.",
@@ -97,7 +102,7 @@ def failure_text(code: str, language: str) -> str:
 
 
 def exception_text(exc: BaseException, language: str, names: tuple[str, str] | None = None) -> str:
-    """A PSGError's own NL/EN message and hint; a plain sentence for anything else.
+    """A PSGError's (or DeviceFormatError's) own NL/EN message; a plain sentence otherwise.
 
     ``names`` is (stored, original): the reader names the file it opened, which is the
     server's own ``<id>-<hex>.edf``; the person knows it by the name they uploaded.
@@ -107,5 +112,12 @@ def exception_text(exc: BaseException, language: str, names: tuple[str, str] | N
         out = str(own(language))
         if names and names[0]:
             out = out.replace(names[0], f"'{names[1]}'" if names[1] else "")
+        return out[:500]
+    own = getattr(exc, "message", None)
+    if callable(own) and hasattr(exc, "nl"):  # a DeviceFormatError: names the file as 'name'
+        out = str(own(language))
+        if names and names[0]:
+            out = out.replace(repr(names[0]), repr(names[1]) if names[1] else "").replace(
+                names[0], names[1])
         return out[:500]
     return failure_text("unexpected", language)

@@ -3,7 +3,8 @@
 The queue itself (which worker takes what, in which order) is the tasks framework's
 backend (the database's ``django_tasks_db.DBTaskResult`` rows, or RQ's jobs in Redis);
 a :class:`Job` adds what that does not hold, the same on either backend: whose job it is, progress for the page, the limits' outcome in
-the person's language, how often it was tried, and the file it produced.
+the person's language, how often it was tried, the file it produced and (device jobs)
+the uploaded file it reads.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class Job(models.Model):
         ANALYSIS = "analysis"
         EXPORT = "export"
         REPORT = "report"
+        DEVICE = "device"  # a large or raw device file read into a DeviceUpload (issue #17)
 
     class Status(models.TextChoices):
         QUEUED = "queued"
@@ -54,9 +56,29 @@ class Job(models.Model):
     def output_path(self):
         return settings.JOB_OUTPUT_DIR / self.output if self.output else None
 
+    def input_path(self):
+        """The uploaded file a device job reads (UPLOAD_DIR/device/...), or None."""
+        name = (self.params or {}).get("stored") if self.kind == self.Kind.DEVICE else None
+        # Only a bare name written by the view: never a path somewhere else.
+        if not name or "/" in name or name.startswith("."):
+            return None
+        return settings.UPLOAD_DIR / DEVICE_SUBDIR / name
+
+    def remove_input(self) -> None:
+        """Remove the job's uploaded file: once the job has ended it is not needed."""
+        path = self.input_path()
+        if path is not None:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+
+
+#: Folder under UPLOAD_DIR for device files waiting for their job.
+DEVICE_SUBDIR = "device"
+
 
 def remove_output(sender, instance: Job, **kwargs) -> None:
     path = instance.output_path()
     if path is not None:
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)
+    instance.remove_input()  # a device job deleted before it ran (account deleted)

@@ -8,6 +8,8 @@ heartbeat is older than ``JOB_HEARTBEAT_STALE_S``. Lost jobs go back on the queu
 ``JOB_MAX_ATTEMPTS`` tries are used up; then they fail with a message saying the server
 stopped, and an analysis gets its "start again" button. :func:`prune_finished` removes
 ended jobs after ``JOB_RETENTION_DAYS`` (each worker once a day; ``prune_jobs``).
+Stale partial uploads, upload temp files (device files read in the request use
+``FILE_UPLOAD_TEMP_DIR`` too) and device files no job waits for are removed.
 """
 
 from __future__ import annotations
@@ -114,8 +116,40 @@ def clean_stale_files(max_age_s: float = psgjobs.TEMP_MAX_AGE_S) -> int:
     return n
 
 
+def clean_device_files(max_age_s: float = psgjobs.TEMP_MAX_AGE_S) -> int:
+    """Device files (UPLOAD_DIR/device) no waiting or running job reads, older than ``max_age_s``.
+
+    A job removes its file when it ends; this catches what a killed web process left
+    half-written (``.part``) or a job that ended without getting there.
+    """
+    from nachtwacht.web.jobs.models import DEVICE_SUBDIR
+
+    folder = Path(settings.UPLOAD_DIR) / DEVICE_SUBDIR
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - max_age_s
+    old = []
+    for p in folder.iterdir():
+        with contextlib.suppress(OSError):
+            if p.is_file() and p.stat().st_mtime <= cutoff:
+                old.append(p)
+    if not old:
+        return 0
+    # Read after the listing: a job queued meanwhile is seen here (its file is new anyway).
+    waiting = {(j.params or {}).get("stored") for j in Job.objects.filter(
+        kind=Job.Kind.DEVICE, status__in=(Job.Status.QUEUED, Job.Status.RUNNING)).only("params")}
+    n = 0
+    for p in old:
+        if p.name not in waiting:
+            with contextlib.suppress(OSError):
+                p.unlink()
+                n += 1
+    return n
+
+
 def recover_all(max_age_s: float = psgjobs.TEMP_MAX_AGE_S) -> dict[str, int]:
     """Everything recovery does, for the worker and ``psg_recover``."""
     return {"jobs": recover_jobs(), "legacy": psgjobs.recover_interrupted(),
             "exports": expire_exports(),
-            "files": psgjobs.clean_temp_files(max_age_s) + clean_stale_files(max_age_s)}
+            "files": psgjobs.clean_temp_files(max_age_s) + clean_stale_files(max_age_s)
+            + clean_device_files(max_age_s)}

@@ -61,6 +61,10 @@ def execute(job) -> int:
             up = job.upload
             finish_failed(job, "file", messages.exception_text(
                 exc, job.language, (up.stored_name, up.original_name) if up else None))
+        elif job.kind == "device":
+            p = job.params or {}
+            finish_failed(job, "file", messages.exception_text(
+                exc, job.language, (p.get("stored", ""), p.get("original", ""))))
         else:
             finish_failed(job, "export_failed")
     return 0

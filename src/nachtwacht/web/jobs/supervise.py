@@ -82,6 +82,8 @@ def finish_failed(job: Job, code: str, text: str | None = None) -> None:
     now = timezone.now()
     n = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
         status=Job.Status.FAILED, error_code=code, error=text, finished=now)
+    if n:
+        job.remove_input()  # a failed job is not tried again: its uploaded file can go
     if n and job.upload_id:
         from nachtwacht.web.front.models import PsgUpload
 
@@ -170,7 +172,8 @@ def _run_claimed(job: Job) -> dict:
     if rc < 0 or rc == EXIT_RETRY:  # killed by a signal (OOM killer...) or the database was busy
         outcome = retry_or_fail(job, "crash")
     else:
-        finish_failed(job, "unexpected" if job.kind == "analysis" else "export_failed")  # report too
+        # A file that was being read (study or device file): "unexpected"; export, report: theirs.
+        finish_failed(job, "unexpected" if job.kind in ("analysis", "device") else "export_failed")
         outcome = "failed"
     log.warning("job %s: child ended with %s without a result: %s", job.pk, rc, outcome)
     return {"job": job.pk, "outcome": outcome, "returncode": rc}

@@ -174,7 +174,41 @@ def report(job: Job, progress: Progress) -> None:
     job.save(update_fields=["output"])
 
 
-KINDS = {Job.Kind.ANALYSIS: analysis, Job.Kind.EXPORT: export, Job.Kind.REPORT: report}
+def device(job: Job, progress: Progress) -> None:
+    """Read the job's uploaded device file into a DeviceUpload (its id goes in ``params``).
+
+    The file stays until the job has ended (a killed try reads it again); :func:`run`
+    and ``supervise.finish_failed`` remove it.
+    """
+    from django.db import transaction
+    from django.utils import translation
+
+    from nachtwacht.web.front.models import DeviceUpload
+    from nachtwacht.web.views.device import summarise_file
+
+    params = dict(job.params)
+    # A try killed after the row was stored must not store it twice.
+    if DeviceUpload.objects.filter(pk=params.get("device_upload") or 0, sleeper_id=job.user_id).exists():
+        return
+    path = job.input_path()
+    if path is None or not path.is_file():
+        from nachtwacht.device import DeviceFormatError
+
+        raise DeviceFormatError("Het bestand is niet meer op de server. Stuur het opnieuw.",
+                                "The file is no longer on the server. Please upload it again.")
+    progress.phase(5, 95)
+    with translation.override(job.language):
+        summary = summarise_file(job.user, path, params.get("original", ""))
+    with transaction.atomic():
+        up = DeviceUpload.objects.create(sleeper=job.user, original_name=params.get("original", "")[:255],
+                                         summary=summary)
+        params["device_upload"] = up.pk
+        Job.objects.filter(pk=job.pk).update(params=params)
+    job.params = params
+
+
+KINDS = {Job.Kind.ANALYSIS: analysis, Job.Kind.EXPORT: export, Job.Kind.REPORT: report,
+         Job.Kind.DEVICE: device}
 
 
 def run(job: Job) -> None:
@@ -183,3 +217,4 @@ def run(job: Job) -> None:
         KINDS[job.kind](job, progress)
     Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
         status=Job.Status.DONE, progress=100, finished=timezone.now(), error="", error_code="")
+    job.remove_input()  # done: the uploaded file is not kept (only the figures are)
