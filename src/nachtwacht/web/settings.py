@@ -262,10 +262,10 @@ JOB_LIMITS = {
                  "memory_mb": env_int("NACHTWACHT_ANALYSIS_MAX_MB", 4096, 256, 1024**2)},
     "export": {"seconds": env_int("NACHTWACHT_EXPORT_MAX_S", 30 * 60, 1, 24 * 3600),
                "memory_mb": env_int("NACHTWACHT_EXPORT_MAX_MB", 4096, 256, 1024**2)},
-    # Raw wrist accelerometry (.cwa/.bin/.gt3x): 3 days at 100 Hz (110 MB) took 2 s and
-    # 0.2 GB of address space; the readers work in chunks, so any size stays small.
+    # Raw wrist accelerometry (.cwa/.bin/.gt3x at 100 Hz, 60-220 MB) took 3-5 s and at most
+    # 0.21 GB of address space (the readers work in chunks; a job ran at a 384 MB limit).
     "device": {"seconds": env_int("NACHTWACHT_DEVICE_JOB_MAX_S", 10 * 60, 1, 24 * 3600),
-               "memory_mb": env_int("NACHTWACHT_DEVICE_JOB_MAX_MB", 2048, 256, 1024**2)},
+               "memory_mb": env_int("NACHTWACHT_DEVICE_JOB_MAX_MB", 1024, 256, 1024**2)},
 }
 # Tries per job when its process dies (worker killed, out of memory): then it fails.
 JOB_MAX_ATTEMPTS = env_int("NACHTWACHT_JOB_MAX_ATTEMPTS", 3, 1, 20)
