@@ -117,6 +117,8 @@ def test_a_broken_raw_file_fails_with_the_readers_dutch_message(household, as_us
     assert not job.input_path().exists() and not DeviceUpload.objects.exists()
     page = c.get(r["Location"]).content.decode()
     assert job.error.replace("'", "&#x27;") in page and stored not in page
+    page = c.get("/apparaat/").content.decode()  # where the reloaded upload page ends
+    assert job.error.replace("'", "&#x27;") in page and 'class="job-progress"' not in page
     # Ended: the next file may go.
     r = c.post("/apparaat/", {"file": SimpleUploadedFile("pols.cwa", tiny_cwa)})
     assert r.status_code == 302 and Job.objects.filter(kind="device").count() == 2

@@ -246,10 +246,21 @@ def device_upload(request):
             form.add_error("file", tx["not_stored"])
     form.fields["file"].label = tx["file"]
     uploads = DeviceUpload.objects.filter(sleeper=request.user)[:20]
+    shown = current or _failed_since_last_upload(request.user, uploads)
     return render(request, "nachtwacht/device_upload.html", {
-        "form": form, "tx": tx, "uploads": uploads, "job": current,
-        "state": job_state(current, lang()) if current else None,
+        "form": form, "tx": tx, "uploads": uploads, "job": shown,
+        "state": job_state(shown, lang()) if shown else None,
         "progress_label": job_messages.text("progress_label", lang())})
+
+
+def _failed_since_last_upload(user, uploads) -> Job | None:
+    """The last device job when it failed after the newest upload: the page that polled
+    it reloads when it ends, and must then still say why nothing came of it."""
+    last = Job.objects.filter(user=user, kind=Job.Kind.DEVICE).order_by("-created").first()
+    newest = uploads[0].created if uploads else None
+    if last is None or last.status != Job.Status.FAILED or (newest and newest > last.created):
+        return None
+    return last
 
 
 @sleeper_required
