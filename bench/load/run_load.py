@@ -502,6 +502,8 @@ def summarise(args, stats: Stats, elapsed: float, cpu: dict[str, float], env: di
         "cpu": {k: round(v, 2) for k, v in cpu.items()},
         "server_cores_busy": round(cores, 2),
         "requests_per_s_per_core": round(req_s / cores, 1) if cores else None,
+        "server_cpu_ms_per_request": (round(cpu["server_s"] * 1e3 / requests_n, 1)
+                                      if cpu.get("server_s") and requests_n else None),
         "requests_per_s_per_core_incl_db": (round(req_s / cores_db, 1) if cores_db and args.database == "postgres"
                                             else None),
         "peak_inflight": getattr(stats, "peak_inflight", None), "late_sends": getattr(stats, "late_sends", None),
@@ -528,7 +530,8 @@ def print_report(r: dict, say) -> None:
     if c:
         db = f", PostgreSQL {c['db_s']:.1f} s" if r["database"] == "postgres" else ""
         say(f"CPU over {c['wall_s']:.1f} s: gunicorn {c['server_s']:.1f} s ({r['server_cores_busy']:.2f} cores){db}, "
-            f"load generator {c['client_s']:.1f} s; {r['requests_per_s_per_core']} req/s per gunicorn core"
+            f"load generator {c['client_s']:.1f} s; {r['server_cpu_ms_per_request']} ms of gunicorn CPU per "
+            f"request = {r['requests_per_s_per_core']} req/s per gunicorn core"
             + (f", {r['requests_per_s_per_core_incl_db']} incl. PostgreSQL" if r["requests_per_s_per_core_incl_db"]
                else ""))
     say(f"{'route':<34}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
