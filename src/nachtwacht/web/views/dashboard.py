@@ -187,15 +187,15 @@ def dashboard_context(diary, language: str, *, with_insight: bool = True, owner:
                 "type_label": lambda c: type_spec.choice_label(c, language)}
     # Both layouts go to the page; CSS shows the compact one on a phone (web/chart.py).
     svg = (chart.diary_svg(rows, **chart_kw) + chart.diary_svg(rows, compact=True, **chart_kw)) if rows else ""
+    # Once per night: the table and the trends show the same figures.
+    per = [night_metrics(n, diary.tz) for n in recent_nights]
     table = []
-    for n in recent_nights[::-1]:
-        m = night_metrics(n, diary.tz)
+    for n, m in zip(recent_nights[::-1], per[::-1], strict=True):
         table.append({"n": n, "m": m, "eps": [type_spec.choice_label(e.type, language)
                                               for e in recent_eps if e.date == n.date]})
     ctx: dict = {"svg": svg, "table": table, "n_nights": len(nights), "n_episodes": len(diary.episodes),
                  "calendar": _calendar(diary.episodes, language)}
     if len(nights) >= MIN_NIGHTS_TRENDS:
-        per = [night_metrics(n, diary.tz) for n in recent_nights]
         ctx["trends"] = [
             {"label": _("Minutes to fall asleep"), "svg": chart.trend_svg([m.sol_min for m in per], title=_("Minutes to fall asleep"), unit=" min", lo=0)},
             {"label": _("Minutes awake in the night"), "svg": chart.trend_svg([m.waso_min for m in per], title=_("Minutes awake in the night"), unit=" min", lo=0)},
