@@ -37,12 +37,10 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import secrets
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -58,6 +56,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from openloop import OpenLoop  # noqa: E402
+from report import print_report, summarise  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 MARKER = f"ZZ-PRIVACY-MARKER-{uuid.uuid4().hex[:12]}"
@@ -333,12 +332,6 @@ def run_open(base: str, args, links: dict[int, int], stats: Stats, cpu_mark) -> 
 
 
 # ----------------------------------------------------------------------------- report
-def pct(values: list[float], q: float) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
-
-
 def cpu_seconds(procs: list[psutil.Process]) -> float:
     """User + system CPU seconds of these processes themselves (not of reaped children)."""
     total = 0.0
@@ -369,8 +362,11 @@ def main() -> int:
     args = ap.parse_args()
     args.duration = min(max(args.duration, 1.0), 600.0)
     args.history = min(max(args.history, 0), 3 * 365)
-    # With --json - the JSON goes to stdout alone; the human report to stderr.
-    out_stream = sys.stderr if args.json == "-" else sys.stdout
+    # With --json - the JSON goes to stdout alone; everything else to stderr.
+    json_stream = sys.stdout
+    if args.json == "-":
+        sys.stdout = sys.stderr
+    out_stream = sys.stdout
 
     def say(*a) -> None:
         print(*a, file=out_stream, flush=True)
@@ -452,10 +448,13 @@ def main() -> int:
                 server.wait()
 
     try:
-        report = summarise(args, stats, elapsed, cpu, env, log_path, load_before, load_after)
-        print_report(report, say)
+        out = subprocess.run([sys.executable, "-c", COUNT, MARKER], env=env, capture_output=True, text=True,
+                             check=True)
+        report = summarise(args, stats, elapsed, cpu, out.stdout, log_path.read_text(errors="replace"), MARKER,
+                           load_before, load_after)
+        print_report(report, say, MARKER)
         if args.json == "-":
-            print(json.dumps(report, indent=2))
+            print(json.dumps(report, indent=2), file=json_stream, flush=True)
         elif args.json:
             Path(args.json).write_text(json.dumps(report, indent=2) + "\n")
         return 0 if report["ok"] else 1
@@ -463,90 +462,6 @@ def main() -> int:
         if pg is not None:
             pg.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def summarise(args, stats: Stats, elapsed: float, cpu: dict[str, float], env: dict, log_path: Path,
-              load_before, load_after) -> dict:
-    """Everything measured, as one JSON-ready dict (the printed report reads it too)."""
-    routes = {}
-    for route in sorted(stats.times):
-        v = sorted(stats.times[route])
-        routes[route] = {"n": len(v), "p50_ms": round(pct(v, 50) * 1e3, 1), "p95_ms": round(pct(v, 95) * 1e3, 1),
-                         "p99_ms": round(pct(v, 99) * 1e3, 1), "max_ms": round(v[-1] * 1e3, 1)}
-    requests_n = sum(len(v) for r, v in stats.times.items() if "inloggen" not in r and "from schedule" not in r)
-    out = subprocess.run([sys.executable, "-c", COUNT, MARKER], env=env, capture_output=True, text=True, check=True)
-    nights = {tuple(ln.split()[1:3]) for ln in out.stdout.splitlines() if ln.startswith("N ")}
-    episodes = [tuple(ln.split()[1:3]) for ln in out.stdout.splitlines() if ln.startswith("E ")]
-    lost_n = stats.acked_nights - nights
-    lost_e = stats.acked_episodes - set(episodes)
-    log_text = log_path.read_text(errors="replace")
-    hits = [ln for ln in log_text.splitlines() if MARKER in ln]
-    req_s = requests_n / elapsed if elapsed else 0.0
-    cores = cpu.get("server_s", 0.0) / cpu["wall_s"] if cpu.get("wall_s") else 0.0
-    cores_db = (cpu.get("server_s", 0.0) + cpu.get("db_s", 0.0)) / cpu["wall_s"] if cpu.get("wall_s") else 0.0
-    saves = len(stats.times.get("POST /nacht/", []))
-    report = {
-        "mode": args.mode, "database": args.database, "workers": args.workers, "users": args.users,
-        "history_nights": args.history, "duration_s": args.duration, "elapsed_s": round(elapsed, 2),
-        "offered": ({"nights_per_s": args.rate, "partner_reports_per_s": args.partner_rate,
-                     "arrivals": args.arrivals, "scheduled_nights": stats.offered.get("saves", 0),
-                     "scheduled_partner_reports": stats.offered.get("partner_saves", 0)}
-                    if args.mode == "open" else None),
-        "achieved": {"nights_per_s": round(saves / elapsed, 2) if elapsed else 0.0,
-                     "requests_per_s": round(req_s, 2)},
-        "requests": requests_n, "routes": routes,
-        "errors": len(stats.errors), "first_errors": sorted(set(stats.errors))[:10],
-        "writes": {"nights_acknowledged": len(stats.acked_nights), "nights_stored": len(nights),
-                   "episodes_acknowledged": len(stats.acked_episodes), "episodes_stored": len(episodes)},
-        "lost_writes": len(lost_n) + len(lost_e),
-        "cpu": {k: round(v, 2) for k, v in cpu.items()},
-        "server_cores_busy": round(cores, 2),
-        "requests_per_s_per_core": round(req_s / cores, 1) if cores else None,
-        "server_cpu_ms_per_request": (round(cpu["server_s"] * 1e3 / requests_n, 1)
-                                      if cpu.get("server_s") and requests_n else None),
-        "requests_per_s_per_core_incl_db": (round(req_s / cores_db, 1) if cores_db and args.database == "postgres"
-                                            else None),
-        "peak_inflight": getattr(stats, "peak_inflight", None), "late_sends": getattr(stats, "late_sends", None),
-        "privacy_marker_lines": len(hits), "log_lines": len(log_text.splitlines()),
-        "tracebacks": len(re.findall(r"Traceback", log_text)),
-        "loadavg_before": [round(x, 2) for x in load_before], "loadavg_after": [round(x, 2) for x in load_after],
-        "cpu_count": os.cpu_count(),
-    }
-    report["ok"] = (not stats.errors and not lost_n and not lost_e and len(nights) == len(stats.acked_nights)
-                    and len(episodes) == len(stats.acked_episodes) and not hits)
-    return report
-
-
-def print_report(r: dict, say) -> None:
-    if r["offered"]:
-        o = r["offered"]
-        say(f"\noffered {o['nights_per_s']:g} nights/s + {o['partner_reports_per_s']:g} partner reports/s "
-            f"({o['arrivals']}; {o['scheduled_nights']} + {o['scheduled_partner_reports']} scheduled); "
-            f"achieved {r['achieved']['nights_per_s']:.1f} nights/s; peak in flight {r['peak_inflight']}, "
-            f"sent >50 ms late {r['late_sends']}")
-    say(f"\nrequests after login {r['requests']} in {r['elapsed_s']:.1f} s = {r['achieved']['requests_per_s']:.1f} "
-        f"req/s; errors {r['errors']}")
-    c = r["cpu"]
-    if c:
-        db = f", PostgreSQL {c['db_s']:.1f} s" if r["database"] == "postgres" else ""
-        say(f"CPU over {c['wall_s']:.1f} s: gunicorn {c['server_s']:.1f} s ({r['server_cores_busy']:.2f} cores){db}, "
-            f"load generator {c['client_s']:.1f} s; {r['server_cpu_ms_per_request']} ms of gunicorn CPU per "
-            f"request = {r['requests_per_s_per_core']} req/s per gunicorn core"
-            + (f", {r['requests_per_s_per_core_incl_db']} incl. PostgreSQL" if r["requests_per_s_per_core_incl_db"]
-               else ""))
-    say(f"{'route':<34}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
-    for route, v in r["routes"].items():
-        say(f"{route:<34}{v['n']:>7}{v['p50_ms']:>9.0f}{v['p95_ms']:>9.0f}{v['p99_ms']:>9.0f}{v['max_ms']:>9.0f}")
-    if r["first_errors"]:
-        say("first errors:", r["first_errors"])
-    w = r["writes"]
-    say(f"\nnights:   acknowledged {w['nights_acknowledged']}, stored {w['nights_stored']}; "
-        f"episodes: acknowledged {w['episodes_acknowledged']}, stored {w['episodes_stored']}; "
-        f"lost writes {r['lost_writes']}")
-    say(f"privacy:  marker {MARKER} found in {r['privacy_marker_lines']} of {r['log_lines']} log lines; "
-        f"server log: {r['tracebacks']} tracebacks")
-    say(f"load average before {r['loadavg_before']}, after {r['loadavg_after']} ({r['cpu_count']} CPUs)")
-    say("RESULT", "OK" if r["ok"] else "FAILED")
 
 
 if __name__ == "__main__":
