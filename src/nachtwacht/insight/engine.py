@@ -46,6 +46,7 @@ A pre-registered question (:func:`ask_one`) is one test at the full 5 % level.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -354,6 +355,16 @@ class Analysis:
                 else "two"
         if o.kind == "binary":
             p, z, _ = model.firth_test(x, y, 1, sided=sided)
+            if sided == "up":
+                # "Does it raise it?" must also pass the exact conditional test on the
+                # counts (mid-p, within the companions' strata): the signed root of the
+                # Firth likelihood ratio is too liberal with few nights with the factor or
+                # the outcome (model.conditional_p). The night before stays in the Firth
+                # model only: as strata it would throw away most of the information when
+                # the factor comes in runs (three nights after stopping, stress weeks).
+                p_exact = model.conditional_p(x[:, :-1], y, 1)
+                if not math.isnan(p_exact):
+                    p = max(p, p_exact)
         else:
             p, z, _, _ = model.ols_test(x, y, 1)
             if sided == "up":  # "up" means "worse" for a sleep number whose better is down

@@ -166,6 +166,52 @@ def firth_test(x: np.ndarray, y: np.ndarray, j: int, full: Fit | None = None,
     return p, z, full
 
 
+def conditional_p(x: np.ndarray, y: np.ndarray, j: int, mid: bool = True) -> float:
+    """One-sided exact conditional p that coefficient ``j`` (a 0/1 factor) is positive.
+
+    The nights are split into strata by the values of the other columns (the
+    companions and the night before's outcome); given how many nights with the
+    factor and how many with the outcome each stratum has, the number of nights
+    with both follows a sum of hypergeometric distributions (the exact test of
+    conditional logistic regression with those columns as categories; one stratum
+    and no other columns gives Fisher's one-sided test). ``mid=True`` counts half
+    the probability of the observed count (Lancaster's mid-p).
+
+    Why: with few nights with the factor or with the outcome, the signed root of
+    the Firth likelihood ratio is too liberal on the "raises it" side (about 1.3-1.6x
+    the nominal rate at p < 0.01 in 40-90 nights with 10-30 % factor and outcome);
+    the mid-p is close to nominal there and slightly conservative elsewhere.
+    Returns ``nan`` when column ``j`` is not 0/1.
+    """
+    f = x[:, j]
+    if not np.all((f == 0) | (f == 1)):
+        return math.nan
+    others = np.delete(x, j, axis=1)
+    _, strata = np.unique(np.round(others, 9), axis=0, return_inverse=True)
+    strata = strata.ravel()
+    dist = np.ones(1)
+    observed = 0
+    for s in range(int(strata.max()) + 1):
+        m = strata == s
+        n, n1, k = int(m.sum()), int(f[m].sum()), int(y[m].sum())
+        if n1 in (0, n) or k in (0, n):
+            continue  # no information in this stratum: the count is fixed
+        lo, hi = max(0, k - (n - n1)), min(k, n1)
+        c = np.arange(lo, hi + 1)
+        logp = (special.gammaln(n1 + 1) - special.gammaln(c + 1) - special.gammaln(n1 - c + 1)
+                + special.gammaln(n - n1 + 1) - special.gammaln(k - c + 1)
+                - special.gammaln(n - n1 - k + c + 1)
+                - special.gammaln(n + 1) + special.gammaln(k + 1) + special.gammaln(n - k + 1))
+        pmf = np.zeros(hi + 1)
+        pmf[lo:] = np.exp(logp)
+        dist = np.convolve(dist, pmf)
+        observed += int(f[m] @ y[m])
+    if len(dist) == 1:
+        return 1.0
+    tail = float(dist[observed:].sum())
+    return min(1.0, tail - 0.5 * float(dist[observed]) if mid else tail)
+
+
 def map_normal(x: np.ndarray, y: np.ndarray, prior_sd: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """MAP logistic regression with independent normal priors; returns (beta, covariance).
 
