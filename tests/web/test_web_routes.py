@@ -33,7 +33,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "access_log": frozenset({SLEEPER}), "triage": frozenset({SLEEPER}), "plan": frozenset({SLEEPER}),
     "experiment_start": frozenset({SLEEPER}), "experiment_stop": frozenset({SLEEPER}),
     "upload_csv": frozenset({SLEEPER}), "upload_edf": frozenset({SLEEPER}), "psg_detail": frozenset({SLEEPER}),
-    "device_upload": frozenset({SLEEPER}), "device_detail": frozenset({SLEEPER}), "device_drafts": frozenset({SLEEPER}),
+    "device_upload": frozenset({SLEEPER}), "device_detail": frozenset({SLEEPER}), "device_job": frozenset({SLEEPER}), "device_drafts": frozenset({SLEEPER}),
     "device_delete": frozenset({SLEEPER}),
     "psg_retry": frozenset({SLEEPER}),
     # Sleep-study viewer (#15): the sleeper's own study; a clinician's through a share with "psg".
@@ -126,6 +126,12 @@ def _kwargs(name: str, h: dict) -> dict:
         ep = Episode.objects.create(sleeper=s, logged_by=h["partner"], date=h["day"], type="bruxism",
                                     reporter="partner")
         return {"link_id": h["link"].pk, "pk": ep.pk}
+    if name == "device_job":
+        from nachtwacht.web.jobs.models import Job
+
+        return {"pk": Job.objects.create(kind=Job.Kind.DEVICE, user=s, status="failed",
+                                         params={"original": "week.cwa"},
+                                         finished=h["share"].created).pk}
     if name in ("job_status", "export_download", "report_download"):
         from django.conf import settings
 
