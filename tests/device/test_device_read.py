@@ -191,3 +191,27 @@ def test_apple_records_across_chunk_borders(tmp_path, monkeypatch):
     for size in (37, 101, 256):  # every border falls somewhere else inside a tag
         monkeypatch.setattr(consumer, "_CHUNK", size)
         assert device_nights(read_device(p)) == whole
+
+
+def test_damaged_apple_zip_gets_the_reader_message(tmp_path):
+    z = tmp_path / "export.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as f:
+        f.writestr("apple_health_export/export.xml", _apple_xml() * 20)
+    data = bytearray(z.read_bytes())
+    data[80:120] = bytes(40)  # inside the compressed export.xml: bad CRC or bad stream
+    z.write_bytes(bytes(data))
+    with pytest.raises(DeviceFormatError) as err:
+        read_device(z)
+    assert "beschadigde zip" in err.value.message("nl") and "damaged zip" in err.value.message("en")
+
+
+def test_apple_zip_that_unpacks_past_the_cap_is_refused(tmp_path, monkeypatch):
+    from nachtwacht.device import consumer
+
+    z = tmp_path / "export.zip"
+    with zipfile.ZipFile(z, "w", compression=zipfile.ZIP_DEFLATED) as f:
+        f.writestr("apple_health_export/export.xml", _apple_xml())
+    monkeypatch.setattr(consumer, "_MAX_UNZIPPED", 100)
+    with pytest.raises(DeviceFormatError) as err:
+        read_device(z)
+    assert "te groot uitgepakt" in err.value.message("nl")

@@ -16,6 +16,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -135,12 +136,38 @@ def read_apple(stream: IO[bytes], tz: str, name: str = "export.xml") -> list[Sle
 
 def read_apple_zip(path: Path, tz: str) -> list[SleepRecord]:
     """Apple Health ``export.zip``: read ``apple_health_export/export.xml`` inside it."""
-    with zipfile.ZipFile(path) as z:
-        names = [n for n in z.namelist() if n.endswith("export.xml")]
-        if not names:
-            raise broken(path.name, "Apple Gezondheid", "geen export.xml in de zip")
-        with z.open(names[0]) as f:
-            return read_apple(f, tz, path.name)
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if n.endswith("export.xml")]
+            if not names:
+                raise broken(path.name, "Apple Gezondheid", "geen export.xml in de zip")
+            if z.getinfo(names[0]).file_size > _MAX_UNZIPPED:
+                raise broken(path.name, "Apple Gezondheid", ("te groot uitgepakt", "too large unpacked"))
+            with z.open(names[0]) as f:
+                return read_apple(_Capped(f, _MAX_UNZIPPED), tz, path.name)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        # A damaged or cut-off zip (bad CRC, truncated stream, unknown compression):
+        # the person gets the reader's message, never a traceback.
+        raise broken(path.name, "Apple Gezondheid", ("beschadigde zip", "damaged zip")) from exc
+
+
+#: The largest export.xml read from a zip; real exports of many years stay far below.
+_MAX_UNZIPPED = 8 * 1024**3
+
+
+class _Capped:
+    """A read-only stream that stops a zip bomb: at most ``limit`` bytes, whatever the
+    zip's directory declared."""
+
+    def __init__(self, f: IO[bytes], limit: int) -> None:
+        self.f, self.left = f, limit
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.f.read(n)
+        self.left -= len(data)
+        if self.left < 0:
+            raise zipfile.BadZipFile("export.xml larger than declared or allowed")
+        return data
 
 
 # -- Fitbit / Google Takeout ---------------------------------------------------------------
