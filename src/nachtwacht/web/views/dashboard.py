@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import hashlib
 import logging
+import os
+import time
 
 from django.core.cache import caches
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, router
+from django.db import connections, router, transaction
+from django.db.models.signals import post_delete
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 import nachtwacht
@@ -102,44 +107,91 @@ def device_nights_for(owner, diary=None) -> list | None:
     return list(merged.nights) if merged is not None and merged.nights else None
 
 
-def cached_insight(diary, language: str, owner: object = None):
-    """``nachtwacht.insight.analyse`` once per diary version and language, for every worker.
+def refresh_window() -> float:
+    """Seconds an analysis may lag behind the diary on the dashboard (0: never)."""
+    try:
+        return max(0.0, float(os.environ.get("NACHTWACHT_INSIGHT_REFRESH_S", "60")))
+    except ValueError:
+        return 60.0
 
-    The owner's device nights (issue #17) are outcomes too, so they are part of the key.
+
+def _device_digest(device: list | None) -> str:
+    if not device:
+        return ""
+    return hashlib.sha256(repr([(n.date, n.source, n.tst_min, n.waso_min)
+                               for n in device]).encode("utf-8")).hexdigest()[:16]
+
+
+def insight_for(diary, language: str, owner: object = None, *, scope: str | None = None,
+                read_at: float | None = None):
+    """The trigger analysis of ``diary``, or a recent one of the same viewer (the dashboard).
+
+    Returns ``(result, problem, as_of)``. ``as_of`` is None for the analysis of exactly
+    this diary; otherwise it is the time (``time.time()``) the diary was read for the
+    analysis shown, at most :func:`refresh_window` seconds ago. The analysis costs more
+    than the rest of the dashboard together (bench/bench_web.py) and every save changes
+    the diary, so the page after a save would always pay for it: instead the last
+    analysis of the same viewer (``scope``: which parts of the diary they see), language
+    and device data is shown for a short while, with a note saying so. ``read_at`` is the
+    time taken *before* the diary was read; reuse needs both it and ``scope``.
+
+    Deleted data never stays in what is shown: a deletion stamps the owner
+    (:func:`forget_insight`), and an analysis whose diary was read before that stamp is
+    not reused, even one a request still in flight stores afterwards.
     """
     device = device_nights_for(owner, diary)
-    version = diary_version(diary)
-    if device:
-        digest = hashlib.sha256(repr([(n.date, n.source, n.tst_min, n.waso_min)
-                                      for n in device]).encode("utf-8")).hexdigest()[:16]
-        version = f"{version}-{digest}"
-    key = f"nw-insight:{getattr(owner, 'pk', '-')}:{language}:{version}"
+    digest = _device_digest(device)
+    version = diary_version(diary) + (f"-{digest}" if digest else "")
+    pk = getattr(owner, "pk", "-")
+    key = f"nw-insight:{pk}:{language}:{version}"
+    window = refresh_window()
+    last = (f"nw-insight:{pk}:last:{scope}:{language}:{digest or '-'}"
+            if scope and read_at is not None and window > 0 and pk != "-" else None)
+    gone = f"nw-insight-gone:{pk}"
     cache = caches[INSIGHT_CACHE]
-    try:
-        hit = cache.get(key)
+    try:  # one query for all three
+        got = cache.get_many([key, last, gone] if last else [key])
     except Exception as exc:  # e.g. migrate not run yet: compute, as without a cache
         log.warning("insight cache unavailable: %s", type(exc).__name__)
-        hit = None
-    if hit is not None:
-        return hit, None
+        got = {}
+    if got.get(key) is not None:
+        return got[key], None, None
+    if last and isinstance(got.get(last), tuple):
+        at, result = got[last]
+        if time.time() - at < window and at > got.get(gone, 0.0):
+            return result, None, at
     extra = {"device_nights": device} if device else {}
     result, problem = call("nachtwacht.insight", "analyse", diary, lang=language, **extra)
     if result is not None:  # failures are not cached: the next view tries again
         try:
-            cache.set(key, result)
+            cache.set_many({key: result, last: (read_at, result)} if last else {key: result})
         except Exception as exc:
             log.warning("insight cache unavailable: %s", type(exc).__name__)
+    return result, problem, None
+
+
+def cached_insight(diary, language: str, owner: object = None):
+    """``nachtwacht.insight.analyse`` once per diary version and language, for every worker.
+
+    Always the analysis of exactly this diary (the advice and plan pages); the owner's
+    device nights (issue #17) are outcomes too, so they are part of the key.
+    """
+    result, problem, _as_of = insight_for(diary, language, owner)
     return result, problem
 
 
 def forget_insight(owner) -> None:
-    """Drop every cached analysis of ``owner`` (account deletion: no findings stay behind).
+    """Drop every cached analysis of ``owner`` (a deletion: no findings stay behind).
 
-    The keys hold a digest, so they cannot be named one by one: the database cache's
-    table is cleared by key prefix; another backend needs ``delete_pattern`` (django-redis).
+    ``owner`` is a user or its primary key. The keys hold a digest, so they cannot be
+    named one by one: the database cache's table is cleared by key prefix; another
+    backend needs ``delete_pattern`` (django-redis). Then the owner is stamped with the
+    time, so an analysis of a diary read before the deletion is never shown again
+    (:func:`insight_for`), not even one a parallel request stores after this.
     """
+    pk = getattr(owner, "pk", owner)
     cache = caches[INSIGHT_CACHE]
-    prefix = cache.make_key(f"nw-insight:{owner.pk}:")
+    prefix = cache.make_key(f"nw-insight:{pk}:")
     try:
         if isinstance(cache, DatabaseCache):
             db = router.db_for_write(cache.cache_model_class)
@@ -147,15 +199,63 @@ def forget_insight(owner) -> None:
             with connections[db].cursor() as cur:
                 cur.execute(f"DELETE FROM {table} WHERE cache_key LIKE %s", [prefix + "%"])  # noqa: S608
         elif hasattr(cache, "delete_pattern"):
-            cache.delete_pattern(f"nw-insight:{owner.pk}:*")
+            cache.delete_pattern(f"nw-insight:{pk}:*")
+        cache.set(f"nw-insight-gone:{pk}", time.time())
     except Exception as exc:  # the deletion itself must go on; the entries expire within a day
         log.warning("insight cache not cleared: %s", type(exc).__name__)
 
 
-def _findings(diary, language: str, owner: object = None) -> tuple[list[dict], str | None]:
-    result, problem = cached_insight(diary, language, owner)
+def _forget_after_commit(sender, instance, **kwargs) -> None:
+    """A night or episode deleted (any path: a page, a cascade, the admin): forget after commit.
+
+    After the commit, so a diary read after the stamp cannot still hold the row; once
+    per sleeper and transaction, so deleting an account with a year of nights clears
+    the cache once, not once per night (a rolled-back transaction drops its callbacks).
+    """
+    pk = getattr(instance, "sleeper_id", None)
+    if pk is None:
+        return
+    conn = transaction.get_connection(router.db_for_write(sender))
+    if any(getattr(item[1], "nw_forget", None) == pk for item in getattr(conn, "run_on_commit", ())):
+        return
+    run = functools.partial(forget_insight, pk)
+    run.nw_forget = pk  # type: ignore[attr-defined]
+    transaction.on_commit(run, using=conn.alias)
+
+
+def _connect_deletions() -> None:
+    from nachtwacht.web.diary.models import Episode, Night
+
+    for model in (Night, Episode):
+        post_delete.connect(_forget_after_commit, sender=model, dispatch_uid=f"nw-forget-{model.__name__}")
+
+
+_connect_deletions()
+
+
+#: The note under findings shown from a recent analysis (``{time}``: when it was made;
+#: ``{wait}``: the window). In code, like the conflict texts: one pair, chosen by language.
+STALE_NOTE = {
+    "nl": "Bijgewerkt om {time}; uw laatste wijziging telt over hooguit {wait} mee.",
+    "en": "Updated at {time}; your latest change will count within {wait} at most.",
+}
+_WAIT = {"nl": ("een minuut", "{n} minuten"), "en": ("a minute", "{n} minutes")}
+
+
+def stale_note(as_of: float, language: str) -> str:
+    """The note for findings of a diary read at ``as_of``, in the active time zone."""
+    when = timezone.localtime(dt.datetime.fromtimestamp(as_of, tz=dt.UTC))
+    minutes = max(1, -(-int(refresh_window()) // 60))
+    one, many = _WAIT["en" if language == "en" else "nl"]
+    wait = one if minutes == 1 else many.format(n=minutes)
+    return STALE_NOTE["en" if language == "en" else "nl"].format(time=when.strftime("%H:%M"), wait=wait)
+
+
+def _findings(diary, language: str, owner: object = None, *, scope: str | None = None,
+              read_at: float | None = None) -> tuple[list[dict], str | None, float | None]:
+    result, problem, as_of = insight_for(diary, language, owner, scope=scope, read_at=read_at)
     if result is None:
-        return [], problem
+        return [], problem, None
     out = []
     for f in getattr(result, "findings", []):
         effect = dict(getattr(f, "effect", {}) or {})
@@ -170,11 +270,16 @@ def _findings(diary, language: str, owner: object = None) -> tuple[list[dict], s
                                      title=_("Estimate with 95% interval"))
         out.append({"f": f, "text": f.text_en if language == "en" else f.text_nl, "svg": svg,
                     "measure": measure, "estimate": est, "ratio": ratio})
-    return out, None
+    return out, None, as_of
 
 
-def dashboard_context(diary, language: str, *, with_insight: bool = True, owner: object = None) -> dict:
-    """Everything the dashboard shows, computed from a core :class:`Diary` of ``owner``."""
+def dashboard_context(diary, language: str, *, with_insight: bool = True, owner: object = None,
+                      scope: str | None = None, read_at: float | None = None) -> dict:
+    """Everything the dashboard shows, computed from a core :class:`Diary` of ``owner``.
+
+    ``scope`` and ``read_at`` (see :func:`insight_for`) let the findings come from the
+    same viewer's analysis of a few seconds ago; ``insight_note`` then says so.
+    """
     nights = diary.nights
     type_spec = spec("episode", "type")
     recent_nights = [n for n in nights][-CHART_NIGHTS:]
@@ -206,7 +311,10 @@ def dashboard_context(diary, language: str, *, with_insight: bool = True, owner:
         ctx["trends_needed"] = MIN_NIGHTS_TRENDS - len(nights)
     if with_insight:
         if len(nights) >= MIN_NIGHTS_INSIGHT:
-            ctx["findings"], ctx["insight_problem"] = _findings(diary, language, owner)
+            ctx["findings"], ctx["insight_problem"], as_of = _findings(
+                diary, language, owner, scope=scope, read_at=read_at)
+            if as_of is not None:
+                ctx["insight_note"] = stale_note(as_of, language)
         else:
             ctx["insight_needed"] = MIN_NIGHTS_INSIGHT - len(nights)
     return ctx
@@ -214,8 +322,9 @@ def dashboard_context(diary, language: str, *, with_insight: bool = True, owner:
 
 @sleeper_required
 def dashboard(request):
+    read_at = time.time()  # before the read: see insight_for
     diary = diary_for(request.user)
-    ctx = dashboard_context(diary, lang(), owner=request.user)
+    ctx = dashboard_context(diary, lang(), owner=request.user, scope="all", read_at=read_at)
     return render(request, "nachtwacht/dashboard.html", ctx)
 
 
@@ -229,9 +338,14 @@ def clinician_home(request):
 @clinician_required
 def clinician_view(request, share_id: int):
     share = live_share_or_404(request, share_id, "dashboard")
-    diary = diary_for(share.sleeper, parts=share_parts(share))
+    parts = share_parts(share)
+    read_at = time.time()
+    diary = diary_for(share.sleeper, parts=parts)
     language = lang()
-    ctx = dashboard_context(diary, language, owner=share.sleeper)
+    # The scope names what this viewer sees: a clinician never gets an analysis of parts
+    # (private episodes, say) that the sleeper did not share with them.
+    ctx = dashboard_context(diary, language, owner=share.sleeper, scope=",".join(sorted(parts)),
+                            read_at=read_at)
     ctx["share"] = share
     # The sleeper's "notes" choice shows their own free text here (newest first), and
     # only then: without it the diary above carries no note at all.

@@ -26,6 +26,7 @@ from nachtwacht.web.accounts.models import Profile
 from nachtwacht.web.alerts.advice import check_after_save, current_flags
 from nachtwacht.web.diary.models import Episode, Night
 from nachtwacht.web.forms import EpisodeForm, NightForm, PartnerEpisodeForm, ProfileForm, lang
+from nachtwacht.web.views.dashboard import forget_insight
 
 #: Always in the morning form: the Consensus Sleep Diary core.
 CORE = ("date", "bedtime", "lights_out", "sol_min", "awakenings", "waso_min", "final_wake",
@@ -239,8 +240,11 @@ def episode_edit(request, pk: int | None = None):
         if form.is_valid():
             if row is None:
                 row = Episode(sleeper=request.user, logged_by=request.user, reporter="self")
+            hidden = row.pk is not None and not row.private and form.cleaned_data.get("private", False)
             row.private = form.cleaned_data.get("private", False)
             _episode_save(form, row)
+            if hidden:  # withdrawn from what clinicians see: as a deletion for their findings
+                forget_insight(request.user)
             messages.success(request, _("Episode saved."))
             check_after_save(request, request.user)
             return redirect("dashboard")
