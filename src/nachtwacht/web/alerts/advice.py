@@ -2,12 +2,16 @@
 
 The check runs the triage *without* the trigger analysis (``use_insight=False``):
 red flags come from what was written, and the analysis takes about a second on a
-cache miss, which every save would cause. 25-70 ms per language instead. The full
-advice page still uses the analysis.
+cache miss, which every save would cause. The full advice page still uses the analysis.
+It also needs only the flags, not the differential hints and the plan that
+``assess`` builds after them (a third of its time): :func:`triage_flags` runs the
+triage's own rule loop and stops there (``tests/web/test_web_alerts_flags.py`` holds
+it equal to ``assess(...).flags``).
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from collections.abc import Iterable
@@ -86,6 +90,45 @@ def _flag_entry(flag_nl: Any, flag_en: Any | None) -> dict[str, Any]:
             "text_nl": d_nl.get("text", ""), "text_en": d_en.get("text", ""), "routes": routes}
 
 
+def _flags_only(diary, language: str) -> list[Any]:
+    # The flag part of nachtwacht.triage.assess.assess, step for step, with its own
+    # helpers: what differs from assess is only that hints and plan are not built.
+    # The module, not the function the package exports under the same name.
+    triage = importlib.import_module("nachtwacht.triage.assess")
+    vocab = triage.load_vocabulary()
+    facts = triage.Facts(diary, lang=language, insight=None, use_insight=False, vocabulary=vocab)
+    fired = []
+    for rule in triage.load_rules():
+        match = triage.evaluate(rule.when, facts)
+        if not match.ok:
+            continue
+        text = triage.fill(rule.text[language], match.stats)
+        if rule.level == "urgent":
+            text = f"{text} {triage.URGENT_NOTICE[language]}"
+        fired.append(triage.Flag(rule.code, rule.level, rule.condition, tuple(match.evidence), text,
+                                 triage.fill(rule.tell_gp[language], match.stats), rule.audience,
+                                 triage._routes(text, vocab.routes, language)))
+        facts.fired[rule.code] = match.stats
+        facts.fired_meta[rule.code] = (rule.level, rule.condition)
+    flags = triage._drop_superseded(fired)
+    flags.sort(key=lambda f: -triage.level_rank(f.level))
+    return flags
+
+
+def triage_flags(diary, language: str) -> list[Any] | None:
+    """The flags of ``assess(diary, lang=language, use_insight=False)``, or None if it failed.
+
+    Falls back to the full ``assess`` when the shortcut fails (say the triage's helpers
+    were renamed): the alert then costs more, never less correct.
+    """
+    try:
+        return _flags_only(diary, language)
+    except Exception as exc:
+        log.warning("advice flags shortcut failed, running the full triage: %s", type(exc).__name__)
+    result, _p = call("nachtwacht.triage", "assess", diary, lang=language, use_insight=False)
+    return None if result is None else list(result.flags)
+
+
 def current_flags(sleeper) -> list[dict[str, Any]] | None:
     """The sleeper's triage flags now, in both languages (None when triage failed).
 
@@ -97,14 +140,13 @@ def current_flags(sleeper) -> list[dict[str, Any]] | None:
     from nachtwacht.web.convert import diary_for
 
     diary = diary_for(sleeper)
-    nl, _p = call("nachtwacht.triage", "assess", diary, lang="nl", use_insight=False)
+    nl = triage_flags(diary, "nl")
     if nl is None:
         return None
-    if not any(_alerted(_level(f), _audience(f)) for f in nl.flags):
-        return [_flag_entry(f, None) for f in nl.flags]
-    en, _p = call("nachtwacht.triage", "assess", diary, lang="en", use_insight=False)
-    en_by_code = {f.code: f for f in getattr(en, "flags", ())}
-    return [_flag_entry(f, en_by_code.get(f.code)) for f in nl.flags]
+    if not any(_alerted(_level(f), _audience(f)) for f in nl):
+        return [_flag_entry(f, None) for f in nl]
+    en_by_code = {f.code: f for f in triage_flags(diary, "en") or ()}
+    return [_flag_entry(f, en_by_code.get(f.code)) for f in nl]
 
 
 def _level(flag: Any) -> str:

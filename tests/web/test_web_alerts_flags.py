@@ -1,0 +1,50 @@
+"""The advice check after a save takes the flags from the triage's own rule loop, without
+hints and plan (``web/alerts/advice.py triage_flags``, issue 16 item 5): the same flags,
+texts, levels, audiences and routes as ``assess``, for every written triage case (urgent,
+partner-addressed, benign) and the demo diary, in both languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import pytest
+
+from nachtwacht.diary.demo import demo_diary
+from nachtwacht.diary.types import Diary, Episode, Night
+from nachtwacht.triage import assess
+from nachtwacht.web.alerts import advice
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "triage"))
+from triage_cases import CASES, build_diary  # noqa: E402
+
+DIARIES = [(name, build_diary(case)) for name, case in CASES] + [
+    (f"demo-{w}w", demo_diary(seed=7, weeks=w)) for w in (3, 9)] + [
+    ("partner", Diary(nights=(Night(date=dt.date(2026, 11, 20)),), episodes=(Episode(
+        date=dt.date(2026, 11, 20), type="sexsomnia", reporter="partner", partner_unsafe=True,
+        notes="het gebeurde tegen mijn wil"),)))]
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_shortcut_gives_the_flags_of_assess(lang):
+    assert len(DIARIES) > 20
+    seen = set()
+    for name, diary in DIARIES:
+        want = [f.to_dict() for f in assess(diary, lang=lang, use_insight=False).flags]
+        got = [f.to_dict() for f in advice.triage_flags(diary, lang)]
+        assert got == want, name
+        seen |= {(f["level"], f.get("audience", "sleeper")) for f in want}
+    # The comparison covered the announced kinds, not only quiet diaries.
+    assert ("urgent", "sleeper") in seen and any(a == "partner" for _lv, a in seen)
+
+
+def test_a_broken_shortcut_falls_back_to_the_full_triage(monkeypatch):
+    diary = demo_diary(seed=7, weeks=3)
+
+    def broken(*_a, **_k):
+        raise AttributeError("renamed")
+
+    monkeypatch.setattr(advice, "_flags_only", broken)
+    assert [f.code for f in advice.triage_flags(diary, "nl")] == \
+        [f.code for f in assess(diary, lang="nl", use_insight=False).flags]
