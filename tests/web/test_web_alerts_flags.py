@@ -48,3 +48,36 @@ def test_a_broken_shortcut_falls_back_to_the_full_triage(monkeypatch):
     monkeypatch.setattr(advice, "_flags_only", broken)
     assert [f.code for f in advice.triage_flags(diary, "nl")] == \
         [f.code for f in assess(diary, lang="nl", use_insight=False).flags]
+
+
+def test_the_english_pass_runs_only_when_a_stored_alert_would_change(household, as_user, monkeypatch):
+    from nachtwacht.web.alerts.models import AdviceAlert
+
+    langs = []
+    real = advice.triage_flags
+
+    def counted(diary, language):
+        langs.append(language)
+        return real(diary, language)
+
+    monkeypatch.setattr(advice, "triage_flags", counted)
+    c = as_user(household["sleeper"])
+    data = {"date": "2026-11-21", "time": "", "type": "sleepwalking", "count": "1", "duration_min": "",
+            "behaviours": "", "recall": "", "injury": "unknown", "left_bedroom": "true",
+            "partner_unsafe": "unknown", "notes": ""}
+    assert c.post("/episode/", data).status_code == 302
+    assert langs == ["nl", "en"]  # a new alert: both languages
+    alert = AdviceAlert.objects.get(user=household["sleeper"])
+    english = [f["text_en"] for f in alert.data["flags"]]
+    assert english and all(english) and english != [f["text_nl"] for f in alert.data["flags"]]
+    # The next morning's night: the same advice, already stored and unread: Dutch pass only,
+    # and the stored English stays.
+    night = {"date": "2026-11-22", "bedtime": "23:00", "lights_out": "23:10", "sol_min": "15", "awakenings": "1",
+             "waso_min": "10", "final_wake": "06:45", "out_of_bed": "07:00", "quality": "4", "rested": "3",
+             "notes": ""}
+    assert c.post("/nacht/", night).status_code == 302
+    assert langs == ["nl", "en", "nl"]
+    alert.refresh_from_db()
+    assert [f["text_en"] for f in alert.data["flags"]] == english
+    c.post("/taal/", {"language": "en", "next": "/overzicht/"})
+    assert english[0] in c.get("/overzicht/").content.decode().replace("&#x27;", "'")

@@ -15,6 +15,7 @@ import importlib
 import logging
 import re
 from collections.abc import Iterable
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -136,6 +137,10 @@ def current_flags(sleeper) -> list[dict[str, Any]] | None:
     (bench/bench_web.py), and are read only for the flags that are announced (to a
     partner, or at an alert level: :func:`check_after_save`, the partner page). That
     pass runs only when there is such a flag; otherwise ``text_en`` holds the Dutch text.
+    During :func:`check_after_save` it is also skipped when every alert the save would
+    store is stored already with the same Dutch texts (the usual case: each morning's
+    save while a "see your GP soon" alert is unread); ``text_en`` is then None and
+    :func:`_store` keeps the stored English.
     """
     from nachtwacht.web.convert import diary_for
 
@@ -145,8 +150,58 @@ def current_flags(sleeper) -> list[dict[str, Any]] | None:
         return None
     if not any(_alerted(_level(f), _audience(f)) for f in nl):
         return [_flag_entry(f, None) for f in nl]
+    if _FOR_ALERTS.get():
+        entries = [_flag_entry(f, None) for f in nl]
+        if not _english_needed(sleeper, entries):
+            for e in entries:
+                e["text_en"] = None
+            return entries
     en_by_code = {f.code: f for f in triage_flags(diary, "en") or ()}
     return [_flag_entry(f, en_by_code.get(f.code)) for f in nl]
+
+
+#: True while :func:`check_after_save` asks :func:`current_flags` (a context variable
+#: rather than a parameter: tests and callers replace ``current_flags(sleeper)`` as is).
+_FOR_ALERTS: ContextVar[bool] = ContextVar("nw_alert_check", default=False)
+
+
+def _targets(sleeper, flags: list[dict[str, Any]], links: list[Any]) -> list[tuple[Any, list[dict[str, Any]]]]:
+    """Who gets which flags: the sleeper their own at an alert level, each partner theirs."""
+    mine = [f for f in flags if f["audience"] != "partner" and f["level"] in ALERT_LEVELS]
+    # A flag addressed to the partner (e.g. it happened against their will) goes to
+    # the partner's own pages whatever its level: it names their own help line.
+    theirs = [f for f in flags if f["audience"] == "partner"]
+    return [(sleeper, mine)] + [(link.partner, theirs) for link in links]
+
+
+def _links(sleeper) -> list[Any]:
+    from nachtwacht.web.sharing.models import PartnerLink
+
+    return list(PartnerLink.objects.filter(sleeper=sleeper).select_related("partner"))
+
+
+def _dutch(data: dict[str, Any] | None) -> Any:
+    """An alert's data without the English flag texts (what the Dutch pass decides)."""
+    data = data or {}
+    return ([{k: v for k, v in f.items() if k != "text_en"} for f in data.get("flags", [])],
+            data.get("routes"))
+
+
+def _english_needed(sleeper, entries: list[dict[str, Any]]) -> bool:
+    """False when each alert to store exists, read or unread with the same Dutch data."""
+    from nachtwacht.web.alerts.models import AdviceAlert
+
+    wanted = [(user.pk, *_alert_data(flags)[1:]) for user, flags in _targets(sleeper, entries, _links(sleeper))
+              if flags]
+    if not wanted:
+        return False
+    keys = {key for _u, key, _d in wanted}
+    stored = {(a.user_id, a.key): a for a in AdviceAlert.objects.filter(sleeper=sleeper, key__in=keys)}
+    for user_pk, key, data in wanted:
+        alert = stored.get((user_pk, key))
+        if alert is None or (alert.read_at is None and _dutch(alert.data) != _dutch(data)):
+            return True
+    return False
 
 
 def _level(flag: Any) -> str:
@@ -176,6 +231,16 @@ def _alert_data(flags: list[dict[str, Any]]) -> tuple[str, str, dict[str, Any]]:
     return level, key[:400], {"flags": flags, "routes": routes}
 
 
+def _with_english(data: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, Any]:
+    """``data`` with each missing English text taken from ``stored`` (else the Dutch one)."""
+    if all(f.get("text_en") is not None for f in data["flags"]):
+        return data
+    before = {f.get("code"): f.get("text_en") for f in (stored or {}).get("flags", [])}
+    flags = [f if f.get("text_en") is not None else
+             dict(f, text_en=before.get(f["code"]) or f.get("text_nl", "")) for f in data["flags"]]
+    return dict(data, flags=flags)
+
+
 def _store(user, sleeper, flags: list[dict[str, Any]], request) -> None:
     from nachtwacht.web.alerts.models import AdviceAlert
 
@@ -189,12 +254,15 @@ def _store(user, sleeper, flags: list[dict[str, Any]], request) -> None:
     try:
         with transaction.atomic():
             alert, created = AdviceAlert.objects.get_or_create(
-                user=user, sleeper=sleeper, key=key, defaults={"level": level, "data": data})
+                user=user, sleeper=sleeper, key=key,
+                defaults={"level": level, "data": _with_english(data, None)})  # never without a text
     except IntegrityError:  # the same advice stored by a parallel save
         return
     if not created and alert.read_at is None:
-        alert.data = data  # texts may have changed (a new rule wording); keep them fresh
-        alert.save(update_fields=["data"])
+        data = _with_english(data, alert.data)
+        if data != alert.data:  # texts may have changed (a new rule wording); keep them fresh
+            alert.data = data
+            alert.save(update_fields=["data"])
     if alert.read_at is None and request is not None and request.user.pk == user.pk:
         request.session[SESSION_KEY] = True
 
@@ -205,21 +273,17 @@ def check_after_save(request, sleeper) -> None:
     Called by every view that saves what the triage reads: night, episode, profile
     and the partner's log.
     """
+    token = _FOR_ALERTS.set(True)
     try:
         flags = current_flags(sleeper)
         if flags is None:
             return
-        mine = [f for f in flags if f["audience"] != "partner" and f["level"] in ALERT_LEVELS]
-        _store(sleeper, sleeper, mine, request)
-        # A flag addressed to the partner (e.g. it happened against their will) goes to
-        # the partner's own pages whatever its level: it names their own help line.
-        theirs = [f for f in flags if f["audience"] == "partner"]
-        from nachtwacht.web.sharing.models import PartnerLink
-
-        for link in PartnerLink.objects.filter(sleeper=sleeper).select_related("partner"):
-            _store(link.partner, sleeper, theirs, request)
+        for user, theirs in _targets(sleeper, flags, _links(sleeper)):
+            _store(user, sleeper, theirs, request)
     except Exception as exc:  # an alert must never lose the save that triggered it
         log.warning("advice alert check failed: %s", type(exc).__name__)
+    finally:
+        _FOR_ALERTS.reset(token)
 
 
 def shown(alert, language: str) -> dict[str, Any]:
