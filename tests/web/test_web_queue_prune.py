@@ -76,7 +76,7 @@ def test_prune_removes_ended_jobs_past_the_retention_and_nothing_else(household,
 
 
 def test_a_shorter_retention_on_the_command_line_and_the_worker_prunes_at_start(household, out_dir,
-                                                                                settings):
+                                                                                settings, monkeypatch):
     s = household["sleeper"]
     a = _ended(s, Job.Kind.REPORT, Job.Status.DONE, 3)
     b = _ended(s, Job.Kind.REPORT, Job.Status.DONE, 1)
@@ -87,6 +87,9 @@ def test_a_shorter_retention_on_the_command_line_and_the_worker_prunes_at_start(
     assert not Job.objects.filter(pk=a.pk).exists()
     # The worker's pruning (at its start, then every PRUNE_EVERY_S) uses the setting.
     settings.JOB_RETENTION_DAYS = 1
+    # The test runs inside a transaction: close_old_connections() (right in a real
+    # worker, which is never inside one) would close it on PostgreSQL.
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
     worker._prune()
     assert not Job.objects.exists()
     assert worker.PRUNE_EVERY_S == 24 * 3600
