@@ -91,8 +91,10 @@ def test_partner_apart_null_sample_few_false_likely() -> None:
 
     Nothing is linked; the partner reports the parasomnia and sleeps apart after 60 %
     of heavy evenings. Target <= 5 % with any false "likely": an analysis exactly at
-    5 % has 16 or more in 150 with probability 0.36 % (binomial), so at most 15. The
-    model measured here gives 3 (2.0 %); before the exact test it gave 9 (6.0 %).
+    5 % has 16 or more in 150 with probability 0.36 % (binomial), so at most 15.
+    The diaries are fixed, so the count is also pinned as a regression: this model
+    gives 8, the Firth-only test at level 0.03 gave 12 (these are the first 150 people
+    of the harness's seed-777 row, where it was 13 of 200); at most 10.
     """
     from bench.insight_sim.scenarios import scenario_b
     from bench.insight_sim.score import score_insight
@@ -101,3 +103,4 @@ def test_partner_apart_null_sample_few_false_likely() -> None:
     cases = scenario_b(777, 150, 56)
     false = sum(score_insight(analyse(c.diary, lang="nl"), c.truth)["any_false"] for c in cases)
     assert false <= 15
+    assert false <= 10, "more false findings than the exact check gives (8 when written)"
