@@ -20,7 +20,9 @@ regression model of the person's nights (:mod:`.model`) with, together:
   past, so the test does not mistake two rhythms for a link.
 
 Yes/no outcomes use Firth logistic regression with a penalised likelihood-ratio
-test; sleep numbers use least squares on normal scores with a t test.
+test; a one-sided question must also pass the exact conditional test on the counts
+(mid-p, :func:`.model.conditional_p`), because the Firth test is too liberal with few
+nights. Sleep numbers use least squares on normal scores with a t test.
 
 Questions come in families, each with its own Benjamini-Hochberg control:
 
