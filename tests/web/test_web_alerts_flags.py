@@ -81,3 +81,27 @@ def test_the_english_pass_runs_only_when_a_stored_alert_would_change(household, 
     assert [f["text_en"] for f in alert.data["flags"]] == english
     c.post("/taal/", {"language": "en", "next": "/overzicht/"})
     assert english[0] in c.get("/overzicht/").content.decode().replace("&#x27;", "'")
+
+
+def test_the_partners_page_in_dutch_runs_the_dutch_pass_only(household, as_user, monkeypatch):
+    langs = []
+    real = advice.triage_flags
+
+    def counted(diary, language):
+        langs.append(language)
+        return real(diary, language)
+
+    monkeypatch.setattr(advice, "triage_flags", counted)
+    link = household["link"]
+    c = as_user(household["partner"])
+    data = {"date": "2026-11-21", "time": "", "type": "sexsomnia", "count": "1", "duration_min": "",
+            "behaviours": "", "recall": "", "injury": "unknown", "left_bedroom": "unknown",
+            "partner_unsafe": "true", "notes": "het gebeurde tegen mijn wil"}
+    assert c.post(f"/bedpartner/{link.pk}/", data).status_code == 302
+    langs.clear()
+    body = c.get(f"/bedpartner/{link.pk}/").content.decode()
+    assert langs == ["nl"] and 'href="tel:08000188"' in body and "Centrum Seksueel Geweld" in body
+    c.post("/taal/", {"language": "en", "next": "/"})
+    langs.clear()
+    body = c.get(f"/bedpartner/{link.pk}/").content.decode()
+    assert langs == ["nl", "en"] and "sexual violence centre (0800-0188, day and night)" in body and 'href="tel:08000188"' in body

@@ -14,7 +14,8 @@ from __future__ import annotations
 import importlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -140,7 +141,8 @@ def current_flags(sleeper) -> list[dict[str, Any]] | None:
     During :func:`check_after_save` it is also skipped when every alert the save would
     store is stored already with the same Dutch texts (the usual case: each morning's
     save while a "see your GP soon" alert is unread); ``text_en`` is then None and
-    :func:`_store` keeps the stored English.
+    :func:`_store` keeps the stored English. Within :func:`for_page` for a Dutch page
+    (the partner's page) it is skipped too, ``text_en`` None.
     """
     from nachtwacht.web.convert import diary_for
 
@@ -150,9 +152,9 @@ def current_flags(sleeper) -> list[dict[str, Any]] | None:
         return None
     if not any(_alerted(_level(f), _audience(f)) for f in nl):
         return [_flag_entry(f, None) for f in nl]
-    if _FOR_ALERTS.get():
+    if _FOR_ALERTS.get() or _DUTCH_PAGE.get():
         entries = [_flag_entry(f, None) for f in nl]
-        if not _english_needed(sleeper, entries):
+        if _DUTCH_PAGE.get() or not _english_needed(sleeper, entries):
             for e in entries:
                 e["text_en"] = None
             return entries
@@ -163,6 +165,18 @@ def current_flags(sleeper) -> list[dict[str, Any]] | None:
 #: True while :func:`check_after_save` asks :func:`current_flags` (a context variable
 #: rather than a parameter: tests and callers replace ``current_flags(sleeper)`` as is).
 _FOR_ALERTS: ContextVar[bool] = ContextVar("nw_alert_check", default=False)
+#: True while a page in Dutch asks (the partner's page): no English pass at all.
+_DUTCH_PAGE: ContextVar[bool] = ContextVar("nw_dutch_page", default=False)
+
+
+@contextmanager
+def for_page(language: str) -> Iterator[None]:
+    """Within: :func:`current_flags` fills only what a page in ``language`` reads."""
+    token = _DUTCH_PAGE.set(language == "nl")
+    try:
+        yield
+    finally:
+        _DUTCH_PAGE.reset(token)
 
 
 def _targets(sleeper, flags: list[dict[str, Any]], links: list[Any]) -> list[tuple[Any, list[dict[str, Any]]]]:

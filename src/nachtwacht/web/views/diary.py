@@ -23,7 +23,7 @@ from nachtwacht.web.access import (
     sleeper_required,
 )
 from nachtwacht.web.accounts.models import Profile
-from nachtwacht.web.alerts.advice import check_after_save, current_flags
+from nachtwacht.web.alerts.advice import check_after_save, current_flags, for_page
 from nachtwacht.web.diary.models import Episode, Night
 from nachtwacht.web.forms import EpisodeForm, NightForm, PartnerEpisodeForm, ProfileForm, lang
 from nachtwacht.web.views.dashboard import forget_insight
@@ -283,7 +283,8 @@ def partner_home(request):
 def partner_help(sleeper, language: str) -> list[dict]:
     """Advice the triage addresses to the partner (``audience == "partner"``), with its
     phone routes, shown on the partner's own page for as long as it applies."""
-    flags = current_flags(sleeper) or []
+    with for_page(language):  # a Dutch page needs no English triage pass
+        flags = current_flags(sleeper) or []
     out = []
     for f in flags:
         if f["audience"] == "partner":
