@@ -186,6 +186,17 @@ def test_cache_is_shared_by_the_clinician_view_only_for_the_same_content(sleeper
     assert counted == [N, N]
 
 
+def test_a_clinician_sees_the_note_about_the_diary(sleeper, household, client, counted, clock):
+    client.force_login(household["gp"])
+    url = f"/zorg/{household['share'].pk}/"
+    client.get(url)
+    Night.objects.filter(sleeper=sleeper).update(alcohol_units=2)
+    clock.now += 5
+    page = client.get(url).content.decode()
+    assert "de laatste wijziging in het dagboek telt over hooguit een minuut mee" in page
+    assert counted == [N]
+
+
 def test_a_clinician_never_gets_the_sleepers_recent_analysis(sleeper, household, client, counted, clock):
     # The other way round: the sleeper's analysis (with the private episode) is recent,
     # but it is of another diary than the one shared: the clinician's is made for them.

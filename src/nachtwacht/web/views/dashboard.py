@@ -239,16 +239,25 @@ STALE_NOTE = {
     "nl": "Bijgewerkt om {time}; uw laatste wijziging telt over hooguit {wait} mee.",
     "en": "Updated at {time}; your latest change will count within {wait} at most.",
 }
+#: The same for a clinician: the change is the sleeper's, not theirs.
+STALE_NOTE_SHARED = {
+    "nl": "Bijgewerkt om {time}; de laatste wijziging in het dagboek telt over hooguit {wait} mee.",
+    "en": "Updated at {time}; the latest change to the diary will count within {wait} at most.",
+}
 _WAIT = {"nl": ("een minuut", "{n} minuten"), "en": ("a minute", "{n} minutes")}
 
 
-def stale_note(as_of: float, language: str) -> str:
-    """The note for findings of a diary read at ``as_of``, in the active time zone."""
+def stale_note(as_of: float, language: str, *, own: bool = True) -> str:
+    """The note for findings of a diary read at ``as_of``, in the active time zone.
+
+    ``own``: the viewer is the sleeper (else a clinician, who changed nothing).
+    """
     when = timezone.localtime(dt.datetime.fromtimestamp(as_of, tz=dt.UTC))
     minutes = max(1, -(-int(refresh_window()) // 60))
     one, many = _WAIT["en" if language == "en" else "nl"]
     wait = one if minutes == 1 else many.format(n=minutes)
-    return STALE_NOTE["en" if language == "en" else "nl"].format(time=when.strftime("%H:%M"), wait=wait)
+    texts = STALE_NOTE if own else STALE_NOTE_SHARED
+    return texts["en" if language == "en" else "nl"].format(time=when.strftime("%H:%M"), wait=wait)
 
 
 def _findings(diary, language: str, owner: object = None, *, scope: str | None = None,
@@ -314,7 +323,7 @@ def dashboard_context(diary, language: str, *, with_insight: bool = True, owner:
             ctx["findings"], ctx["insight_problem"], as_of = _findings(
                 diary, language, owner, scope=scope, read_at=read_at)
             if as_of is not None:
-                ctx["insight_note"] = stale_note(as_of, language)
+                ctx["insight_note"] = stale_note(as_of, language, own=scope == "all")
         else:
             ctx["insight_needed"] = MIN_NIGHTS_INSIGHT - len(nights)
     return ctx
