@@ -54,7 +54,7 @@ def test_production_settings_are_strict():
         assert "journal_mode=WAL" in s.DATABASES["default"]["OPTIONS"]["init_command"]
 
 
-def test_login_limit_per_address_is_configurable_and_viewer_cleanup_needs_no_view(tmp_path):
+def test_login_limit_per_address_is_configurable_and_cleanup_hooks_need_no_view(tmp_path):
     # A worker or management command never imports the viewer views: the envelope
     # cleanup must be connected by the app itself.
     env = {k: v for k, v in os.environ.items() if not k.startswith("NACHTWACHT_")}
@@ -66,9 +66,12 @@ def test_login_limit_per_address_is_configurable_and_viewer_cleanup_needs_no_vie
             "from nachtwacht.web.front.models import PsgUpload;"
             "assert 'nachtwacht.web.views.viewer' not in sys.modules;"
             "from nachtwacht.web.viewer import forget;"
+            "from nachtwacht.web.diary.models import Night;"
             "live = post_delete._live_receivers(PsgUpload)[0];"
-            "print(settings.LOGIN_MAX_PER_ADDRESS, forget in live)")
+            "nights = post_delete._live_receivers(Night)[0];"
+            "print(settings.LOGIN_MAX_PER_ADDRESS, forget in live,"
+            " any(r.__name__ == '_forget_after_commit' for r in nights))")
     proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                           timeout=60)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["40", "True"]
+    assert proc.stdout.split() == ["40", "True", "True"]

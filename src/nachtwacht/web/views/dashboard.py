@@ -223,14 +223,13 @@ def _forget_after_commit(sender, instance, **kwargs) -> None:
     transaction.on_commit(run, using=conn.alias)
 
 
-def _connect_deletions() -> None:
+def connect_deletions() -> None:
+    """Connect the forget-on-delete hook (called by the front app's ``ready()``, so a
+    worker or management command that never loads the views is covered too)."""
     from nachtwacht.web.diary.models import Episode, Night
 
     for model in (Night, Episode):
         post_delete.connect(_forget_after_commit, sender=model, dispatch_uid=f"nw-forget-{model.__name__}")
-
-
-_connect_deletions()
 
 
 #: The note under findings shown from a recent analysis (``{time}``: when it was made;
