@@ -194,3 +194,16 @@ def test_a_killed_workers_device_job_runs_again_and_stale_files_go(household, as
 def test_device_jobs_have_their_own_limits(settings):
     assert supervise.limits("device") == settings.JOB_LIMITS["device"]
     assert settings.JOB_LIMITS["device"]["memory_mb"] < settings.JOB_LIMITS["analysis"]["memory_mb"]
+
+
+def test_device_job_failures_speak_of_a_device_file_not_a_sleep_study():
+    from nachtwacht.web.jobs import messages
+
+    for code in ("timeout", "memory", "unexpected"):
+        nl = messages.failure_text(code, "nl", "device")
+        en = messages.failure_text(code, "en", "device")
+        assert "slaaponderzoek" not in nl and "sleep study" not in en
+        assert "horloge" in nl or "bestand" in nl
+    # Other kinds keep their wording; an unknown code falls back to "unexpected".
+    assert "slaaponderzoek" in messages.failure_text("timeout", "nl", "analysis")
+    assert messages.failure_text("???", "en", "device") == messages.failure_text("unexpected", "en", "device")

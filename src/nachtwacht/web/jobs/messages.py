@@ -19,6 +19,26 @@ TEXTS: dict[str, tuple[str, str]] = {
         "is niets veranderd. Het bestand is misschien beschadigd, of veel groter dan één nacht.",
         "This needed more working memory than the server allows, so it was stopped. Nothing "
         "was changed. The file may be damaged or much larger than one night."),
+    # A device file (watch, ring, actigraph) is not a sleep study: its own wording.
+    "timeout_device": (
+        "Het inlezen duurde te lang. Daarom heeft de server het gestopt. Er is niets bewaard. "
+        "Bevat het bestand veel meer dan een paar weken? Zet dan een kortere periode over "
+        "vanuit het programma van uw horloge of actigraaf.",
+        "Reading the file took too long, so the server stopped it. Nothing was saved. Does the "
+        "file hold much more than a few weeks? Then export a shorter period from the software "
+        "of your watch or actigraph."),
+    "memory_device": (
+        "Voor dit bestand was meer werkgeheugen nodig dan de server toestaat. Daarom is het "
+        "inlezen gestopt. Er is niets bewaard. Het bestand is misschien beschadigd, of het "
+        "beslaat een veel langere periode dan een paar weken.",
+        "This file needed more working memory than the server allows, so reading it was "
+        "stopped. Nothing was saved. The file may be damaged, or cover a much longer period "
+        "than a few weeks."),
+    "unexpected_device": (
+        "Er ging onverwacht iets mis bij het lezen van dit bestand. Het is misschien beschadigd. "
+        "Zet het opnieuw over vanuit het programma van uw horloge of actigraaf.",
+        "Something unexpected went wrong while reading this file. It may be damaged. Export it "
+        "again from the software of your watch or actigraph."),
     "interrupted": (
         "De server is een paar keer gestopt terwijl hij hiermee bezig was. Er is niets mis met "
         "uw bestand: probeer het later opnieuw.",
@@ -96,9 +116,13 @@ def text(key: str, language: str, **params) -> str:
     return out % params if params else out
 
 
-def failure_text(code: str, language: str) -> str:
-    """The sentence for failure ``code`` (timeout/memory/crash/interrupted/unexpected)."""
-    return text(code if code in TEXTS else "unexpected", language)
+def failure_text(code: str, language: str, kind: str = "") -> str:
+    """The sentence for failure ``code`` (timeout/memory/crash/interrupted/unexpected);
+    a job ``kind`` with its own wording (``timeout_device``) gets that one."""
+    code = code if code in TEXTS else "unexpected"
+    if kind and f"{code}_{kind}" in TEXTS:
+        return text(f"{code}_{kind}", language)
+    return text(code, language)
 
 
 def exception_text(exc: BaseException, language: str, names: tuple[str, str] | None = None) -> str:

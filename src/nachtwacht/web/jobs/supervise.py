@@ -78,7 +78,7 @@ def claim(job_id: int) -> Job | None:
 
 def finish_failed(job: Job, code: str, text: str | None = None) -> None:
     """Record a failure (only while the job is still running: a finished child wins)."""
-    text = text or messages.failure_text(code, job.language)
+    text = text or messages.failure_text(code, job.language, job.kind)
     now = timezone.now()
     n = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
         status=Job.Status.FAILED, error_code=code, error=text, finished=now)

@@ -32,7 +32,7 @@ def state(job: Job, language: str) -> dict:
     elif job.status == Job.Status.DONE:
         text = messages.text("done", language)
     else:
-        text = job.error or messages.failure_text(job.error_code, language)
+        text = job.error or messages.failure_text(job.error_code, language, job.kind)
     return {"id": job.pk, "kind": job.kind, "status": job.status, "progress": job.progress,
             "position": pos, "text": text,
             "finished": job.status in (Job.Status.DONE, Job.Status.FAILED)}
