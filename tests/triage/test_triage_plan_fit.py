@@ -1,4 +1,8 @@
-"""A few travel nights are not insomnia, and never earn sleep restriction."""
+"""Plan and flags fit the person.
+
+Travel nights are not insomnia; sleepiness alone brings no driving advice to someone
+who said they do not drive.
+"""
 
 from __future__ import annotations
 
@@ -32,3 +36,16 @@ def test_the_same_nights_without_a_trip_still_count():
     d = _diary(4)
     d = replace(d, nights=tuple(replace(n, travel=None) for n in d.nights))
     assert "insomnia_pattern" in {f.code for f in assess(d, lang="nl").flags}
+
+
+def test_no_driving_item_for_sleepiness_only_when_the_person_may_drive():
+    from nachtwacht.diary.types import Profile
+
+    base = _diary(0)
+    sleepy = replace(base, profile=Profile(daytime_sleepiness=3, drives=False))
+    assert "severe_daytime_sleepiness" in {f.code for f in assess(sleepy, lang="nl").flags}
+    assert "no_driving_when_sleepy" not in {p.code for p in assess(sleepy, lang="nl").plan}
+    driver = replace(base, profile=Profile(daytime_sleepiness=3, drives=True))
+    assert "no_driving_when_sleepy" in {p.code for p in assess(driver, lang="nl").plan}
+    unknown = replace(base, profile=Profile(daytime_sleepiness=3))
+    assert "no_driving_when_sleepy" in {p.code for p in assess(unknown, lang="nl").plan}
