@@ -34,6 +34,7 @@ def assess(
     rules: Iterable[Rule] | None = None,
     night_figures: Mapping[dt.date, Any] | None = None,
     device_nights: Sequence[Any] | None = None,
+    flags_only: bool = False,
 ) -> TriageResult:
     """Triage a diary.
 
@@ -58,6 +59,8 @@ def assess(
         Nights from a watch or actigraph: the body-clock rules also run on their times
         (:mod:`.device_clock`); a flag the diary did not raise is added, saying it comes
         from the device, and its plan items follow (issue #17).
+    flags_only : bool
+        Stop after the flags: no hints, no plan (``excluded`` empty too).
 
     Returns
     -------
@@ -100,6 +103,11 @@ def assess(
     flags.sort(key=lambda f: -level_rank(f.level))  # stable: file order within a level
     level = max((f.level for f in flags), key=level_rank, default=LEVELS[0])
 
+    if flags_only:
+        # The alert check after every save needs the flags only; hints and plan are
+        # about a third of the work (bench/bench_web.py).
+        return TriageResult(level, tuple(flags), (), (), lang,
+                            URGENT_NOTICE[lang] if level == "urgent" else "", ())
     hints = []
     for hint in load_hints():
         m = evaluate(hint.when, facts)

@@ -11,7 +11,6 @@ it equal to ``assess(...).flags``).
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 from collections.abc import Iterable, Iterator
@@ -92,42 +91,13 @@ def _flag_entry(flag_nl: Any, flag_en: Any | None) -> dict[str, Any]:
             "text_nl": d_nl.get("text", ""), "text_en": d_en.get("text", ""), "routes": routes}
 
 
-def _flags_only(diary, language: str) -> list[Any]:
-    # The flag part of nachtwacht.triage.assess.assess, step for step, with its own
-    # helpers: what differs from assess is only that hints and plan are not built.
-    # The module, not the function the package exports under the same name.
-    triage = importlib.import_module("nachtwacht.triage.assess")
-    vocab = triage.load_vocabulary()
-    facts = triage.Facts(diary, lang=language, insight=None, use_insight=False, vocabulary=vocab)
-    fired = []
-    for rule in triage.load_rules():
-        match = triage.evaluate(rule.when, facts)
-        if not match.ok:
-            continue
-        text = triage.fill(rule.text[language], match.stats)
-        if rule.level == "urgent":
-            text = f"{text} {triage.URGENT_NOTICE[language]}"
-        fired.append(triage.Flag(rule.code, rule.level, rule.condition, tuple(match.evidence), text,
-                                 triage.fill(rule.tell_gp[language], match.stats), rule.audience,
-                                 triage._routes(text, vocab.routes, language)))
-        facts.fired[rule.code] = match.stats
-        facts.fired_meta[rule.code] = (rule.level, rule.condition)
-    flags = triage._drop_superseded(fired)
-    flags.sort(key=lambda f: -triage.level_rank(f.level))
-    return flags
-
-
 def triage_flags(diary, language: str) -> list[Any] | None:
     """The flags of ``assess(diary, lang=language, use_insight=False)``, or None if it failed.
 
-    Falls back to the full ``assess`` when the shortcut fails (say the triage's helpers
-    were renamed): the alert then costs more, never less correct.
+    ``flags_only``: the alert check needs no hints and no plan.
     """
-    try:
-        return _flags_only(diary, language)
-    except Exception as exc:
-        log.warning("advice flags shortcut failed, running the full triage: %s", type(exc).__name__)
-    result, _p = call("nachtwacht.triage", "assess", diary, lang=language, use_insight=False)
+    result, _p = call("nachtwacht.triage", "assess", diary, lang=language, use_insight=False,
+                      flags_only=True)
     return None if result is None else list(result.flags)
 
 
