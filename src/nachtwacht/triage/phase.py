@@ -30,6 +30,7 @@ import statistics
 from collections.abc import Mapping
 from typing import Any
 
+from .conditions import _clock_text
 from .facts import Facts, clock_minutes, fmt_date
 from .types import Evidence
 
@@ -65,11 +66,9 @@ def validate(arg: Any, where: str) -> str | None:
     return None
 
 
-def _parse(value: Any) -> float:
-    if isinstance(value, int):  # YAML 1.1 reads an unquoted 01:30 as sexagesimal
-        value = f"{value // 60}:{value % 60:02d}"
-    hh, mm = str(value).split(":")
-    return float(dt.time(int(hh), int(mm)).hour * 60 + int(mm))
+def _parse(value: Any, anchor: str = "morning") -> float:
+    """A rule's "HH:MM" on the scale of ``anchor`` (ValueError if it is no clock time)."""
+    return float(clock_minutes(str(value), anchor))
 
 
 def _onset(night: Any) -> float | None:
@@ -83,11 +82,6 @@ def _onset(night: Any) -> float | None:
 def _wake(night: Any) -> float | None:
     """Final wake in minutes after midnight (a wake after noon stays after noon)."""
     return clock_minutes(night.final_wake or night.out_of_bed, "morning")
-
-
-def _clock(minutes: float, evening: bool) -> str:
-    total = int(round(minutes)) + (12 * 60 if evening else 0)
-    return f"{(total // 60) % 24:02d}:{total % 60:02d}"
 
 
 def _robust_sd(values: list[float]) -> float:
@@ -114,7 +108,7 @@ def evaluate(arg: Mapping[str, Any], facts: Facts) -> tuple[list[Evidence], list
     onsets = [r[1] for r in rows]
     wakes = sorted(r[2] for r in rows)
     on_med, wake_med = statistics.median(onsets), statistics.median(wakes)
-    want_on = (_parse(arg["onset"]) - 12 * 60) % (24 * 60)
+    want_on = _parse(arg["onset"], "evening")
     want_wake = _parse(arg["wake"])
     if _robust_sd(onsets) > arg.get("max_onset_spread", 90):
         return None
@@ -125,7 +119,7 @@ def evaluate(arg: Mapping[str, Any], facts: Facts) -> tuple[list[Evidence], list
         free = statistics.median(wakes[-k:])
         sleeps_on = wake_med >= want_wake or ("free_wake" in arg and free >= _parse(arg["free_wake"]))
         if not sleeps_on and not ("onset_alone" in arg
-                                  and on_med >= (_parse(arg["onset_alone"]) - 12 * 60) % (24 * 60)):
+                                  and on_med >= _parse(arg["onset_alone"], "evening")):
             return None
         shown = [d for d, on, _w in rows if on >= want_on]
     else:
@@ -134,8 +128,8 @@ def evaluate(arg: Mapping[str, Any], facts: Facts) -> tuple[list[Evidence], list
         free = wake_med
         shown = [d for d, on, _w in rows if on <= want_on]
     lang = facts.lang
-    stats = {"onset": _clock(on_med, True), "wake": _clock(wake_med, False),
-             "free_wake": _clock(free, False), "mean": _clock(wake_med, False)}
+    stats = {"onset": _clock_text(on_med, "evening"), "wake": _clock_text(wake_med, "morning"),
+             "free_wake": _clock_text(free, "morning"), "mean": _clock_text(wake_med, "morning")}
     if late:
         # How the morning goes: sleeping on when free, or an alarm every day.
         if sleeps_on:
