@@ -74,13 +74,13 @@ def _measure(fn: Callable[[], object], rounds: int) -> tuple[float, float, float
     return statistics.median(wall), statistics.median(cpu), statistics.median(queries), min(cpu)
 
 
-def _profile(fn: Callable[[], object], title: str, top: int) -> None:
+def _profile(fn: Callable[[], object], title: str, top: int, sort: str = "cumulative") -> None:
     prof = cProfile.Profile()
     prof.enable()
     fn()
     prof.disable()
     buf = io.StringIO()
-    pstats.Stats(prof, stream=buf).sort_stats("cumulative").print_stats(top)
+    pstats.Stats(prof, stream=buf).sort_stats(sort).print_stats(top)
     print(f"\n===== profile: {title} =====")
     print("\n".join(ln for ln in buf.getvalue().splitlines() if ln.strip())[:8000])
 
@@ -93,6 +93,7 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=15)
     ap.add_argument("--profile", action="store_true", help="cProfile one save and one dashboard")
     ap.add_argument("--top", type=int, default=30, help="functions per profile")
+    ap.add_argument("--sort", default="cumulative", help="profile order: cumulative or tottime")
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="nw-benchweb-")
@@ -146,10 +147,10 @@ def main() -> int:
         for fn in (landing, orm_insert, save_then_dashboard, dashboard):
             fn()
         if args.profile:
-            _profile(save, "POST /nacht/ (save)", args.top)
+            _profile(save, "POST /nacht/ (save)", args.top, args.sort)
             save()
-            _profile(dashboard, "GET /overzicht/ after a save (recent analysis shown)", args.top)
-            _profile(dashboard, "GET /overzicht/ again (analysis cache hit)", args.top)
+            _profile(dashboard, "GET /overzicht/ after a save (recent analysis shown)", args.top, args.sort)
+            _profile(dashboard, "GET /overzicht/ again (analysis cache hit)", args.top, args.sort)
 
         r = args.rounds
         ref_orm = _measure(orm_insert, r)

@@ -16,6 +16,7 @@ from nachtwacht.diary.demo import demo_diary
 from nachtwacht.diary.types import Diary, Episode, Night
 from nachtwacht.triage import assess
 from nachtwacht.web.alerts import advice
+from nachtwacht.web.convert import diary_for
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "triage"))
 from triage_cases import CASES, build_diary  # noqa: E402
@@ -49,7 +50,7 @@ def test_flags_only_skips_hints_and_plan():
     assert [f.to_dict() for f in short.flags] == [f.to_dict() for f in full.flags]
 
 
-def test_the_english_pass_runs_only_when_a_stored_alert_would_change(household, as_user, monkeypatch):
+def test_a_save_runs_the_dutch_pass_only_and_an_english_reader_gets_english(household, as_user, monkeypatch):
     from nachtwacht.web.alerts.models import AdviceAlert
 
     langs = []
@@ -65,21 +66,46 @@ def test_the_english_pass_runs_only_when_a_stored_alert_would_change(household, 
             "behaviours": "", "recall": "", "injury": "unknown", "left_bedroom": "true",
             "partner_unsafe": "unknown", "notes": ""}
     assert c.post("/episode/", data).status_code == 302
-    assert langs == ["nl", "en"]  # a new alert: both languages
+    assert langs == ["nl"]  # a new alert: the save asks in Dutch only
     alert = AdviceAlert.objects.get(user=household["sleeper"])
+    assert alert.data["flags"] and all(f["text_en"] is None for f in alert.data["flags"])
+    dutch = [f["text_nl"] for f in alert.data["flags"]]
+    assert dutch[0] in c.get("/overzicht/").content.decode().replace("&#x27;", "'")
+    assert langs == ["nl"]  # a Dutch reader costs no English pass
+    # Read in English: one English pass, the texts are the English flags', and kept.
+    c.post("/taal/", {"language": "en", "next": "/overzicht/"})
+    langs.clear()
+    page = c.get("/overzicht/").content.decode().replace("&#x27;", "'")
+    assert langs == ["en"]
+    alert.refresh_from_db()
     english = [f["text_en"] for f in alert.data["flags"]]
-    assert english and all(english) and english != [f["text_nl"] for f in alert.data["flags"]]
-    # The next morning's night: the same advice, already stored and unread: Dutch pass only,
-    # and the stored English stays.
+    want = {f.code: f.to_dict()["text"] for f in real(diary_for(household["sleeper"]), "en")}
+    assert english == [want[f["code"]] for f in alert.data["flags"]] and english != dutch
+    assert english[0] in page
+    langs.clear()
+    assert english[0] in c.get("/overzicht/").content.decode().replace("&#x27;", "'")
+    assert langs == []  # kept: no second English pass
+    # The next morning's night with the same advice and the same Dutch text keeps the English;
+    # a changed Dutch text (a new date in it) drops it until the next English read.
     night = {"date": "2026-11-22", "bedtime": "23:00", "lights_out": "23:10", "sol_min": "15", "awakenings": "1",
              "waso_min": "10", "final_wake": "06:45", "out_of_bed": "07:00", "quality": "4", "rested": "3",
              "notes": ""}
     assert c.post("/nacht/", night).status_code == 302
-    assert langs == ["nl", "en", "nl"]
+    assert langs == ["nl"]
     alert.refresh_from_db()
-    assert [f["text_en"] for f in alert.data["flags"]] == english
-    c.post("/taal/", {"language": "en", "next": "/overzicht/"})
-    assert english[0] in c.get("/overzicht/").content.decode().replace("&#x27;", "'")
+    for f, before_nl, before_en in zip(alert.data["flags"], dutch, english, strict=False):
+        assert f["text_en"] == (before_en if f["text_nl"] == before_nl else None)
+
+
+def test_an_english_text_for_a_flag_no_longer_raised_falls_back_to_dutch(household):
+    from nachtwacht.web.alerts.models import AdviceAlert
+
+    sleeper = household["sleeper"]
+    alert = AdviceAlert.objects.create(user=sleeper, sleeper=sleeper, key="gp_soon:gone", level="gp_soon", data={
+        "flags": [{"code": "gone", "level": "gp_soon", "audience": "sleeper", "text_nl": "Oude tekst.",
+                   "text_en": None, "routes": []}], "routes": []})
+    assert advice.shown(alert, "en")["texts"] == ["Oude tekst."]
+    assert advice.shown(alert, "nl")["texts"] == ["Oude tekst."]
 
 
 def test_the_partners_page_in_dutch_runs_the_dutch_pass_only(household, as_user, monkeypatch):
@@ -103,4 +129,10 @@ def test_the_partners_page_in_dutch_runs_the_dutch_pass_only(household, as_user,
     c.post("/taal/", {"language": "en", "next": "/"})
     langs.clear()
     body = c.get(f"/bedpartner/{link.pk}/").content.decode()
-    assert langs == ["nl", "en"] and "sexual violence centre (0800-0188, day and night)" in body and 'href="tel:08000188"' in body
+    # The page's own partner help (both passes) and, the first time only, the unread
+    # alert's English texts.
+    assert langs == ["nl", "en", "en"] and "sexual violence centre (0800-0188, day and night)" in body
+    assert 'href="tel:08000188"' in body
+    langs.clear()
+    c.get(f"/bedpartner/{link.pk}/")
+    assert langs == ["nl", "en"]

@@ -4,9 +4,15 @@ The check runs the triage *without* the trigger analysis (``use_insight=False``)
 red flags come from what was written, and the analysis takes about a second on a
 cache miss, which every save would cause. The full advice page still uses the analysis.
 It also needs only the flags, not the differential hints and the plan that
-``assess`` builds after them (a third of its time): :func:`triage_flags` runs the
-triage's own rule loop and stops there (``tests/web/test_web_alerts_flags.py`` holds
-it equal to ``assess(...).flags``).
+``assess`` builds after them (a third of its time): :func:`triage_flags` asks
+``assess(..., flags_only=True)`` (``tests/web/test_web_alerts_flags.py`` holds it equal
+to ``assess(...).flags``).
+
+The check runs in Dutch only. An alert's English texts are filled when someone reads
+it in English (:func:`shown`, :func:`_fill_english`) and then kept with the alert: most
+people read Dutch, and the dates in a flag's text change with every new night, so
+an English pass in the save ran on nearly every save for a text nobody read (issue
+#16 item 5: it was a fifth of a night save's CPU under load).
 """
 
 from __future__ import annotations
@@ -104,15 +110,12 @@ def triage_flags(diary, language: str) -> list[Any] | None:
 def current_flags(sleeper) -> list[dict[str, Any]] | None:
     """The sleeper's triage flags now, in both languages (None when triage failed).
 
-    The English texts cost a second triage pass, the larger part of a night save
-    (bench/bench_web.py), and are read only for the flags that are announced (to a
-    partner, or at an alert level: :func:`check_after_save`, the partner page). That
-    pass runs only when there is such a flag; otherwise ``text_en`` holds the Dutch text.
-    During :func:`check_after_save` it is also skipped when every alert the save would
-    store is stored already with the same Dutch texts (the usual case: each morning's
-    save while a "see your GP soon" alert is unread); ``text_en`` is then None and
-    :func:`_store` keeps the stored English. Within :func:`for_page` for a Dutch page
-    (the partner's page) it is skipped too, ``text_en`` None.
+    The English texts cost a second triage pass and are read only for the flags that
+    are announced (to a partner, or at an alert level). That pass runs only when there
+    is such a flag; otherwise ``text_en`` holds the Dutch text. During
+    :func:`check_after_save`, and within :func:`for_page` for a Dutch page (the
+    partner's page), it never runs: ``text_en`` is then None for the announced flags,
+    and an alert gets its English when it is read in English (:func:`shown`).
     """
     from nachtwacht.web.convert import diary_for
 
@@ -124,10 +127,9 @@ def current_flags(sleeper) -> list[dict[str, Any]] | None:
         return [_flag_entry(f, None) for f in nl]
     if _FOR_ALERTS.get() or _DUTCH_PAGE.get():
         entries = [_flag_entry(f, None) for f in nl]
-        if _DUTCH_PAGE.get() or not _english_needed(sleeper, entries):
-            for e in entries:
-                e["text_en"] = None
-            return entries
+        for e in entries:
+            e["text_en"] = None
+        return entries
     en_by_code = {f.code: f for f in triage_flags(diary, "en") or ()}
     return [_flag_entry(f, en_by_code.get(f.code)) for f in nl]
 
@@ -164,30 +166,6 @@ def _links(sleeper) -> list[Any]:
     return list(PartnerLink.objects.filter(sleeper=sleeper).select_related("partner"))
 
 
-def _dutch(data: dict[str, Any] | None) -> Any:
-    """An alert's data without the English flag texts (what the Dutch pass decides)."""
-    data = data or {}
-    return ([{k: v for k, v in f.items() if k != "text_en"} for f in data.get("flags", [])],
-            data.get("routes"))
-
-
-def _english_needed(sleeper, entries: list[dict[str, Any]]) -> bool:
-    """False when each alert to store exists, read or unread with the same Dutch data."""
-    from nachtwacht.web.alerts.models import AdviceAlert
-
-    wanted = [(user.pk, *_alert_data(flags)[1:]) for user, flags in _targets(sleeper, entries, _links(sleeper))
-              if flags]
-    if not wanted:
-        return False
-    keys = {key for _u, key, _d in wanted}
-    stored = {(a.user_id, a.key): a for a in AdviceAlert.objects.filter(sleeper=sleeper, key__in=keys)}
-    for user_pk, key, data in wanted:
-        alert = stored.get((user_pk, key))
-        if alert is None or (alert.read_at is None and _dutch(alert.data) != _dutch(data)):
-            return True
-    return False
-
-
 def _level(flag: Any) -> str:
     return str(flag.to_dict().get("level", "self_care"))
 
@@ -216,12 +194,17 @@ def _alert_data(flags: list[dict[str, Any]]) -> tuple[str, str, dict[str, Any]]:
 
 
 def _with_english(data: dict[str, Any], stored: dict[str, Any] | None) -> dict[str, Any]:
-    """``data`` with each missing English text taken from ``stored`` (else the Dutch one)."""
+    """``data`` with each missing English text taken from ``stored`` where still valid.
+
+    A stored English text is kept only while the flag's Dutch text is the same: then
+    it is the translation of what is shown. Otherwise it stays None, to be filled
+    when the alert is read in English (:func:`_fill_english`).
+    """
     if all(f.get("text_en") is not None for f in data["flags"]):
         return data
-    before = {f.get("code"): f.get("text_en") for f in (stored or {}).get("flags", [])}
+    before = {(f.get("code"), f.get("text_nl")): f.get("text_en") for f in (stored or {}).get("flags", [])}
     flags = [f if f.get("text_en") is not None else
-             dict(f, text_en=before.get(f["code"]) or f.get("text_nl", "")) for f in data["flags"]]
+             dict(f, text_en=before.get((f.get("code"), f.get("text_nl")))) for f in data["flags"]]
     return dict(data, flags=flags)
 
 
@@ -239,7 +222,7 @@ def _store(user, sleeper, flags: list[dict[str, Any]], request) -> None:
         with transaction.atomic():
             alert, created = AdviceAlert.objects.get_or_create(
                 user=user, sleeper=sleeper, key=key,
-                defaults={"level": level, "data": _with_english(data, None)})  # never without a text
+                defaults={"level": level, "data": data})
     except IntegrityError:  # the same advice stored by a parallel save
         return
     if not created and alert.read_at is None:
@@ -270,9 +253,40 @@ def check_after_save(request, sleeper) -> None:
         _FOR_ALERTS.reset(token)
 
 
+def _fill_english(alert) -> dict[str, Any]:
+    """``alert.data`` with every flag's English text, filled now where it is missing.
+
+    One English triage pass on the sleeper's diary as it is now; each flag takes the
+    text of the flag with the same code. A flag the diary no longer raises (the alert
+    is older than the last change) keeps its Dutch text rather than none. The result
+    is kept with the alert unless a save replaced the alert's data meanwhile.
+    """
+    data = alert.data or {}
+    flags = data.get("flags", [])
+    if all(f.get("text_en") is not None for f in flags):
+        return data
+    from nachtwacht.web.alerts.models import AdviceAlert
+    from nachtwacht.web.convert import diary_for
+
+    english = {f.code: f.to_dict().get("text", "") for f in triage_flags(diary_for(alert.sleeper), "en") or ()}
+    filled = dict(data, flags=[f if f.get("text_en") is not None else
+                               dict(f, text_en=english.get(f.get("code")) or f.get("text_nl", ""))
+                               for f in flags])
+    try:
+        with transaction.atomic():
+            row = AdviceAlert.objects.select_for_update().filter(pk=alert.pk).first()
+            if row is not None and row.data == data:
+                row.data = filled
+                row.save(update_fields=["data"])
+    except Exception as exc:  # showing the alert matters more than keeping the translation
+        log.warning("alert translation not stored: %s", type(exc).__name__)
+    alert.data = filled
+    return filled
+
+
 def shown(alert, language: str) -> dict[str, Any]:
     """An alert ready for the template, in ``language``."""
-    data = alert.data or {}
+    data = _fill_english(alert) if language == "en" else (alert.data or {})
     flags = data.get("flags", [])
     return {
         "id": alert.pk, "level": alert.level, "sleeper": alert.sleeper,

@@ -11,8 +11,9 @@ class AdviceAlert(models.Model):
 
     ``key`` is the level plus the sorted flag codes: the same advice is announced once;
     a new flag or a higher level gives a new key, so it comes to the top again.
-    ``data`` keeps the texts in both languages and the phone routes, so showing the
-    alert on every page costs one query and no new triage.
+    ``data`` keeps the flag texts and the phone routes, so showing the alert on every
+    page costs one query and no new triage. The English texts are filled the first time
+    the alert is read in English (``advice.shown``), then kept.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="advice_alerts")
