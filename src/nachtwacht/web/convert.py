@@ -125,11 +125,8 @@ def diary_for(
                          for v in qs.values_list(*_NAMES[Episode]))
     profile = Profile()
     if "profile" in parts:
-        profile = profile_to_core(getattr(sleeper, "profile", None) if _has_profile(sleeper) else None)
+        from nachtwacht.web.accounts.models import Profile as ProfileRow
+
+        # One query, and never a profile cached on the user object by an earlier read.
+        profile = profile_to_core(ProfileRow.objects.filter(user=sleeper).first())
     return Diary(nights=nights, episodes=episodes, profile=profile)
-
-
-def _has_profile(user: Any) -> bool:
-    from nachtwacht.web.accounts.models import Profile as ProfileRow
-
-    return ProfileRow.objects.filter(user=user).exists()

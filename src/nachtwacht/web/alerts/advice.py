@@ -36,6 +36,8 @@ LEVELS = ("self_care", "gp_routine", "gp_soon", "urgent")
 ALERT_LEVELS = ("gp_soon", "urgent")
 #: Session key: the page after the save shows the alert at the top.
 SESSION_KEY = "nw_alert_next"
+#: Pages (URL names) that keep an unread alert on top until it is read.
+ALWAYS_ON = frozenset({"dashboard", "partner_home", "partner_log", "triage", "plan"})
 
 #: Shown with every urgent alert, after any route a flag names itself.
 EMERGENCY = {"label_nl": "Direct gevaar of een aanval die langer dan 5 minuten duurt: bel 112",
@@ -151,19 +153,19 @@ def for_page(language: str) -> Iterator[None]:
         _DUTCH_PAGE.reset(token)
 
 
-def _targets(sleeper, flags: list[dict[str, Any]], links: list[Any]) -> list[tuple[Any, list[dict[str, Any]]]]:
-    """Who gets which flags: the sleeper their own at an alert level, each partner theirs."""
+def _targets(sleeper, flags: list[dict[str, Any]], partner_ids: list[int]) -> list[tuple[int, list[dict[str, Any]]]]:
+    """Who gets which flags (user ids): the sleeper their own at an alert level, each partner theirs."""
     mine = [f for f in flags if f["audience"] != "partner" and f["level"] in ALERT_LEVELS]
     # A flag addressed to the partner (e.g. it happened against their will) goes to
     # the partner's own pages whatever its level: it names their own help line.
     theirs = [f for f in flags if f["audience"] == "partner"]
-    return [(sleeper, mine)] + [(link.partner, theirs) for link in links]
+    return [(sleeper.pk, mine)] + [(pk, theirs) for pk in partner_ids]
 
 
-def _links(sleeper) -> list[Any]:
+def _partner_ids(sleeper) -> list[int]:
     from nachtwacht.web.sharing.models import PartnerLink
 
-    return list(PartnerLink.objects.filter(sleeper=sleeper).select_related("partner"))
+    return list(PartnerLink.objects.filter(sleeper=sleeper).values_list("partner_id", flat=True))
 
 
 def _level(flag: Any) -> str:
@@ -208,45 +210,62 @@ def _with_english(data: dict[str, Any], stored: dict[str, Any] | None) -> dict[s
     return dict(data, flags=flags)
 
 
-def _store(user, sleeper, flags: list[dict[str, Any]], request) -> None:
+def _store(sleeper, targets: list[tuple[int, list[dict[str, Any]]]], request, *, announce: bool = True) -> None:
+    """Keep one unread alert per target for the advice it should see now, or none.
+
+    One read of the targets' alerts decides everything; a write happens only when the
+    advice changed (the usual save, with the same advice still unread, writes nothing).
+    An alert already read for the same advice is not announced again.
+    """
+    from django.db.models import Q
+
     from nachtwacht.web.alerts.models import AdviceAlert
 
-    unread = AdviceAlert.objects.filter(user=user, sleeper=sleeper, read_at__isnull=True)
-    if not flags:
-        # The advice went down again (a typo corrected): nothing left to announce.
-        unread.delete()
-        return
-    level, key, data = _alert_data(flags)
-    unread.exclude(key=key).delete()
-    try:
-        with transaction.atomic():
-            alert, created = AdviceAlert.objects.get_or_create(
-                user=user, sleeper=sleeper, key=key,
-                defaults={"level": level, "data": data})
-    except IntegrityError:  # the same advice stored by a parallel save
-        return
-    if not created and alert.read_at is None:
-        data = _with_english(data, alert.data)
-        if data != alert.data:  # texts may have changed (a new rule wording); keep them fresh
-            alert.data = data
-            alert.save(update_fields=["data"])
-    if alert.read_at is None and request is not None and request.user.pk == user.pk:
-        request.session[SESSION_KEY] = True
+    wanted = {pk: (_alert_data(flags) if flags else None) for pk, flags in targets}
+    keys = {w[1] for w in wanted.values() if w is not None}
+    rows = list(AdviceAlert.objects.filter(sleeper=sleeper, user_id__in=list(wanted)).filter(
+        Q(read_at__isnull=True) | Q(key__in=keys)))
+    # The advice went down again (a typo corrected) or changed: drop what no longer applies.
+    stale = [r.pk for r in rows if r.read_at is None
+             and (wanted[r.user_id] is None or r.key != wanted[r.user_id][1])]
+    if stale:
+        AdviceAlert.objects.filter(pk__in=stale, read_at__isnull=True).delete()
+    for user_pk, want in wanted.items():
+        if want is None:
+            continue
+        level, key, data = want
+        alert = next((r for r in rows if r.user_id == user_pk and r.key == key), None)
+        if alert is None:
+            try:
+                with transaction.atomic():
+                    alert = AdviceAlert.objects.create(user_id=user_pk, sleeper=sleeper, key=key, level=level,
+                                                       data=data)
+            except IntegrityError:  # the same advice stored by a parallel save
+                continue
+        elif alert.read_at is None:
+            data = _with_english(data, alert.data)
+            if data != alert.data:  # texts may have changed (a new date, a new wording); keep them fresh
+                alert.data = data
+                alert.save(update_fields=["data"])
+        if announce and alert.read_at is None and request is not None and request.user.pk == user_pk:
+            request.session[SESSION_KEY] = True
 
 
-def check_after_save(request, sleeper) -> None:
+def check_after_save(request, sleeper, *, next_page: str | None = None) -> None:
     """Announce advice at ``gp_soon``/``urgent`` to whom it is addressed (never raises).
 
     Called by every view that saves what the triage reads: night, episode, profile
-    and the partner's log.
+    and the partner's log. ``next_page``: the URL name the view redirects to; when
+    that page shows unread alerts anyway (:data:`ALWAYS_ON`), the session is not
+    written to ask it to (one write less on every save).
     """
     token = _FOR_ALERTS.set(True)
     try:
         flags = current_flags(sleeper)
         if flags is None:
             return
-        for user, theirs in _targets(sleeper, flags, _links(sleeper)):
-            _store(user, sleeper, theirs, request)
+        _store(sleeper, _targets(sleeper, flags, _partner_ids(sleeper)), request,
+               announce=next_page not in ALWAYS_ON)
     except Exception as exc:  # an alert must never lose the save that triggered it
         log.warning("advice alert check failed: %s", type(exc).__name__)
     finally:

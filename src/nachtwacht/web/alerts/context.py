@@ -3,10 +3,7 @@ always on the person's start pages until read."""
 
 from __future__ import annotations
 
-from nachtwacht.web.alerts.advice import SESSION_KEY, unread_for
-
-#: Pages that keep an unread alert on top until it is read.
-ALWAYS_ON = frozenset({"dashboard", "partner_home", "partner_log", "triage", "plan"})
+from nachtwacht.web.alerts.advice import ALWAYS_ON, SESSION_KEY, unread_for
 
 
 def alerts(request) -> dict:

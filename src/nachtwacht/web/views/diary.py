@@ -167,7 +167,8 @@ def night_edit(request, day: str | None = None):
                         setattr(row, k, v)
                     # Uniqueness is the database's to decide: a row another request committed
                     # meanwhile then raises IntegrityError (answered below), not ValidationError.
-                    row.full_clean(validate_unique=False, validate_constraints=False)
+                    # The sleeper is the signed-in user: no query to check that they exist.
+                    row.full_clean(exclude=["sleeper"], validate_unique=False, validate_constraints=False)
                     row.save()
             except IntegrityError:
                 if not form.errors:
@@ -182,7 +183,7 @@ def night_edit(request, day: str | None = None):
                                "conflict": conflict}, status=409)
             else:
                 messages.success(request, _("Night saved. Sleep well tonight."))
-                check_after_save(request, request.user)
+                check_after_save(request, request.user, next_page="dashboard")
                 return redirect("dashboard")
     else:
         if row is not None:
@@ -246,7 +247,7 @@ def episode_edit(request, pk: int | None = None):
             if hidden:  # withdrawn from what clinicians see: as a deletion for their findings
                 forget_insight(request.user)
             messages.success(request, _("Episode saved."))
-            check_after_save(request, request.user)
+            check_after_save(request, request.user, next_page="dashboard")
             return redirect("dashboard")
     else:
         if row is not None:
@@ -304,7 +305,7 @@ def partner_log(request, link_id: int):
             row = Episode(sleeper=link.sleeper, logged_by=request.user, reporter="partner")
             _episode_save(form, row)
             messages.success(request, _("Thank you. What you saw has been added to the diary."))
-            check_after_save(request, link.sleeper)
+            check_after_save(request, link.sleeper, next_page="partner_log")
             return redirect("partner_log", link_id=link.pk)
     else:
         form = PartnerEpisodeForm(initial={"date": today(), "count": 1})
@@ -343,7 +344,7 @@ def partner_episode_edit(request, link_id: int, pk: int):
         if form.is_valid():
             _episode_save(form, row)
             messages.success(request, _("Saved."))
-            check_after_save(request, link.sleeper)
+            check_after_save(request, link.sleeper, next_page="partner_log")
             return redirect("partner_log", link_id=link.pk)
     else:
         form = PartnerEpisodeForm(initial={n: getattr(row, n) for n in form_names(PartnerEpisodeForm)})
@@ -361,7 +362,7 @@ def partner_episode_delete(request, link_id: int, pk: int):
             "button": _("Yes, delete this episode")})
     row.delete()
     messages.success(request, _("Episode deleted."))
-    check_after_save(request, link.sleeper)
+    check_after_save(request, link.sleeper, next_page="partner_log")
     return redirect("partner_log", link_id=link.pk)
 
 

@@ -122,7 +122,7 @@ def quick_night(request):
                                                      "Open it from the list to change it."))
                             raise IntegrityError
                         row = Night(sleeper=user, **full.cleaned_data)
-                        row.full_clean(validate_unique=False, validate_constraints=False)
+                        row.full_clean(exclude=["sleeper"], validate_unique=False, validate_constraints=False)
                         row.save()
                         idempotency.remember(user, key, "night", row.pk)
                 except IntegrityError:
