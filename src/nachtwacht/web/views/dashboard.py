@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 import nachtwacht
 from nachtwacht.diary.fields import spec
 from nachtwacht.diary.metrics import night_metrics, period_metrics
-from nachtwacht.web import chart
+from nachtwacht.web import chart, dashboard_html
 from nachtwacht.web.access import (
     clinician_required,
     live_share_or_404,
@@ -306,8 +306,12 @@ def dashboard_context(diary, language: str, *, with_insight: bool = True, owner:
     for n, m in zip(recent_nights[::-1], per[::-1], strict=True):
         table.append({"n": n, "m": m, "eps": [type_spec.choice_label(e.type, language)
                                               for e in recent_eps if e.date == n.date]})
+    months = _calendar(diary.episodes, language)
+    # The loops as HTML built in Python (web/dashboard_html.py: the template's loops were
+    # most of the page's rendering time); ``table`` and ``calendar`` stay as their data.
     ctx: dict = {"svg": svg, "table": table, "n_nights": len(nights), "n_episodes": len(diary.episodes),
-                 "calendar": _calendar(diary.episodes, language)}
+                 "calendar": months, "table_html": dashboard_html.table_rows_html(table),
+                 "calendar_html": dashboard_html.calendar_html(months)}
     if len(nights) >= MIN_NIGHTS_TRENDS:
         ctx["trends"] = [
             {"label": _("Minutes to fall asleep"), "svg": chart.trend_svg([m.sol_min for m in per], title=_("Minutes to fall asleep"), unit=" min", lo=0)},
