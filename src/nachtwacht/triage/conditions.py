@@ -59,7 +59,9 @@ from typing import Any
 
 from nachtwacht.diary import fields as F  # noqa: N812 - short, used everywhere
 
+from . import memo
 from .facts import METRICS, Facts, clock_minutes, day_minutes, fmt_date, fold, parse_clock
+from .memo import frozen
 from .types import Evidence
 
 
@@ -495,20 +497,18 @@ def _since_last_use(arg: Mapping[str, Any], facts: Facts) -> tuple[dt.date | Non
 
 
 def _nights(arg: Mapping[str, Any], facts: Facts) -> Match:
-    test = {k: v for k, v in arg.items() if k in _NIGHT_TEST_KEYS}
+    test = _night_test_of(arg)
     after, used = None, []
     if "since_last_use" in arg:
         after, used = _since_last_use(arg, facts)
         if after is None:
             return Match(False)
-    evidence, dates = [], []
-    for n in facts.nights:
-        if not facts.in_window(n.date, arg.get("within_days")) or (after and n.date <= after):
-            continue
-        ev = _night_test(test, n, facts)
-        if ev:
-            evidence.extend(ev)
-            dates.append(n.date)
+    # One walk per distinct test and window, shared by the rules that differ only in
+    # min_nights or min_share (the same "bad night" test sits in several rules).
+    hits = memo.scan(facts, frozen(test), arg.get("within_days"), after,
+                     lambda n: _night_test(test, n, facts))
+    evidence = [e for _, ev in hits for e in ev]
+    dates = [n.date for n, _ in hits]
     ok = len(dates) >= arg.get("min_nights", 1) and _share_ok(len(dates), arg, facts)
     stats = _date_stats(dates, facts, arg.get("within_days"))
     if used:
@@ -518,6 +518,20 @@ def _nights(arg: Mapping[str, Any], facts: Facts) -> Match:
         own = [str(w) for e in evidence for w in (e.value or ())]
         stats["substances"] = ", ".join(dict.fromkeys(own))
     return Match(ok, evidence if ok else [], stats)
+
+
+#: The night test inside a ``nights`` argument, by id of the argument (which it keeps
+#: alive); conditions are loaded data, never changed after loading (see :mod:`.memo`).
+_TESTS: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
+
+
+def _night_test_of(arg: Mapping[str, Any]) -> dict[str, Any]:
+    held = _TESTS.get(id(arg))
+    if held is None or held[0] is not arg:
+        if len(_TESTS) >= 4096:
+            _TESTS.clear()
+        held = _TESTS[id(arg)] = (arg, {k: v for k, v in arg.items() if k in _NIGHT_TEST_KEYS})
+    return held[1]
 
 
 def _mean(arg: Mapping[str, Any], facts: Facts) -> Match:
@@ -533,9 +547,11 @@ def _summary(arg: Mapping[str, Any], facts: Facts, how: str) -> Match:
     # ``except`` leaves out nights that say why they differ (a trip, a night shift), so a
     # few travel nights do not make an ordinary sleeper's mean look like insomnia.
     skip = arg.get("except")
-    vals = [(n, facts.night_value(n, name)) for n in facts.nights
-            if facts.in_window(n.date, arg.get("within_days"))
-            and not (skip and _night_test(skip, n, facts))]
+    within = arg.get("within_days")
+    skipped = {id(n) for n, _ in memo.scan(facts, frozen(skip), within, None,
+                                           lambda n: _night_test(skip, n, facts))} if skip else set()
+    vals = [(n, facts.night_value(n, name)) for n in memo.nights_in(facts, within)
+            if id(n) not in skipped]
     vals = [(n, v) for n, v in vals if v is not None]
     if not vals or len(vals) < arg.get("min_nights", 1):
         return Match(False)
@@ -583,19 +599,13 @@ def _clock_text(minutes: float, anchor: str) -> str:
 def _episode_matches(arg: Mapping[str, Any], facts: Facts) -> list[Any]:
     # The same episode selection appears in many rules, triggers and hints; it depends
     # on the diary only, so it is computed once per Facts.
-    key = ("episodes", _freeze(arg))
+    key = ("episodes", frozen(arg))
     if key not in facts.memo:
         facts.memo[key] = tuple(_select_episodes(arg, facts))
     return list(facts.memo[key])
 
 
-def _freeze(x: Any) -> Any:
-    """A hashable, order-independent copy of a condition argument (for memo keys)."""
-    if isinstance(x, Mapping):
-        return tuple(sorted((k, _freeze(v)) for k, v in x.items()))
-    if isinstance(x, list | tuple):
-        return tuple(_freeze(v) for v in x)
-    return x
+_freeze = memo.freeze  # the memo keys' definition lives with the memo tables
 
 
 def _select_episodes(arg: Mapping[str, Any], facts: Facts) -> list[Any]:
@@ -624,7 +634,7 @@ def _select_episodes(arg: Mapping[str, Any], facts: Facts) -> list[Any]:
         if not _episode_where(ep, arg.get("where", {}), facts, said):
             continue
         if said:
-            facts.memo.setdefault(("quotes", _freeze(arg)), {})[id(ep)] = tuple(said)
+            facts.memo.setdefault(("quotes", frozen(arg)), {})[id(ep)] = tuple(said)
         if "night_part" in arg and not _in_night_part(ep, arg["night_part"], facts):
             continue
         out.append(ep)
@@ -699,7 +709,7 @@ def _episodes(arg: Mapping[str, Any], facts: Facts) -> Match:
     stats["n_episodes"] = total
     if "since_last_use" in arg:
         stats["substances"] = _substance_words(_since_last_use(arg, facts)[1])
-    quotes = facts.memo.get(("quotes", _freeze(arg)), {})
+    quotes = facts.memo.get(("quotes", frozen(arg)), {})
     evidence = [facts.episode_evidence(e, quotes.get(id(e), ())) for e in eps] if ok else []
     return Match(ok, evidence, stats)
 
@@ -775,15 +785,18 @@ def _pattern(arg: Mapping[str, Any], facts: Facts) -> Match:
     with_night = [d for d in ep_dates if d in facts.night_by_date]
     if not with_night:
         return Match(False)
+    test = arg["night"]
+    passed = {id(n): ev for n, ev in memo.scan(facts, frozen(test), None, None,
+                                               lambda n: _night_test(test, n, facts))}
     hit_dates, evidence = [], []
     for d in with_night:
-        ev = _night_test(arg["night"], facts.night_by_date[d], facts)
+        ev = passed.get(id(facts.night_by_date[d]))
         if ev:
             hit_dates.append(d)
             evidence.extend(ev)
     ep_set, hit_set = set(ep_dates), set(hit_dates)
     others = [n for n in facts.nights if n.date not in ep_set]
-    other_hits = sum(1 for n in others if _night_test(arg["night"], n, facts))
+    other_hits = sum(1 for n in others if id(n) in passed)
     share = len(hit_dates) / len(with_night)
     base = other_hits / len(others) if others else 0.0
     ok = (len(hit_dates) >= arg.get("min_nights", 2) and share >= arg.get("min_share", 0.5)
@@ -865,6 +878,10 @@ def _as_list(x: Any) -> list[str]:
 
 
 def _date_stats(dates: list[dt.date], facts: Facts, within_days: int | None = None) -> dict[str, Any]:
+    return memo.date_stats(facts, dates, within_days, _compute_date_stats)
+
+
+def _compute_date_stats(dates: list[dt.date], facts: Facts, within_days: int | None) -> dict[str, Any]:
     dates = sorted(set(dates))
     lang = facts.lang
     shown = [fmt_date(d, lang) for d in dates[:5]]
@@ -941,7 +958,10 @@ def _substance_words(names: list[str]) -> str:
 
 
 _EVAL: dict[str, Callable[[Any, Facts], Match]] = {
-    "all": _all, "any": _any, "not": _not, "profile": _profile, "nights": _nights,
-    "mean": _mean, "spread": _spread, "episodes": _episodes, "pattern": _pattern, "insight": _insight, "flag": _flag,
-    "fired": _fired, "mentions": _mentions, "clock_phase": _clock_phase,
+    "all": _all, "any": _any, "not": _not, "profile": _profile, "insight": _insight, "flag": _flag,
+    "fired": _fired,
+    # These depend on the diary alone: each distinct one is evaluated once per Facts.
+    **{k: memo.match(k, f) for k, f in (
+        ("nights", _nights), ("mean", _mean), ("spread", _spread), ("episodes", _episodes),
+        ("pattern", _pattern), ("mentions", _mentions), ("clock_phase", _clock_phase))},
 }

@@ -1,0 +1,150 @@
+"""Benchmark of the triage engine: the alert check after a save and the full triage.
+
+Times ``assess(diary, lang="nl", use_insight=False, flags_only=True)`` (what the web
+layer runs after every diary save, issue #16 item 5) and the full ``assess`` (advice and
+plan pages) on the demo diary at 9 and 52 weeks, for the engine as it is now and, in the
+same run, the engine of an earlier commit (``--before``, default the commit before the
+speed work), loaded from git under another package name. Both are divided by two
+references measured in the same run, so runs on a busy machine compare:
+
+* ``loop``: a fixed pure-Python loop (dict look-ups and arithmetic, ~the work of an
+  interpreter-bound engine);
+* ``facts``: building the triage's :class:`~nachtwacht.triage.facts.Facts` for the diary.
+
+Figures are medians of ``--repeat`` rounds of CPU time of this process (it hardly moves
+when other jobs share the machine); each round starts from a fresh diary object, as a
+web request does. The outputs of both engines are compared too (they must be equal).
+
+    python bench/bench_triage.py [--weeks 9 52] [--repeat 15] [--before d724c73 | --before none]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import importlib
+import io
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from nachtwacht.diary.demo import demo_diary  # noqa: E402
+from nachtwacht.diary.types import Diary  # noqa: E402
+
+END = dt.date(2026, 3, 1)
+#: The last commit before the speed work of issue #16 item 5.
+BEFORE = "d724c73"
+
+
+def load_engine(commit: str, into: Path) -> ModuleType:
+    """Import ``src/nachtwacht/triage`` of ``commit`` as the package ``triage_<commit>``.
+
+    The triage package uses relative imports among its modules and absolute ones only
+    for the diary, so a renamed copy runs beside the current one.
+    """
+    name = f"triage_{commit}"
+    raw = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "src/nachtwacht/triage"],
+                         check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        tar.extractall(into, filter="data")
+    (into / "src" / "nachtwacht" / "triage").rename(into / name)
+    sys.path.insert(0, str(into))
+    return importlib.import_module(name)
+
+
+def cpu_ms(fn: Callable[[], Any], repeat: int) -> float:
+    """Median CPU milliseconds of ``fn`` over ``repeat`` rounds (after one warm-up)."""
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.process_time()
+        fn()
+        times.append((time.process_time() - t0) * 1000)
+    return statistics.median(times)
+
+
+def reference_loop() -> int:
+    """A fixed interpreter-bound job: dictionary look-ups, comparisons and arithmetic."""
+    table = {i: i * 7 % 101 for i in range(1000)}
+    total = 0
+    for _ in range(60):
+        for i in range(1000):
+            v = table[i]
+            if v > 50:
+                total += v
+            else:
+                total -= i % 7
+    return total
+
+
+def fresh(diary: Diary) -> Diary:
+    # A new Diary object per round, as each web request loads one: no cache keyed on the
+    # object can carry over between rounds.
+    return dataclasses.replace(diary, nights=tuple(diary.nights), episodes=tuple(diary.episodes))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark and print a table."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--weeks", type=int, nargs="+", default=[9, 52])
+    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--before", default=BEFORE, help="git commit of the engine to compare with, or 'none'")
+    args = ap.parse_args(argv)
+
+    from nachtwacht import triage as now
+    from nachtwacht.triage.facts import Facts
+    from nachtwacht.triage.loader import load_vocabulary
+
+    engines: dict[str, ModuleType] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        if args.before != "none":
+            engines["before"] = load_engine(args.before, Path(tmp))
+        engines["now"] = now
+        loop_ms = cpu_ms(reference_loop, args.repeat)
+        print(f"reference loop: {loop_ms:.2f} ms CPU (median of {args.repeat})")
+        rows = []
+        vocab = load_vocabulary()
+        for weeks in args.weeks:
+            diary = demo_diary(seed=7, weeks=weeks, end=END)
+            facts_ms = cpu_ms(lambda d=diary: Facts(fresh(d), lang="nl", use_insight=False,
+                                                    vocabulary=vocab), args.repeat * 10)
+            print(f"{weeks} weeks: {len(diary.nights)} nights, {len(diary.episodes)} episodes; "
+                  f"building Facts {facts_ms:.3f} ms")
+            for mode, kw in (("flags_only", {"flags_only": True}), ("full", {})):
+                got: dict[str, float] = {}
+                outs = []
+                for label, eng in engines.items():
+                    def run(eng: ModuleType = eng, kw: dict[str, Any] = kw, d: Diary = diary) -> Any:
+                        return eng.assess(fresh(d), lang="nl", use_insight=False, **kw)
+
+                    got[label] = cpu_ms(run, args.repeat)
+                    outs.append(run().to_dict())
+                same = all(o == outs[0] for o in outs)
+                rows.append((weeks, mode, got, loop_ms, facts_ms, same))
+
+    print()
+    head = f"{'weeks':>5} {'mode':<10} {'before ms':>10} {'now ms':>8} {'speed-up':>8} " \
+           f"{'before/loop':>11} {'now/loop':>8} {'now/facts':>9} {'same':>5}"
+    print(head)
+    print("-" * len(head))
+    for weeks, mode, got, loop_ms, facts_ms, same in rows:
+        b = got.get("before")
+        n = got["now"]
+        print(f"{weeks:>5} {mode:<10} {b if b is not None else float('nan'):>10.2f} {n:>8.2f} "
+              f"{(b / n) if b else float('nan'):>7.2f}x {(b or float('nan')) / loop_ms:>11.2f} "
+              f"{n / loop_ms:>8.2f} {n / facts_ms:>9.1f} {'yes' if same else 'NO':>5}")
+
+
+if __name__ == "__main__":
+    main()
