@@ -211,3 +211,27 @@ def test_formatting_helpers_equal_djangos_filters(language):
             assert dashboard_html._weekday2(d) == date_filter(d, "D")[:2]
         for n in (0, 1, 7, 999, 1000, 123456):
             assert dashboard_html.fmt_count(n) == engines["django"].from_string("{{ n }}").render({"n": n})
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_findings_list_is_identical(db, old_engine, language):
+    """Significant or not (or no such field), ratio or difference, with or without an
+    interval or a chart, a text to escape; two decimals with the language's separator."""
+    from types import SimpleNamespace as F
+
+    findings = [
+        {"f": F(significant=True, ci_low=1.005, ci_high=2.5), "text": "Alcohol & <b>slaap</b>",
+         "svg": "<svg role=\"img\"></svg>", "estimate": 1.23456, "ratio": True},
+        {"f": F(significant=False, ci_low=None, ci_high=None), "text": NASTY, "svg": "<svg></svg>",
+         "estimate": -0.125, "ratio": False},
+        {"f": F(ci_low=-3, ci_high=1234.5), "text": "no significance field", "svg": "<svg></svg>",
+         "estimate": 12, "ratio": False},
+        {"f": F(significant=True), "text": "no estimate", "svg": "", "estimate": None, "ratio": False},
+    ]
+    with translation.override(language):
+        ctx = dashboard_context(_diaries()["two months, escaping"], language, with_insight=False)
+        ctx.update(findings=findings, findings_html=dashboard_html.findings_html(findings))
+        old, new = _both(old_engine, ctx)
+    assert new == old
+    assert new.count('<li class="sig">') == 2 and "&lt;b&gt;slaap" in new
+    assert ("1,23" if language == "nl" else "1.23") in new

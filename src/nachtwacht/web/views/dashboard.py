@@ -325,6 +325,7 @@ def dashboard_context(diary, language: str, *, with_insight: bool = True, owner:
         if len(nights) >= MIN_NIGHTS_INSIGHT:
             ctx["findings"], ctx["insight_problem"], as_of = _findings(
                 diary, language, owner, scope=scope, read_at=read_at)
+            ctx["findings_html"] = dashboard_html.findings_html(ctx["findings"])
             if as_of is not None:
                 ctx["insight_note"] = stale_note(as_of, language, own=scope == "all")
         else:
