@@ -59,7 +59,7 @@ from typing import Any
 
 from nachtwacht.diary import fields as F  # noqa: N812 - short, used everywhere
 
-from . import memo
+from . import compiled, memo
 from .facts import METRICS, Facts, clock_minutes, day_minutes, fmt_date, fold, parse_clock
 from .memo import frozen
 from .types import Evidence
@@ -458,6 +458,11 @@ def _night_test(test: Mapping[str, Any], night: Any, facts: Facts) -> list[Evide
     return []
 
 
+def _compiled(test: Mapping[str, Any]) -> Callable[[Any, Facts], list[Evidence]]:
+    """:func:`_night_test` for one test, read once (see :mod:`.compiled`)."""
+    return compiled.night_test(test, _night_test, OPS)
+
+
 #: Days without use after which "since you stopped" may be said without an explicit stop.
 STOP_DAYS = 14
 #: Nights of use that make earlier use "regular".
@@ -505,8 +510,7 @@ def _nights(arg: Mapping[str, Any], facts: Facts) -> Match:
             return Match(False)
     # One walk per distinct test and window, shared by the rules that differ only in
     # min_nights or min_share (the same "bad night" test sits in several rules).
-    hits = memo.scan(facts, frozen(test), arg.get("within_days"), after,
-                     lambda n: _night_test(test, n, facts))
+    hits = memo.scan(facts, frozen(test), arg.get("within_days"), after, _compiled(test))
     evidence = [e for _, ev in hits for e in ev]
     dates = [n.date for n, _ in hits]
     ok = len(dates) >= arg.get("min_nights", 1) and _share_ok(len(dates), arg, facts)
@@ -548,8 +552,8 @@ def _summary(arg: Mapping[str, Any], facts: Facts, how: str) -> Match:
     # few travel nights do not make an ordinary sleeper's mean look like insomnia.
     skip = arg.get("except")
     within = arg.get("within_days")
-    skipped = {id(n) for n, _ in memo.scan(facts, frozen(skip), within, None,
-                                           lambda n: _night_test(skip, n, facts))} if skip else set()
+    skipped = ({id(n) for n, _ in memo.scan(facts, frozen(skip), within, None, _compiled(skip))}
+               if skip else set())
     vals = [(n, facts.night_value(n, name)) for n in memo.nights_in(facts, within)
             if id(n) not in skipped]
     vals = [(n, v) for n, v in vals if v is not None]
@@ -621,24 +625,39 @@ def _select_episodes(arg: Mapping[str, Any], facts: Facts) -> list[Any]:
     out = []
     if types:
         # Only the episodes of the asked types, in the diary's order.
-        pool = sorted((ep for ty in set(types) for ep in facts.episodes_by_type.get(ty, ())),
-                      key=facts.episode_order)
+        key = ("pool", frozenset(types))
+        if key not in facts.memo:
+            facts.memo[key] = tuple(sorted((ep for ty in set(types) for ep in facts.episodes_by_type.get(ty, ())),
+                                           key=facts.episode_order))
+        pool = facts.memo[key]
     else:
-        pool = list(facts.episodes)
+        pool = facts.episodes
+    within, filt = arg.get("within_days"), arg.get("where", {})
     for ep in pool:
         if reporters and ep.reporter not in reporters:
             continue
-        if not facts.in_window(ep.date, arg.get("within_days")) or (after and ep.date <= after):
+        if (within is not None and not facts.in_window(ep.date, within)) or (after and ep.date <= after):
             continue
-        said: list[str] = []
-        if not _episode_where(ep, arg.get("where", {}), facts, said):
-            continue
-        if said:
-            facts.memo.setdefault(("quotes", frozen(arg)), {})[id(ep)] = tuple(said)
+        if filt:
+            ok, said = _where(ep, filt, facts)
+            if not ok:
+                continue
+            if said:
+                facts.memo.setdefault(("quotes", frozen(arg)), {})[id(ep)] = said
         if "night_part" in arg and not _in_night_part(ep, arg["night_part"], facts):
             continue
         out.append(ep)
     return out
+
+
+def _where(ep: Any, filt: Mapping[str, Any], facts: Facts) -> tuple[bool, tuple[str, ...]]:
+    """:func:`_episode_where` with the quotes, kept per filter and episode (filters recur)."""
+    table = facts.memo.setdefault(("where", frozen(filt)), {})
+    held = table.get(id(ep))  # the episodes are held by facts: their ids stay theirs
+    if held is None:
+        said: list[str] = []
+        held = table[id(ep)] = (_episode_where(ep, filt, facts, said), tuple(said))
+    return held
 
 
 def _episode_where(ep: Any, filt: Mapping[str, Any], facts: Facts,
@@ -786,8 +805,7 @@ def _pattern(arg: Mapping[str, Any], facts: Facts) -> Match:
     if not with_night:
         return Match(False)
     test = arg["night"]
-    passed = {id(n): ev for n, ev in memo.scan(facts, frozen(test), None, None,
-                                               lambda n: _night_test(test, n, facts))}
+    passed = {id(n): ev for n, ev in memo.scan(facts, frozen(test), None, None, _compiled(test))}
     hit_dates, evidence = [], []
     for d in with_night:
         ev = passed.get(id(facts.night_by_date[d]))

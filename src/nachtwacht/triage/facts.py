@@ -127,10 +127,8 @@ class Facts:
         self.ref_date: dt.date | None = max(dates) if dates else None
         if vocabulary is not None and aliases is None:
             aliases = vocabulary.aliases
-        self.aliases = {fold(k): tuple(fold(a) for a in v) for k, v in (aliases or {}).items()}
-        self.recreational = frozenset(fold(x) for x in getattr(vocabulary, "recreational", ()))
-        self.treatments = tuple(fold(x) for x in getattr(vocabulary, "treatments", ()))
-        self.bare = frozenset(fold(x) for x in getattr(vocabulary, "bare", ()))
+        folded, self.recreational, self.treatments, self.bare = _folded_vocabulary(vocabulary, aliases)
+        self.aliases = dict(folded)
         self.lexicon = load_lexicon()
         #: Codes of the flags raised so far, with the numbers their texts used.
         self.fired: dict[str, dict[str, Any]] = {}
@@ -196,9 +194,10 @@ class Facts:
     # -- sleep figures -----------------------------------------------------------------
     def metric(self, night: Night, name: str) -> float | None:
         """Return ``tst_min``, ``tib_min`` or ``se_pct`` of one night (None if unknown)."""
-        if night.date not in self._metrics:
-            self._metrics[night.date] = _night_figures(night, self.diary.tz)
-        return self._metrics[night.date].get(name)
+        figures = self._metrics.get(night.date)
+        if figures is None:
+            figures = self._metrics[night.date] = _cached_figures(night, self.diary.tz)
+        return figures.get(name)
 
     def night_value(self, night: Night, name: str) -> Any:
         """A Night field or a sleep figure by name."""
@@ -348,13 +347,18 @@ class Facts:
 
     def night_answers(self, d: dt.date) -> dict[str, Any]:
         """The episode boxes of one night, as one answer: ``False`` only if every episode said no."""
-        eps = self.episodes_on(d)
-        out: dict[str, Any] = {}
-        for name in ("injury", "left_bedroom", "partner_unsafe"):
-            vals = [getattr(e, name) for e in eps]
-            out[name] = False if vals and all(v is False for v in vals) else (
-                True if any(v is True for v in vals) else None)
-        return out
+        # Asked for every night with a note by each notes test: kept per date.
+        held = self.memo.setdefault("night_answers", {})
+        out = held.get(d)
+        if out is None:
+            eps = self.episodes_on(d)
+            out = {}
+            for name in ("injury", "left_bedroom", "partner_unsafe"):
+                vals = [getattr(e, name) for e in eps]
+                out[name] = False if vals and all(v is False for v in vals) else (
+                    True if any(v is True for v in vals) else None)
+            held[d] = out
+        return dict(out)  # a copy: the caller may change it
 
     @property
     def text_facts(self) -> tuple[TextFact, ...]:
@@ -477,6 +481,34 @@ class Facts:
         return str(value)
 
 
+#: Folded vocabulary by ids of the vocabulary and alias objects, with the objects (which
+#: keeps the ids theirs). The shipped vocabulary is loaded once and never changed, and
+#: folding it took a good part of building a Facts.
+_VOCAB: dict[tuple[int, int], tuple[Any, Any, tuple[Any, ...]]] = {}
+
+
+def _folded_vocabulary(vocabulary: Any, aliases: Mapping[str, Sequence[str]] | None) -> tuple[Any, ...]:
+    """Folded ``(aliases, recreational, treatments, bare)`` of a vocabulary."""
+    def compute() -> tuple[Any, ...]:
+        return (
+            {fold(k): tuple(fold(a) for a in v) for k, v in (aliases or {}).items()},
+            frozenset(fold(x) for x in getattr(vocabulary, "recreational", ())),
+            tuple(fold(x) for x in getattr(vocabulary, "treatments", ())),
+            frozenset(fold(x) for x in getattr(vocabulary, "bare", ())),
+        )
+
+    if vocabulary is None or aliases is not getattr(vocabulary, "aliases", None):
+        return compute()  # hand-made aliases (tests): not kept, they might be changed
+    key = (id(vocabulary), id(aliases))
+    held = _VOCAB.get(key)
+    if held is None or held[0] is not vocabulary or held[1] is not aliases:
+        folded = compute()
+        if len(_VOCAB) >= 64:
+            _VOCAB.clear()
+        held = _VOCAB[key] = (vocabulary, aliases, folded)
+    return held[2]
+
+
 def _alias_match(word: str, taken: str, bare: frozenset[str] = frozenset()) -> bool:
     # A bare alias ("k", "g", "coke") is an ordinary word or unit too: it counts only as
     # the whole entry, with at most an amount after it ("g 2 ml"), so "vitamine k",
@@ -560,6 +592,41 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 1)
     return value
+
+
+#: Sleep figures of nights seen before, in this process (see :func:`_cached_figures`).
+_FIGURES: dict[tuple[Any, ...], dict[str, float | None]] = {}
+#: About 1 kB each: a few megabytes, some ten year-long diaries.
+_FIGURES_MAX = 4096
+
+
+def _tag(v: Any) -> Any:
+    # Values that compare equal but are read differently must not share a key: a clock
+    # time and a datetime, fold=1 of an ambiguous autumn hour, another time zone.
+    return v if v is None else (v.__class__, v, getattr(v, "fold", 0), getattr(v, "tzinfo", None))
+
+
+def _cached_figures(night: Night, tz: str) -> dict[str, float | None]:
+    """:func:`_night_figures`, kept across diaries by the night's values (a fresh dict each time).
+
+    After each diary save the alert check triages the whole diary again, and a page
+    view reads it again: all nights but the one just saved are the same, and the sleep
+    figures are a good part of a triage's time (issue #16 item 5). The key holds every
+    value the figures are computed from (``night_metrics``: the four clock times, the
+    date, ``sol_min`` and ``waso_min``; the fallback: the same); a test changes every
+    other field and checks that the figures stay the same.
+    """
+    key = (tz, night.date, _tag(night.bedtime), _tag(night.lights_out), _tag(night.final_wake),
+           _tag(night.out_of_bed), _tag(night.sol_min), _tag(night.waso_min))
+    try:
+        held = _FIGURES.get(key)
+    except TypeError:  # an unhashable value in a hand-made night: no cache
+        return _night_figures(night, tz)
+    if held is None:
+        if len(_FIGURES) >= _FIGURES_MAX:
+            _FIGURES.clear()  # simple and thread-safe; refilled within a few triages
+        held = _FIGURES[key] = _night_figures(night, tz)
+    return dict(held)
 
 
 def _night_figures(night: Night, tz: str) -> dict[str, float | None]:

@@ -93,10 +93,10 @@ def nights_in(facts: Facts, within_days: int | None) -> tuple[Any, ...]:
 
 
 def scan(facts: Facts, test_key: Any, within_days: int | None, after: dt.date | None,
-         test: Callable[[Any], list[Evidence]]) -> tuple[tuple[Any, tuple[Evidence, ...]], ...]:
+         test: Callable[[Any, Facts], list[Evidence]]) -> tuple[tuple[Any, tuple[Evidence, ...]], ...]:
     """The nights in the window (after ``after``) that pass a night test, with their evidence.
 
-    ``test_key`` identifies the test (its frozen mapping); ``test(night)`` runs it.
+    ``test_key`` identifies the test (its frozen mapping); ``test(night, facts)`` runs it.
     """
     key = ("scan", test_key, within_days, after, facts.ref_date)
     held = facts.memo.get(key)
@@ -105,7 +105,7 @@ def scan(facts: Facts, test_key: Any, within_days: int | None, after: dt.date | 
         for n in nights_in(facts, within_days):
             if after and n.date <= after:
                 continue
-            ev = test(n)
+            ev = test(n, facts)
             if ev:
                 out.append((n, tuple(ev)))
         held = facts.memo[key] = tuple(out)
