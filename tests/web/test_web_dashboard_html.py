@@ -198,13 +198,15 @@ def test_anonymous_menu_is_identical(db, old_engine, client, language):
 
 @pytest.mark.parametrize("language", ["nl", "en"])
 def test_formatting_helpers_equal_djangos_filters(language):
-    values = [0, 1, -1, 0.5, 1.5, 2.5, -0.5, -1.5, 0.49999999, 412.5, 87.49999999999999, 87.5, 999.4,
-              999.5, -999.5, 1000, 1234.5, 12345.678, 1e-20, 7 / 3, 100.0, float("nan"), float("inf"),
-              -float("inf"), None, "12.5", True]
+    values = [0, 1, -1, 0.5, 1.5, 2.5, -0.5, -1.5, 0.49999999, 412.5, 87.49999999999999, 87.5, 998.5,
+              998.996, 999.4, 999.5, -999.5, 1000, 1234.5, 12345.678, 1e-20, -1e-20, 7 / 3, -2 / 3, 100.0,
+              0.005, 0.015, 1.005, -0.005, -0.004, 2.675, 1e16, float("nan"), float("inf"), -float("inf"),
+              None, "12.5", True]
     days = [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(0, 365, 3)]
     with translation.override(language):
         for v in values:
             assert dashboard_html.fmt_int(v) == floatformat(v, 0), v
+            assert dashboard_html.fmt_2(v) == floatformat(v, 2), v
         for d in days:
             for fmt in ("D j M", "F Y", "l"):
                 assert dashboard_html.fmt_date(d, fmt) == date_filter(d, fmt)

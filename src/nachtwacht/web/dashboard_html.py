@@ -26,13 +26,14 @@ from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat
 from django.template.defaultfilters import time as time_filter
 from django.utils.dateformat import format as date_format
-from django.utils.formats import localize
+from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.timezone import template_localtime
 from django.utils.translation import get_language, gettext, ngettext
 
 _ONE = Decimal(1)
+_CENT = Decimal("0.01")
 _DASH = "–"
 
 
@@ -42,10 +43,13 @@ def _date_cached(language: str | None, value: dt.date, fmt: str) -> str:
     return conditional_escape(date_format(value, fmt))
 
 
-def fmt_date(value: object, fmt: str) -> str:
-    """``{{ value|date:fmt }}``, escaped; a plain date is formatted once per language."""
+def fmt_date(value: object, fmt: str, language: str | None = "") -> str:
+    """``{{ value|date:fmt }}``, escaped; a plain date is formatted once per language.
+
+    ``language``: the active one (``get_language()``), when the caller has it already.
+    """
     if type(value) is dt.date:
-        return _date_cached(get_language(), value, fmt)
+        return _date_cached(get_language() if language == "" else language, value, fmt)
     # A datetime is shown in the active time zone, as the filter's expects_localtime does.
     return conditional_escape(date_filter(template_localtime(value), fmt))
 
@@ -55,10 +59,10 @@ def _weekday2_cached(language: str | None, value: dt.date) -> str:
     return conditional_escape(date_format(value, "D")[:2])
 
 
-def _weekday2(value: object) -> str:
+def _weekday2(value: object, language: str | None = "") -> str:
     """``{{ value|date:"D"|slice:":2" }}``: the weekday's abbreviation cut to two letters."""
     if type(value) is dt.date:
-        return _weekday2_cached(get_language(), value)
+        return _weekday2_cached(get_language() if language == "" else language, value)
     return conditional_escape(date_filter(template_localtime(value), "D")[:2])
 
 
@@ -72,10 +76,10 @@ def fmt_hm(value: object) -> str:
 def fmt_int(x: object) -> str:
     """``{{ x|floatformat:0 }}``: half up on the decimal text of ``x``.
 
-    Numbers of 1000 and more go through the filter itself: there the locale's
-    thousand separator could apply (``USE_THOUSAND_SEPARATOR``).
+    Numbers from 999 up go through the filter itself: rounded to 1000 or more, the
+    locale's thousand separator could apply (``USE_THOUSAND_SEPARATOR``).
     """
-    if type(x) in (float, int) and -1000 < x < 1000:
+    if type(x) in (float, int) and -999 < x < 999:
         try:
             return str(int(Decimal(str(x)).quantize(_ONE, rounding=ROUND_HALF_UP)))
         except (InvalidOperation, ValueError, OverflowError):  # nan, inf
@@ -97,12 +101,13 @@ def table_rows_html(table: list[dict]) -> SafeString:
     episode labels (labels of unknown codes are the code itself: user data, escaped).
     """
     out = []
+    language = get_language()
     for r in table:
         n, m = r["n"], r["m"]
         tst = f"{fmt_int(m.tst_min)} min" if m.tst_min is not None else _DASH
         se = f"{fmt_int(m.se_pct)}%" if m.se_pct is not None else _DASH
         eps = ", ".join([conditional_escape(x) for x in r["eps"]]) or _DASH
-        out.append(f'<tr><th scope="row">{fmt_date(n.date, "D j M")}</th>'
+        out.append(f'<tr><th scope="row">{fmt_date(n.date, "D j M", language)}</th>'
                    f"<td>{fmt_hm(n.bedtime)}–{fmt_hm(n.out_of_bed)}</td><td>{tst}</td>"
                    f"<td>{se}</td><td>{eps}</td></tr>")
     return SafeString("".join(out))
@@ -121,13 +126,14 @@ def calendar_html(months: list[dict]) -> SafeString:
     ``months``: ``{"title": date, "weeks": [[{"day", "in_month", "n"}, ...], ...]}``.
     """
     words: dict[object, str] = {}
+    language = get_language()
     out = ['<div class="calendars">']
     for month in months:
         weeks = month["weeks"]
-        out.append(f'<table class="cal"><caption>{fmt_date(month["title"], "F Y")}</caption>\n<thead><tr>')
+        out.append(f'<table class="cal"><caption>{fmt_date(month["title"], "F Y", language)}</caption>\n<thead><tr>')
         for d in weeks[0] if weeks else ():
             day = d["day"]
-            out.append(f'<th scope="col" abbr="{fmt_date(day, "l")}">{_weekday2(day)}</th>')
+            out.append(f'<th scope="col" abbr="{fmt_date(day, "l", language)}">{_weekday2(day, language)}</th>')
         out.append("</tr></thead>\n<tbody>")
         for week in weeks:
             out.append("<tr>")
@@ -156,22 +162,36 @@ def findings_html(findings: list[dict]) -> SafeString:
     difference with two decimals in the language's notation, and the 95% interval).
     """
     out = ['<ul class="findings">']
+    sep = get_format("DECIMAL_SEPARATOR")
     for x in findings:
         f = x["f"]
         out.append(f'<li class="{"sig" if getattr(f, "significant", None) else ""}"><p>{conditional_escape(x["text"])}</p>')
         if x["svg"]:
             # The chart is the app's own SVG (web/chart.py escapes its texts): the template's |safe.
             kind = conditional_escape(gettext("ratio" if x["ratio"] else "difference"))
-            out.append(f'{x["svg"]}<p class="interval-caption">{kind} {_two(x["estimate"])}')
+            out.append(f'{x["svg"]}<p class="interval-caption">{kind} {fmt_2(x["estimate"], sep)}')
             low = getattr(f, "ci_low", None)
             if low is not None:
-                out.append(f" (95%: {_two(low)} – {_two(getattr(f, 'ci_high', None))})")
+                out.append(f" (95%: {fmt_2(low, sep)} – {fmt_2(getattr(f, 'ci_high', None), sep)})")
             out.append("</p>")
         out.append("</li>")
     out.append("</ul>")
     return SafeString("".join(out))
 
 
-def _two(x: object) -> str:
-    # {{ x|floatformat:2 }}: the filter itself (decimal comma in Dutch); a few per finding.
+def fmt_2(x: object, sep: str | None = None) -> str:
+    """``{{ x|floatformat:2 }}``: half up, two decimals, the language's decimal sign.
+
+    ``sep``: ``get_format("DECIMAL_SEPARATOR")``, when the caller has it already.
+    Numbers from 999 up go through the filter, as in :func:`fmt_int`.
+    """
+    if type(x) in (float, int) and -999 < x < 999:
+        try:
+            d = Decimal(str(x)).quantize(_CENT, rounding=ROUND_HALF_UP)
+        except (InvalidOperation, ValueError, OverflowError):  # nan, inf
+            return conditional_escape(floatformat(x, 2))
+        whole, cents = f"{abs(d):f}".split(".")
+        # The filter drops the sign of a value that rounds to zero ("-0.001" -> "0.00").
+        return f"{'-' if d < 0 else ''}{whole}{get_format('DECIMAL_SEPARATOR') if sep is None else sep}{cents}"
     return conditional_escape(floatformat(x, 2))
+
