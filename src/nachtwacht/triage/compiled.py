@@ -19,7 +19,7 @@ from typing import Any
 
 from nachtwacht.diary import fields as F  # noqa: N812 - short, used everywhere
 
-from .facts import METRICS, Facts, clock_minutes, day_minutes
+from .facts import METRICS, Facts, clock_minutes, day_minutes, fold
 from .types import Evidence
 
 NightTest = Callable[[Any, Facts], list[Evidence]]
@@ -79,6 +79,17 @@ def _build(test: Mapping[str, Any], general: General, ops: Mapping[str, Callable
                 # the lexicon and the night's episode answers need not be asked.
                 return general(test, night, facts) if night.notes else []
             return notes
+        if name in ("substances", "medication"):
+            # Most nights list nothing taken; then only an "alcohol" name could count
+            # (any units), and the general evaluator would find nothing else either.
+            alcohol = any(fold(n) == "alcohol" for n in test["contains"])
+
+            def taken(night: Any, facts: Facts) -> list[Evidence]:
+                s, m = night.substances, night.medication
+                if not alcohol and s is not None and m is not None and not s and not m:
+                    return []
+                return general(test, night, facts)
+            return taken
         return lambda night, facts: general(test, night, facts)
     op = ops[test["op"]]
     want = test["value"]

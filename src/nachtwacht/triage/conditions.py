@@ -638,26 +638,15 @@ def _select_episodes(arg: Mapping[str, Any], facts: Facts) -> list[Any]:
             continue
         if (within is not None and not facts.in_window(ep.date, within)) or (after and ep.date <= after):
             continue
-        if filt:
-            ok, said = _where(ep, filt, facts)
-            if not ok:
-                continue
-            if said:
-                facts.memo.setdefault(("quotes", frozen(arg)), {})[id(ep)] = said
+        said: list[str] = []
+        if filt and not _episode_where(ep, filt, facts, said):
+            continue
+        if said:
+            facts.memo.setdefault(("quotes", frozen(arg)), {})[id(ep)] = tuple(said)
         if "night_part" in arg and not _in_night_part(ep, arg["night_part"], facts):
             continue
         out.append(ep)
     return out
-
-
-def _where(ep: Any, filt: Mapping[str, Any], facts: Facts) -> tuple[bool, tuple[str, ...]]:
-    """:func:`_episode_where` with the quotes, kept per filter and episode (filters recur)."""
-    table = facts.memo.setdefault(("where", frozen(filt)), {})
-    held = table.get(id(ep))  # the episodes are held by facts: their ids stay theirs
-    if held is None:
-        said: list[str] = []
-        held = table[id(ep)] = (_episode_where(ep, filt, facts, said), tuple(said))
-    return held
 
 
 def _episode_where(ep: Any, filt: Mapping[str, Any], facts: Facts,
@@ -673,15 +662,11 @@ def _episode_where(ep: Any, filt: Mapping[str, Any], facts: Facts,
             if value not in ([want] if isinstance(want, str) else want):
                 return False
         elif spec.kind in ("list", "text") and name in ("notes", "behaviours"):
-            concepts = [c for c in want["contains"] if c in facts.lexicon.concepts]
-            answers = {"injury": ep.injury, "left_bedroom": ep.left_bedroom,
-                       "partner_unsafe": ep.partner_unsafe}
-            values = (value,) if isinstance(value, str) else value
-            said = [m for v in values or () if v for m in facts.said(v, concepts, answers)]
+            said = _said_in(ep, name, want, facts)
             if not said:
                 return False
             if quotes is not None:
-                quotes.extend(m.phrase for m in said if m.phrase not in quotes)
+                quotes.extend(p for p in said if p not in quotes)
         elif spec.kind in ("list", "text"):
             values = (value,) if isinstance(value, str) else value
             if not facts.matches_alias(values or (), want["contains"], field=name):
@@ -689,6 +674,28 @@ def _episode_where(ep: Any, filt: Mapping[str, Any], facts: Facts,
         elif not _compare(value, want["op"], want["value"], spec):
             return False
     return True
+
+
+def _said_in(ep: Any, name: str, want: Mapping[str, Any], facts: Facts) -> tuple[str, ...]:
+    """The phrases of ``want["contains"]`` said in an episode's notes or behaviours.
+
+    Kept per episode and test: the same test ("injury words in the notes") sits in
+    several rules with other episode types.
+    """
+    table = facts.memo.setdefault(("said_in", name, frozen(want)), {})
+    held = table.get(id(ep))  # the episodes are held by facts: their ids stay theirs
+    if held is None:
+        value = getattr(ep, name)
+        values = (value,) if isinstance(value, str) else value
+        if not any(values or ()):  # nothing written: nothing said
+            held = ()
+        else:
+            concepts = [c for c in want["contains"] if c in facts.lexicon.concepts]
+            answers = {"injury": ep.injury, "left_bedroom": ep.left_bedroom,
+                       "partner_unsafe": ep.partner_unsafe}
+            held = tuple(m.phrase for v in values or () if v for m in facts.said(v, concepts, answers))
+        table[id(ep)] = held
+    return held
 
 
 def _in_night_part(ep: Any, part: str, facts: Facts) -> bool:

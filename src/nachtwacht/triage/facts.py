@@ -214,6 +214,10 @@ class Facts:
         Entries naming a treatment ("esketamine", "Spravato", "vitamine K") never count.
         """
         names = tuple(names)
+        if not night.substances and not night.medication and night.substances is not None \
+                and night.medication is not None:
+            # Nothing written this night (most nights): only alcohol can count, as below.
+            return [n for n in names if self.fold(n) == "alcohol" and (night.alcohol_units or 0) >= 1]
         held = self._taken.get(id(night))
         if held is None or held[0] is not night:
             # Keeping the night itself in the cache pins its id: no other object can
