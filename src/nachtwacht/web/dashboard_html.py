@@ -12,7 +12,7 @@ The output is byte-identical to the former template loops, in every language
 :func:`django.utils.dateformat.format`, ``floatformat:0`` rounding (``ROUND_HALF_UP`` on
 ``Decimal(str(x))``), the same ``ngettext`` message ids as the template's
 ``{% blocktranslate %}``, and every value escaped with ``conditional_escape`` as the
-template's autoescaping did. Anything unusual (a datetime, a number of 1000 or more,
+template's autoescaping did. Anything unusual (a datetime, a number from 999 up,
 ``None`` where a date belongs) goes through Django's own filters, so it cannot differ.
 """
 
@@ -167,7 +167,7 @@ def findings_html(findings: list[dict]) -> SafeString:
         f = x["f"]
         out.append(f'<li class="{"sig" if getattr(f, "significant", None) else ""}"><p>{conditional_escape(x["text"])}</p>')
         if x["svg"]:
-            # The chart is the app's own SVG (web/chart.py escapes its texts): the template's |safe.
+            # The app's own SVG (chart.interval_svg escapes its title), printed as is like |safe did.
             kind = conditional_escape(gettext("ratio" if x["ratio"] else "difference"))
             out.append(f'{x["svg"]}<p class="interval-caption">{kind} {fmt_2(x["estimate"], sep)}')
             low = getattr(f, "ci_low", None)
