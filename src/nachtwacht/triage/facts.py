@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from nachtwacht.diary import fields as F  # noqa: N812 - short, used everywhere
@@ -148,6 +149,7 @@ class Facts:
         self._alias_hits: dict[tuple[str, str], bool] = {}
         self._ep_evidence: dict[int, tuple[Episode, Evidence]] = {}
         self._text_facts: tuple[TextFact, ...] | None = None
+        self._window_start: dict[tuple[Any, dt.date], dt.date] = {}
         #: Free for the condition evaluator to memoise pure, diary-only results.
         self.memo: dict[Any, Any] = {}
         by_type: dict[str, list[Episode]] = {}
@@ -189,7 +191,13 @@ class Facts:
         """True if ``d`` is within the last ``within_days`` days of the diary."""
         if within_days is None or self.ref_date is None:
             return True
-        return d > self.ref_date - dt.timedelta(days=int(within_days))
+        # Asked for every night and episode by many rules: the first day before the
+        # window is worked out once per window (and "now", which device_clock may move).
+        key = (within_days, self.ref_date)
+        start = self._window_start.get(key)
+        if start is None:
+            start = self._window_start[key] = self.ref_date - dt.timedelta(days=int(within_days))
+        return d > start
 
     # -- sleep figures -----------------------------------------------------------------
     def metric(self, night: Night, name: str) -> float | None:
@@ -562,6 +570,7 @@ class TextFact:
         return "planned" if self.mention.hypothetical else "now"
 
 
+@lru_cache(maxsize=1024)  # field specs are fixed: a label is looked up once
 def _label(record: str, name: str, lang: str) -> str:
     if name in METRICS:
         return {
@@ -575,6 +584,7 @@ def _label(record: str, name: str, lang: str) -> str:
         return name
 
 
+@lru_cache(maxsize=1024)
 def _choice_label(name: str, code: str, lang: str) -> str:
     for record in ("night", "profile", "episode"):
         try:
