@@ -113,6 +113,6 @@ def _build(test: Mapping[str, Any], general: General, ops: Mapping[str, Callable
         if value is None:
             return []
         if op(conv(value), want) if conv is not None else op(value, want):
-            return [facts.night_evidence(night, name, value)]
+            return [facts.field_evidence(night, name, value)]
         return []
     return field_test

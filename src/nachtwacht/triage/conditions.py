@@ -682,7 +682,13 @@ def _said_in(ep: Any, name: str, want: Mapping[str, Any], facts: Facts) -> tuple
     Kept per episode and test: the same test ("injury words in the notes") sits in
     several rules with other episode types.
     """
-    table = facts.memo.setdefault(("said_in", name, frozen(want)), {})
+    by_id = facts.memo.get("said_in")
+    if by_id is None:
+        by_id = facts.memo["said_in"] = {}
+    pair = by_id.get(id(want))  # with the test itself: its id stays its own
+    if pair is None or pair[0] is not want:
+        pair = by_id[id(want)] = (want, facts.memo.setdefault(("said_in", name, frozen(want)), {}))
+    table = pair[1]
     held = table.get(id(ep))  # the episodes are held by facts: their ids stay theirs
     if held is None:
         value = getattr(ep, name)

@@ -150,6 +150,7 @@ class Facts:
         self._ep_evidence: dict[int, tuple[Episode, Evidence]] = {}
         self._text_facts: tuple[TextFact, ...] | None = None
         self._window_start: dict[tuple[Any, dt.date], dt.date] = {}
+        self._field_evidence: dict[tuple[int, str], tuple[Night, Evidence]] = {}
         #: Free for the condition evaluator to memoise pure, diary-only results.
         self.memo: dict[Any, Any] = {}
         by_type: dict[str, list[Episode]] = {}
@@ -433,6 +434,18 @@ class Facts:
         label = _label("night", name, self.lang)
         return Evidence("night", night.date.isoformat(), name, _jsonable(value),
                         f"{fmt_date(night.date, self.lang)}: {label} {self.show(value, name)}")
+
+    def field_evidence(self, night: Night, name: str, value: Any) -> Evidence:
+        """:meth:`night_evidence` for ``value = night_value(night, name)``, made once per night and field.
+
+        Several tests compare the same field ("sol_min > 30" sits in four rules); the
+        evidence item they cite is the same.
+        """
+        key = (id(night), name)
+        held = self._field_evidence.get(key)
+        if held is None or held[0] is not night:  # the night is kept: its id stays its own
+            held = self._field_evidence[key] = (night, self.night_evidence(night, name, value))
+        return held[1]
 
     def episode_evidence(self, ep: Episode, quotes: Sequence[str] = ()) -> Evidence:
         """Evidence item for one episode; ``quotes`` are the person's words that counted."""
