@@ -444,7 +444,7 @@ class Facts:
         key = (id(night), name)
         held = self._field_evidence.get(key)
         if held is None or held[0] is not night:  # the night is kept: its id stays its own
-            held = self._field_evidence[key] = (night, self.night_evidence(night, name, value))
+            held = self._field_evidence[key] = (night, _shared_evidence(self, night, name, value))
         return held[1]
 
     def episode_evidence(self, ep: Episode, quotes: Sequence[str] = ()) -> Evidence:
@@ -629,8 +629,13 @@ _FIGURES_MAX = 4096
 
 def _tag(v: Any) -> Any:
     # Values that compare equal but are read differently must not share a key: a clock
-    # time and a datetime, fold=1 of an ambiguous autumn hour, another time zone.
-    return v if v is None else (v.__class__, v, getattr(v, "fold", 0), getattr(v, "tzinfo", None))
+    # time and a datetime, fold=1 of an ambiguous autumn hour, another time zone, 1 and
+    # 1.0 and True, 0.0 and -0.0 (hence the repr of a float).
+    if v is None:
+        return v
+    if v.__class__ is float:
+        return (float, repr(v))
+    return (v.__class__, v, getattr(v, "fold", 0), getattr(v, "tzinfo", None))
 
 
 def _cached_figures(night: Night, tz: str) -> dict[str, float | None]:
@@ -654,6 +659,30 @@ def _cached_figures(night: Night, tz: str) -> dict[str, float | None]:
             _FIGURES.clear()  # simple and thread-safe; refilled within a few triages
         held = _FIGURES[key] = _night_figures(night, tz)
     return dict(held)
+
+
+#: Evidence items of night fields seen before, in this process (see :func:`_shared_evidence`).
+_EVIDENCE: dict[tuple[Any, ...], Evidence] = {}
+_EVIDENCE_MAX = 8192  # a few hundred bytes each
+
+
+def _shared_evidence(facts: Facts, night: Night, name: str, value: Any) -> Evidence:
+    """``facts.night_evidence(night, name, value)``, kept across diaries.
+
+    The item is made of the date, the field, the value and the language alone (its
+    text: date, field label, value shown), so the same night in the next triage of the
+    same diary gets the same (immutable) item without building its text again.
+    """
+    key = (facts.lang, night.date, name, _tag(value))
+    try:
+        ev = _EVIDENCE.get(key)
+    except TypeError:  # an unhashable value: no cache
+        return facts.night_evidence(night, name, value)
+    if ev is None:
+        if len(_EVIDENCE) >= _EVIDENCE_MAX:
+            _EVIDENCE.clear()
+        ev = _EVIDENCE[key] = facts.night_evidence(night, name, value)
+    return ev
 
 
 def _night_figures(night: Night, tz: str) -> dict[str, float | None]:
