@@ -14,9 +14,10 @@ cheaper too, so it is no fixed reference).
 Figures are medians of ``--repeat`` rounds of CPU time of this process (it moves less
 than wall-clock time when other jobs share the machine), the engines taking turns
 round by round; each round starts from a fresh diary object, as a web request does.
-The engine keeps the sleep figures of nights it has seen (by their values) across
-diaries, as after a save all nights but one are the same; ``flags cold`` empties that
-cache before every round: the first triage of a diary this process has never seen.
+The engine keeps the sleep figures and evidence items of nights it has seen (by their
+values) across diaries (:mod:`nachtwacht.triage.shared`), as after a save all nights
+but one are the same; ``flags cold`` empties those caches before every round: the
+first triage of a diary this process has never seen.
 The outputs of both engines are compared too (they must be equal).
 
     python bench/bench_triage.py [--weeks 9 52] [--repeat 15] [--before d724c73 | --before none]
@@ -124,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     from nachtwacht import triage as now
-    from nachtwacht.triage.facts import _FIGURES as figures  # noqa: N811
+    from nachtwacht.triage import shared
     from nachtwacht.triage.facts import Facts
     from nachtwacht.triage.loader import load_vocabulary
 
@@ -150,7 +151,8 @@ def main(argv: list[str] | None = None) -> None:
                     def run(eng: ModuleType = eng, kw: dict[str, Any] = kw, d: Diary = diary,
                             cold: bool = cold) -> Any:
                         if cold:  # as for a diary this process has never seen
-                            figures.clear()
+                            shared._FIGURES.clear()
+                            shared._EVIDENCE.clear()
                         return eng.assess(fresh(d), lang="nl", use_insight=False, **kw)
                     runs[label] = run
                 got = interleaved(runs, args.repeat)

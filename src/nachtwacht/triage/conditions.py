@@ -198,6 +198,7 @@ def _validate_mentions(arg: Any, where: str) -> None:
 
 
 _NIGHT_TEST_KEYS = {"field", "op", "value", "contains", "any_of", "all_of"}
+_NIGHT_TEST_PART = frozenset(_NIGHT_TEST_KEYS)
 
 
 def _keys(arg: Any, where: str, what: str, allowed: set[str]) -> None:
@@ -502,7 +503,7 @@ def _since_last_use(arg: Mapping[str, Any], facts: Facts) -> tuple[dt.date | Non
 
 
 def _nights(arg: Mapping[str, Any], facts: Facts) -> Match:
-    test = _night_test_of(arg)
+    test = memo.part(arg, _NIGHT_TEST_PART)
     after, used = None, []
     if "since_last_use" in arg:
         after, used = _since_last_use(arg, facts)
@@ -522,20 +523,6 @@ def _nights(arg: Mapping[str, Any], facts: Facts) -> Match:
         own = [str(w) for e in evidence for w in (e.value or ())]
         stats["substances"] = ", ".join(dict.fromkeys(own))
     return Match(ok, evidence if ok else [], stats)
-
-
-#: The night test inside a ``nights`` argument, by id of the argument (which it keeps
-#: alive); conditions are loaded data, never changed after loading (see :mod:`.memo`).
-_TESTS: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
-
-
-def _night_test_of(arg: Mapping[str, Any]) -> dict[str, Any]:
-    held = _TESTS.get(id(arg))
-    if held is None or held[0] is not arg:
-        if len(_TESTS) >= 4096:
-            _TESTS.clear()
-        held = _TESTS[id(arg)] = (arg, {k: v for k, v in arg.items() if k in _NIGHT_TEST_KEYS})
-    return held[1]
 
 
 def _mean(arg: Mapping[str, Any], facts: Facts) -> Match:

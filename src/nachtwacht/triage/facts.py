@@ -7,7 +7,9 @@ lazily, and only if a rule asks for them) and the codes of flags that already fi
 
 It is also the one fact base of issue #11: :attr:`Facts.text_facts` holds every lexicon
 mention in every free-text field with its source, so rules, the plan guard and the
-report cite the same evidence. (A little over 500 lines: the queries share caches.)
+report cite the same evidence. (About 600 lines: the queries share caches, kept per
+diary here because the triage asks them for every night of every rule; the caches
+shared across diaries live in :mod:`.shared`.)
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 from nachtwacht.diary import fields as F  # noqa: N812 - short, used everywhere
 from nachtwacht.diary.types import Diary, Episode, Night
 
+from . import shared
 from .text import Mention, load_lexicon
 from .types import Evidence
 
@@ -128,7 +131,8 @@ class Facts:
         self.ref_date: dt.date | None = max(dates) if dates else None
         if vocabulary is not None and aliases is None:
             aliases = vocabulary.aliases
-        folded, self.recreational, self.treatments, self.bare = _folded_vocabulary(vocabulary, aliases)
+        folded, self.recreational, self.treatments, self.bare = shared.folded_vocabulary(
+            vocabulary, aliases, fold)
         self.aliases = dict(folded)
         self.lexicon = load_lexicon()
         #: Codes of the flags raised so far, with the numbers their texts used.
@@ -205,7 +209,7 @@ class Facts:
         """Return ``tst_min``, ``tib_min`` or ``se_pct`` of one night (None if unknown)."""
         figures = self._metrics.get(night.date)
         if figures is None:
-            figures = self._metrics[night.date] = _cached_figures(night, self.diary.tz)
+            figures = self._metrics[night.date] = shared.night_figures(night, self.diary.tz, _night_figures)
         return figures.get(name)
 
     def night_value(self, night: Night, name: str) -> Any:
@@ -444,7 +448,8 @@ class Facts:
         key = (id(night), name)
         held = self._field_evidence.get(key)
         if held is None or held[0] is not night:  # the night is kept: its id stays its own
-            held = self._field_evidence[key] = (night, _shared_evidence(self, night, name, value))
+            held = self._field_evidence[key] = (night, shared.evidence(
+                (self.lang, night.date, name), value, lambda: self.night_evidence(night, name, value)))
         return held[1]
 
     def episode_evidence(self, ep: Episode, quotes: Sequence[str] = ()) -> Evidence:
@@ -504,34 +509,6 @@ class Facts:
             # ("avonddienst"), never the code, on a Dutch page.
             return _choice_label(name, value, self.lang)
         return str(value)
-
-
-#: Folded vocabulary by ids of the vocabulary and alias objects, with the objects (which
-#: keeps the ids theirs). The shipped vocabulary is loaded once and never changed, and
-#: folding it took a good part of building a Facts.
-_VOCAB: dict[tuple[int, int], tuple[Any, Any, tuple[Any, ...]]] = {}
-
-
-def _folded_vocabulary(vocabulary: Any, aliases: Mapping[str, Sequence[str]] | None) -> tuple[Any, ...]:
-    """Folded ``(aliases, recreational, treatments, bare)`` of a vocabulary."""
-    def compute() -> tuple[Any, ...]:
-        return (
-            {fold(k): tuple(fold(a) for a in v) for k, v in (aliases or {}).items()},
-            frozenset(fold(x) for x in getattr(vocabulary, "recreational", ())),
-            tuple(fold(x) for x in getattr(vocabulary, "treatments", ())),
-            frozenset(fold(x) for x in getattr(vocabulary, "bare", ())),
-        )
-
-    if vocabulary is None or aliases is not getattr(vocabulary, "aliases", None):
-        return compute()  # hand-made aliases (tests): not kept, they might be changed
-    key = (id(vocabulary), id(aliases))
-    held = _VOCAB.get(key)
-    if held is None or held[0] is not vocabulary or held[1] is not aliases:
-        folded = compute()
-        if len(_VOCAB) >= 64:
-            _VOCAB.clear()
-        held = _VOCAB[key] = (vocabulary, aliases, folded)
-    return held[2]
 
 
 def _alias_match(word: str, taken: str, bare: frozenset[str] = frozenset()) -> bool:
@@ -619,70 +596,6 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, float):
         return round(value, 1)
     return value
-
-
-#: Sleep figures of nights seen before, in this process (see :func:`_cached_figures`).
-_FIGURES: dict[tuple[Any, ...], dict[str, float | None]] = {}
-#: About 1 kB each: a few megabytes, some ten year-long diaries.
-_FIGURES_MAX = 4096
-
-
-def _tag(v: Any) -> Any:
-    # Values that compare equal but are read differently must not share a key: a clock
-    # time and a datetime, fold=1 of an ambiguous autumn hour, another time zone, 1 and
-    # 1.0 and True, 0.0 and -0.0 (hence the repr of a float).
-    if v is None:
-        return v
-    if v.__class__ is float:
-        return (float, repr(v))
-    return (v.__class__, v, getattr(v, "fold", 0), getattr(v, "tzinfo", None))
-
-
-def _cached_figures(night: Night, tz: str) -> dict[str, float | None]:
-    """:func:`_night_figures`, kept across diaries by the night's values (a fresh dict each time).
-
-    After each diary save the alert check triages the whole diary again, and a page
-    view reads it again: all nights but the one just saved are the same, and the sleep
-    figures are a good part of a triage's time (issue #16 item 5). The key holds every
-    value the figures are computed from (``night_metrics``: the four clock times, the
-    date, ``sol_min`` and ``waso_min``; the fallback: the same); a test changes every
-    other field and checks that the figures stay the same.
-    """
-    key = (tz, night.date, _tag(night.bedtime), _tag(night.lights_out), _tag(night.final_wake),
-           _tag(night.out_of_bed), _tag(night.sol_min), _tag(night.waso_min))
-    try:
-        held = _FIGURES.get(key)
-    except TypeError:  # an unhashable value in a hand-made night: no cache
-        return _night_figures(night, tz)
-    if held is None:
-        if len(_FIGURES) >= _FIGURES_MAX:
-            _FIGURES.clear()  # simple and thread-safe; refilled within a few triages
-        held = _FIGURES[key] = _night_figures(night, tz)
-    return dict(held)
-
-
-#: Evidence items of night fields seen before, in this process (see :func:`_shared_evidence`).
-_EVIDENCE: dict[tuple[Any, ...], Evidence] = {}
-_EVIDENCE_MAX = 8192  # a few hundred bytes each
-
-
-def _shared_evidence(facts: Facts, night: Night, name: str, value: Any) -> Evidence:
-    """``facts.night_evidence(night, name, value)``, kept across diaries.
-
-    The item is made of the date, the field, the value and the language alone (its
-    text: date, field label, value shown), so the same night in the next triage of the
-    same diary gets the same (immutable) item without building its text again.
-    """
-    key = (facts.lang, night.date, name, _tag(value))
-    try:
-        ev = _EVIDENCE.get(key)
-    except TypeError:  # an unhashable value: no cache
-        return facts.night_evidence(night, name, value)
-    if ev is None:
-        if len(_EVIDENCE) >= _EVIDENCE_MAX:
-            _EVIDENCE.clear()
-        ev = _EVIDENCE[key] = facts.night_evidence(night, name, value)
-    return ev
 
 
 def _night_figures(night: Night, tz: str) -> dict[str, float | None]:

@@ -15,7 +15,8 @@ costs a dictionary look-up:
   evidence (``min_nights`` and ``min_share`` are applied afterwards, so rules that only
   differ in those share one walk);
 * :func:`date_stats` keeps the date numbers for the texts;
-* :func:`frozen` freezes a condition argument to a memo key once per condition object.
+* :func:`frozen` freezes a condition argument to a memo key once per condition object,
+  :func:`part` copies the night test out of a ``nights`` argument once.
 
 Results are stored immutable (tuples) and handed out as fresh lists and dicts, because
 callers extend a :class:`~.conditions.Match` in place when they combine conditions: a
@@ -62,6 +63,24 @@ def frozen(x: Any) -> Any:
         _FROZEN.clear()
     _FROZEN[id(x)] = (x, key)
     return key
+
+
+#: Parts of condition arguments (see :func:`part`), by id of the argument, with it.
+_PARTS: dict[tuple[int, frozenset[str]], tuple[Any, dict[str, Any]]] = {}
+
+
+def part(arg: Mapping[str, Any], keys: frozenset[str] | set[str]) -> dict[str, Any]:
+    """``{k: v for k, v in arg.items() if k in keys}``, built once per condition object.
+
+    The night test inside a ``nights`` argument was copied out for every evaluation.
+    """
+    key = (id(arg), frozenset(keys))
+    held = _PARTS.get(key)
+    if held is None or held[0] is not arg:
+        if len(_PARTS) >= _FROZEN_MAX:
+            _PARTS.clear()
+        held = _PARTS[key] = (arg, {k: v for k, v in arg.items() if k in keys})
+    return held[1]
 
 
 def match(kind: str, fn: Callable[[Any, Facts], Match]) -> Callable[[Any, Facts], Match]:
