@@ -44,7 +44,8 @@ from triage_cases import CASES, build_diary  # noqa: E402
 
 from nachtwacht.diary.demo import demo_diary  # noqa: E402
 from nachtwacht.diary.types import Diary, Episode, Night, Profile  # noqa: E402
-from nachtwacht.triage import assess  # noqa: E402
+from nachtwacht.triage import assess, shared  # noqa: E402
+from nachtwacht.triage import facts as facts_module  # noqa: E402
 from nachtwacht.triage.conditions import Match, evaluate  # noqa: E402
 from nachtwacht.triage.facts import Facts  # noqa: E402
 from nachtwacht.triage.loader import load_hints, load_plan, load_rules, load_vocabulary  # noqa: E402
@@ -349,6 +350,56 @@ def test_shared_memo_equals_fresh_facts(name: str) -> None:
                 m.ok = not m.ok
             for c, cond in order:  # everything again, now from the caches
                 assert _dumps(match_dict(evaluate(cond, shared))) == fresh[c], f"{name} {lang} {c} (2nd)"
+
+
+FIGURE_KEY = {"date", "bedtime", "lights_out", "final_wake", "out_of_bed", "sol_min", "waso_min"}
+
+
+def test_sleep_figures_depend_on_the_key_fields_only() -> None:
+    # shared.night_figures keeps figures across diaries by these fields: every other
+    # field must leave the figures as they are, or a kept figure could be wrong.
+    nights = [n for seed in range(6) for n in random_diary(seed, days=20).nights]
+    others = [f.name for f in dataclasses.fields(Night) if f.name not in FIGURE_KEY]
+    for i, night in enumerate(nights):
+        donor = nights[(i * 7 + 3) % len(nights)]
+        want = facts_module._night_figures(night, "Europe/Amsterdam")
+        for name in others:
+            if getattr(donor, name) != getattr(night, name):
+                changed = dataclasses.replace(night, **{name: getattr(donor, name)})
+                assert facts_module._night_figures(changed, "Europe/Amsterdam") == want, name
+
+
+def test_value_keys_tell_apart_what_reads_differently() -> None:
+    t, t1 = dt.time(2, 30), dt.time(2, 30, fold=1)
+    tags = [shared.tag(v) for v in (1, 1.0, True, 0.0, -0.0, t, t1, dt.datetime(2026, 1, 1, 2, 30), "1",
+                                    ("a", 1), ("a", 1.0))]
+    assert len(set(tags)) == len(tags)
+    night = Night(date=END, bedtime=dt.time(23, 0), lights_out=dt.time(23, 5), final_wake=dt.time(7, 0),
+                  out_of_bed=dt.time(7, 10), sol_min=10, waso_min=-0.0)
+    for other in (dataclasses.replace(night, waso_min=0.0), dataclasses.replace(night, waso_min=0),
+                  dataclasses.replace(night, bedtime=dt.time(23, 0, fold=1)),
+                  dataclasses.replace(night, final_wake=dt.datetime(2026, 3, 1, 7, 0))):
+        # Kept and fresh figures agree whichever of the look-alikes comes first.
+        shared._FIGURES.clear()
+        first = shared.night_figures(night, "Europe/Amsterdam", facts_module._night_figures)
+        second = shared.night_figures(other, "Europe/Amsterdam", facts_module._night_figures)
+        assert first == facts_module._night_figures(night, "Europe/Amsterdam")
+        assert second == facts_module._night_figures(other, "Europe/Amsterdam")
+
+
+def test_kept_across_diaries_equals_fresh() -> None:
+    # The same diaries triaged with the process-wide caches empty and then full.
+    some = [x for x in inputs() if x[0].startswith("cases/")][:8] + [
+        x for x in inputs() if x[0] in ("demo/7-9w", "random/3", "random/30", "device/late")]
+    shared._FIGURES.clear()
+    shared._EVIDENCE.clear()
+    cold = []
+    for _, diary, extra in some:
+        shared._FIGURES.clear()
+        shared._EVIDENCE.clear()
+        cold.append(outputs(diary, extra))
+    warm = [outputs(diary, extra) for _, diary, extra in some]
+    assert cold == warm
 
 
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point
