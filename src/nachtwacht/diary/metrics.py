@@ -208,8 +208,12 @@ def sleep_regularity_index(metrics: Sequence[NightMetrics], tz: str = DEFAULT_TZ
     return float(200.0 * same.sum() / both.sum() - 100.0)
 
 
-def period_metrics(nights: Sequence[Night], tz: str = DEFAULT_TZ) -> dict[str, Any]:
+def period_metrics(nights: Sequence[Night], tz: str = DEFAULT_TZ,
+                   metrics: Sequence[NightMetrics] | None = None) -> dict[str, Any]:
     """Summarise a period of nights.
+
+    ``metrics``: :func:`night_metrics` of ``nights`` in the same order and zone, when
+    the caller has them already (the dashboard shows them too).
 
     Returns
     -------
@@ -222,7 +226,9 @@ def period_metrics(nights: Sequence[Night], tz: str = DEFAULT_TZ) -> dict[str, A
         and ``sri`` (:func:`sleep_regularity_index`, ``None`` if too few consecutive nights).
     """
     zone(tz)  # fail early on a bad zone name
-    per = [night_metrics(n, tz) for n in nights]
+    per = list(metrics) if metrics is not None else [night_metrics(n, tz) for n in nights]
+    if len(per) != len(nights):
+        raise ValueError("metrics must be those of the nights, one each")
     out: dict[str, Any] = {
         "n_nights": len(per),
         "first": min((m.date for m in per), default=None),

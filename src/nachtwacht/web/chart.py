@@ -16,7 +16,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from nachtwacht.diary.clock import resolve
-from nachtwacht.diary.metrics import night_metrics
+from nachtwacht.diary.metrics import NightMetrics, night_metrics
 from nachtwacht.diary.types import Episode, Night
 
 AXIS_START_H = 18  # the chart runs from 18:00 the evening before to 18:00 on the morning date
@@ -40,9 +40,14 @@ def _minutes(day: dt.date, when: dt.datetime | None, tz: str) -> float | None:
     return min(max(m, 0.0), 1440.0)
 
 
-def rows(nights: Sequence[Night], episodes: Sequence[Episode], tz: str = "Europe/Amsterdam") -> list[Row]:
-    """Chart rows for every date with a night or an episode, oldest first."""
+def rows(nights: Sequence[Night], episodes: Sequence[Episode], tz: str = "Europe/Amsterdam",
+         metrics: Sequence[NightMetrics] | None = None) -> list[Row]:
+    """Chart rows for every date with a night or an episode, oldest first.
+
+    ``metrics``: the nights' :func:`night_metrics` in the same order, if already made.
+    """
     by_date: dict[dt.date, Night] = {n.date: n for n in nights}
+    made = {n.date: m for n, m in zip(nights, metrics, strict=True)} if metrics is not None else {}
     eps: dict[dt.date, list[Episode]] = {}
     for e in episodes:
         eps.setdefault(e.date, []).append(e)
@@ -51,7 +56,7 @@ def rows(nights: Sequence[Night], episodes: Sequence[Episode], tz: str = "Europe
         bed = sleep = None
         night = by_date.get(day)
         if night is not None:
-            m = night_metrics(night, tz)
+            m = made.get(day) or night_metrics(night, tz)
             b0, b1 = _minutes(day, m.bed_dt or m.lights_out_dt, tz), _minutes(day, m.out_of_bed_dt or m.final_wake_dt, tz)
             if b0 is not None and b1 is not None and b1 > b0:
                 bed = (b0, b1)

@@ -293,15 +293,15 @@ def dashboard_context(diary, language: str, *, with_insight: bool = True, owner:
     recent_nights = [n for n in nights][-CHART_NIGHTS:]
     cutoff = recent_nights[0].date if recent_nights else None
     recent_eps = [e for e in diary.episodes if cutoff is None or e.date >= cutoff]
-    rows = chart.rows(recent_nights, recent_eps, diary.tz)
+    # Once per night: the chart, the table, the trends and the period show the same figures.
+    per = [night_metrics(n, diary.tz) for n in recent_nights]
+    rows = chart.rows(recent_nights, recent_eps, diary.tz, metrics=per)
     chart_kw = {"title": _("Sleep diary chart"),
                 "desc": _("One row per night from 18:00 to 18:00. Light bar: in bed. Dark bar: asleep. "
                           "Dots: episodes."),
                 "type_label": lambda c: type_spec.choice_label(c, language)}
     # Both layouts go to the page; CSS shows the compact one on a phone (web/chart.py).
     svg = (chart.diary_svg(rows, **chart_kw) + chart.diary_svg(rows, compact=True, **chart_kw)) if rows else ""
-    # Once per night: the table and the trends show the same figures.
-    per = [night_metrics(n, diary.tz) for n in recent_nights]
     table = []
     for n, m in zip(recent_nights[::-1], per[::-1], strict=True):
         table.append({"n": n, "m": m, "eps": [type_spec.choice_label(e.type, language)
@@ -318,7 +318,7 @@ def dashboard_context(diary, language: str, *, with_insight: bool = True, owner:
             {"label": _("Minutes awake in the night"), "svg": chart.trend_svg([m.waso_min for m in per], title=_("Minutes awake in the night"), unit=" min", lo=0)},
             {"label": _("Sleep efficiency (%)"), "svg": chart.trend_svg([m.se_pct for m in per], title=_("Sleep efficiency (%)"), unit="%", lo=0, hi=100)},
         ]
-        ctx["period"] = period_metrics(nights[-CHART_NIGHTS:], diary.tz)
+        ctx["period"] = period_metrics(recent_nights, diary.tz, metrics=per)
     else:
         ctx["trends_needed"] = MIN_NIGHTS_TRENDS - len(nights)
     if with_insight:
