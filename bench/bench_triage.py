@@ -125,7 +125,6 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     from nachtwacht import triage as now
-    from nachtwacht.triage import shared
     from nachtwacht.triage.facts import Facts
     from nachtwacht.triage.loader import load_vocabulary
 
@@ -150,9 +149,10 @@ def main(argv: list[str] | None = None) -> None:
                 for label, eng in engines.items():
                     def run(eng: ModuleType = eng, kw: dict[str, Any] = kw, d: Diary = diary,
                             cold: bool = cold) -> Any:
-                        if cold:  # as for a diary this process has never seen
-                            shared._FIGURES.clear()
-                            shared._EVIDENCE.clear()
+                        cache = sys.modules.get(f"{eng.__name__}.shared")
+                        if cold and cache is not None:  # as for a diary this process never saw
+                            cache._FIGURES.clear()
+                            cache._EVIDENCE.clear()
                         return eng.assess(fresh(d), lang="nl", use_insight=False, **kw)
                     runs[label] = run
                 got = interleaved(runs, args.repeat)

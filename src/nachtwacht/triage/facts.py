@@ -456,7 +456,10 @@ class Facts:
         """Evidence item for one episode; ``quotes`` are the person's words that counted."""
         held = self._ep_evidence.get(id(ep))
         if held is None or held[0] is not ep:
-            held = self._ep_evidence[id(ep)] = (ep, self._episode_evidence(ep))
+            # Made of these values alone (see _episode_evidence): kept across diaries.
+            made = shared.evidence(("episode", self.lang, ep.date, ep.type, ep.reporter), (ep.time, ep.n),
+                                   lambda: self._episode_evidence(ep))
+            held = self._ep_evidence[id(ep)] = (ep, made)
         if not quotes:
             return held[1]
         ev = held[1]

@@ -7,8 +7,9 @@ alone is therefore kept here, across diaries, keyed by exactly those values:
 
 * :func:`night_figures`: the sleep figures (total sleep, time in bed, efficiency) of
   a night, a good part of a triage's time;
-* :func:`evidence`: the evidence item citing one night field (its text built from the
-  date, the field, the value and the language);
+* :func:`evidence`: the evidence item citing one night field or one episode (its text
+  built from the date, the field or the episode's type, reporter, time and count, the
+  value and the language);
 * :func:`folded_vocabulary`: the folded substance vocabulary (by object: the shipped
   vocabulary is loaded once).
 
@@ -74,10 +75,11 @@ def night_figures(night: Any, tz: str, compute: Callable[[Any, str], dict[str, f
 
 
 def evidence(where: tuple[Any, ...], value: Any, make: Callable[[], Any]) -> Any:
-    """``make()``, kept by ``where`` (language, date, field) and ``value``.
+    """``make()``, kept by ``where`` and ``value``: all that the item is made of.
 
-    For :meth:`.facts.Facts.night_evidence`, whose item is made of exactly these; the
-    item is immutable, so sharing it is safe.
+    For :meth:`.facts.Facts.night_evidence` (language, date, field; value) and
+    :meth:`.facts.Facts.episode_evidence` (language, date, type, reporter; time and
+    count). The item is immutable, so sharing it is safe.
     """
     key = (*where, tag(value))
     try:
