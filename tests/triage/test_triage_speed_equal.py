@@ -10,9 +10,10 @@ Two checks:
   ``flags_only`` in both languages, and every rule, hint, plan trigger and
   contraindication condition evaluated one by one (ok, evidence, stats with their order).
   The optimised engine must reproduce it byte for byte. The file also records a hash of
-  the rule data and of each input diary: when someone later changes a rule text or a
-  case (a legitimate change of the output), the affected comparison is skipped with a
-  message rather than failing, and the file can be rebuilt with
+  the rule data and of the code the outputs rest on besides the speed work (see
+  :func:`data_hash`), and of each input diary: when someone later changes a rule text,
+  a label or a case (a legitimate change of the output), the affected comparison is
+  skipped with a message rather than failing, and the file can be rebuilt with
   ``python tests/triage/test_triage_speed_equal.py --write`` (a new baseline, which is then
   no longer "before the speed work").
 * **Shared memo versus fresh facts** (independent of the golden file, so it keeps
@@ -256,11 +257,26 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
+#: The modules of the speed work: the golden file checks them, so they are not hashed.
+SPEED_MODULES = {"conditions.py", "facts.py", "memo.py", "compiled.py", "shared.py"}
+#: Diary modules whose changes legitimately change triage output (labels, figures, demo).
+DIARY_MODULES = ("fields.py", "metrics.py", "clock.py", "demo.py", "types.py")
+
+
 def data_hash() -> str:
-    """Hash of the triage data files: outputs legitimately change when they do."""
+    """Hash of what the outputs rest on besides the speed work: rule data and other code.
+
+    The triage data files, the triage modules other than :data:`SPEED_MODULES` and the
+    diary modules that make labels, sleep figures and the demo diary. When one of them
+    changes, outputs may legitimately change, and the golden comparison is skipped.
+    """
     h = hashlib.sha256()
-    for p in sorted([*TRIAGE_DIR.glob("*.yaml"), *TRIAGE_DIR.glob("rules/*.yaml")]):
-        h.update(p.name.encode())
+    diary_dir = TRIAGE_DIR.parent / "diary"
+    files = [*TRIAGE_DIR.glob("*.yaml"), *TRIAGE_DIR.glob("rules/*.yaml"),
+             *(p for p in TRIAGE_DIR.glob("*.py") if p.name not in SPEED_MODULES),
+             *(diary_dir / name for name in DIARY_MODULES)]
+    for p in sorted(files):
+        h.update(f"{p.parent.name}/{p.name}".encode())
         h.update(p.read_bytes())
     return h.hexdigest()
 
@@ -299,8 +315,8 @@ def _chunks(n: int) -> Iterator[list[int]]:
 def test_same_output_as_before_the_speed_work(chunk: list[int]) -> None:
     gold = golden()
     if gold["data_hash"] != data_hash():
-        pytest.skip("the triage data files changed since the golden file was written; "
-                    "the shared-memo test below still guards the caches")
+        pytest.skip("rule data or triage/diary code changed since the golden file was written "
+                    "(see data_hash); the shared-memo test below still guards the caches")
     compared = 0
     for i in chunk:
         name, diary, extra = inputs()[i]
