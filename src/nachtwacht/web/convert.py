@@ -100,33 +100,88 @@ def diary_for(
     all; partners and clinicians get what the sleeper shared with them.
     """
     parts = set(parts)
+    from nachtwacht.web.accounts.models import Profile as ProfileRow
     from nachtwacht.web.diary.models import Episode as EpisodeRow
     from nachtwacht.web.diary.models import Night as NightRow
 
+    pk = getattr(sleeper, "pk", sleeper)
+    whole = since is None and until is None
     nights: tuple[Night, ...] = ()
     episodes: tuple[Episode, ...] = ()
     if "nights" in parts:
-        qs = NightRow.objects.filter(sleeper=sleeper)
-        if since:
-            qs = qs.filter(date__gte=since)
-        if until:
-            qs = qs.filter(date__lte=until)
-        nights = tuple(_from_values(Night, v, notes="notes" in parts)
-                       for v in qs.order_by("date").values_list(*_NAMES[Night]))
+        if whole:
+            rows = _prepared_rows(("nights",), pk, lambda s: NightRow.objects.filter(sleeper_id=s).order_by(
+                "date").values_list(*_NAMES[Night]))
+        else:
+            qs = NightRow.objects.filter(sleeper=sleeper)
+            if since:
+                qs = qs.filter(date__gte=since)
+            if until:
+                qs = qs.filter(date__lte=until)
+            rows = qs.order_by("date").values_list(*_NAMES[Night])
+        nights = tuple(_from_values(Night, v, notes="notes" in parts) for v in rows)
     if "episodes" in parts:
-        qs = EpisodeRow.objects.filter(sleeper=sleeper)
-        if "private" not in parts:
-            qs = qs.filter(private=False)
-        if since:
-            qs = qs.filter(date__gte=since)
-        if until:
-            qs = qs.filter(date__lte=until)
-        episodes = tuple(_from_values(Episode, v, notes="notes" in parts)
-                         for v in qs.values_list(*_NAMES[Episode]))
+        private = "private" in parts
+        if whole:
+            rows = _prepared_rows(("episodes", private), pk, lambda s: (
+                EpisodeRow.objects.filter(sleeper_id=s) if private else
+                EpisodeRow.objects.filter(sleeper_id=s, private=False)).values_list(*_NAMES[Episode]))
+        else:
+            qs = EpisodeRow.objects.filter(sleeper=sleeper)
+            if not private:
+                qs = qs.filter(private=False)
+            if since:
+                qs = qs.filter(date__gte=since)
+            if until:
+                qs = qs.filter(date__lte=until)
+            rows = qs.values_list(*_NAMES[Episode])
+        episodes = tuple(_from_values(Episode, v, notes="notes" in parts) for v in rows)
     profile = Profile()
     if "profile" in parts:
-        from nachtwacht.web.accounts.models import Profile as ProfileRow
-
         # One query, and never a profile cached on the user object by an earlier read.
-        profile = profile_to_core(ProfileRow.objects.filter(user=sleeper).first())
+        got = _prepared_rows(("profile",), pk, lambda s: ProfileRow.objects.filter(user_id=s).values_list(
+            *_PROFILE_NAMES)[:1])
+        profile = _profile_from_values(got[0]) if got else Profile()
     return Diary(nights=nights, episodes=episodes, profile=profile)
+
+
+_PROFILE_NAMES = tuple(s.name for s in PROFILE_FIELDS)
+#: A number no user id takes: stands for the sleeper in a prepared statement.
+_SLOT = -7_301_946_285
+
+
+def _profile_from_values(values: tuple) -> Profile:
+    return Profile(**{s.name: _to_core(s, v) for s, v in zip(PROFILE_FIELDS, values, strict=True)})
+
+
+def _prepared_rows(key: tuple, pk: Any, build: Any) -> list[tuple]:
+    """The rows of ``build(pk)`` (a ``values_list`` query), its SQL made once per connection.
+
+    Every page of a sleeper reads the whole diary, and building and compiling the same
+    three queries again took about a third of that read under load (py-spy, issue #16
+    item 5). The query is compiled once per database connection with a stand-in id;
+    each call runs the kept SQL with the real id and converts the values with the
+    compiler's own converters, exactly as ``values_list`` does
+    (``tests/web/test_web_convert_prepared.py`` holds them equal).
+    """
+    from django.db import connections, router
+
+    from nachtwacht.web.diary.models import Night as NightRow
+
+    conn = connections[router.db_for_read(NightRow)]
+    kept = conn.__dict__.setdefault("_nw_prepared", {})
+    entry = kept.get(key)
+    if entry is None:
+        compiler = build(_SLOT).query.get_compiler(connection=conn)
+        sql, params = compiler.as_sql()
+        if list(params).count(_SLOT) != 1:  # not the shape this expects: use the ORM each time
+            kept[key] = entry = (None, "", ())
+        else:
+            kept[key] = entry = (compiler, sql, tuple(params))
+    compiler, sql, params = entry
+    if compiler is None:
+        return [tuple(r) for r in build(pk)]
+    with conn.cursor() as cur:
+        cur.execute(sql, [pk if p == _SLOT else p for p in params])
+        fetched = cur.fetchall()
+    return [tuple(r) for r in compiler.results_iter(results=[fetched])]
