@@ -26,6 +26,17 @@ def summarise(args, stats, elapsed: float, cpu: dict[str, float], stored: str, l
         v = sorted(stats.times[route])
         routes[route] = {"n": len(v), "p50_ms": round(pct(v, 50) * 1e3, 1), "p95_ms": round(pct(v, 95) * 1e3, 1),
                          "p99_ms": round(pct(v, 99) * 1e3, 1), "max_ms": round(v[-1] * 1e3, 1)}
+    # The night save's p95 per 10 s of the window, by when the save ended: shows whether
+    # the tail is spread out or comes in waves (e.g. many analyses falling due at once).
+    timeline = []
+    ends = sorted(getattr(stats, "ends", {}).get("POST /nacht/", []))
+    if ends:
+        t0 = ends[0][0] - ends[0][1]
+        slices: dict[int, list[float]] = {}
+        for end, sec in ends:
+            slices.setdefault(int((end - t0) // 10), []).append(sec)
+        timeline = [{"from_s": k * 10, "n": len(v), "p95_ms": round(pct(sorted(v), 95) * 1e3, 1)}
+                    for k, v in sorted(slices.items())]
     requests_n = sum(len(v) for r, v in stats.times.items() if "inloggen" not in r and "from schedule" not in r)
     nights = {tuple(ln.split()[1:3]) for ln in stored.splitlines() if ln.startswith("N ")}
     episodes = [tuple(ln.split()[1:3]) for ln in stored.splitlines() if ln.startswith("E ")]
@@ -45,7 +56,7 @@ def summarise(args, stats, elapsed: float, cpu: dict[str, float], stored: str, l
                     if args.mode == "open" else None),
         "achieved": {"nights_per_s": round(saves / elapsed, 2) if elapsed else 0.0,
                      "requests_per_s": round(req_s, 2)},
-        "requests": requests_n, "routes": routes,
+        "requests": requests_n, "routes": routes, "night_save_p95_per_10s": timeline,
         "errors": len(stats.errors), "first_errors": sorted(set(stats.errors))[:10],
         "writes": {"nights_acknowledged": len(stats.acked_nights), "nights_stored": len(nights),
                    "episodes_acknowledged": len(stats.acked_episodes), "episodes_stored": len(episodes)},
@@ -62,6 +73,10 @@ def summarise(args, stats, elapsed: float, cpu: dict[str, float], stored: str, l
         "tracebacks": len(re.findall(r"Traceback", log_text)),
         "loadavg_before": [round(x, 2) for x in load_before], "loadavg_after": [round(x, 2) for x in load_after],
         "cpu_count": os.cpu_count(),
+        "reference_ms_before_after": getattr(stats, "reference_ms", None),
+        "server_cpu_per_request_x_reference": (
+            round(cpu["server_s"] * 1e3 / requests_n / statistics.mean(stats.reference_ms), 3)
+            if cpu.get("server_s") and requests_n and getattr(stats, "reference_ms", None) else None),
     }
     report["ok"] = (not stats.errors and not lost_n and not lost_e and len(nights) == len(stats.acked_nights)
                     and len(episodes) == len(stats.acked_episodes) and not hits)
@@ -88,6 +103,9 @@ def print_report(r: dict, say, marker: str) -> None:
     say(f"{'route':<34}{'n':>7}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}")
     for route, v in r["routes"].items():
         say(f"{route:<34}{v['n']:>7}{v['p50_ms']:>9.0f}{v['p95_ms']:>9.0f}{v['p99_ms']:>9.0f}{v['max_ms']:>9.0f}")
+    if r.get("night_save_p95_per_10s"):
+        say("night save p95 per 10 s (ms): " + "  ".join(
+            f"{x['from_s']}s:{x['p95_ms']:.0f}" for x in r["night_save_p95_per_10s"]))
     if r["first_errors"]:
         say("first errors:", r["first_errors"])
     w = r["writes"]
@@ -97,4 +115,7 @@ def print_report(r: dict, say, marker: str) -> None:
     say(f"privacy:  marker {marker} found in {r['privacy_marker_lines']} of {r['log_lines']} log lines; "
         f"server log: {r['tracebacks']} tracebacks")
     say(f"load average before {r['loadavg_before']}, after {r['loadavg_after']} ({r['cpu_count']} CPUs)")
+    if r.get("reference_ms_before_after"):
+        say(f"machine speed: reference workload {r['reference_ms_before_after']} ms (before, after the window); "
+            f"gunicorn CPU per request = {r['server_cpu_per_request_x_reference']} x reference")
     say("RESULT", "OK" if r["ok"] else "FAILED")

@@ -181,6 +181,8 @@ class Stats:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
+        #: (perf_counter at the end, seconds) per route: the report's timeline.
+        self.ends: dict[str, list[tuple[float, float]]] = defaultdict(list)
         self.errors: list[str] = []
         self.acked_nights: set[tuple[str, str]] = set()
         self.acked_episodes: set[tuple[str, str]] = set()
@@ -192,6 +194,7 @@ class Stats:
     def record(self, route: str, seconds: float) -> None:
         with self.lock:
             self.times[route].append(seconds)
+            self.ends[route].append((time.perf_counter(), seconds))
 
     def error(self, what: str) -> None:
         with self.lock:
@@ -332,6 +335,23 @@ def run_open(base: str, args, links: dict[int, int], stats: Stats, cpu_mark) -> 
 
 
 # ----------------------------------------------------------------------------- report
+def reference_ms() -> float:
+    """CPU milliseconds of a fixed pure-Python workload (the fastest of 5).
+
+    Measured before and after the window, with the server idle: the machine's speed
+    varies with what else its host runs (the same code measured 25 and 35 ms of CPU
+    per request an hour apart), so a report states it and runs compare through it.
+    """
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.process_time()
+        acc: dict[int, int] = {}
+        for i in range(200_000):
+            acc[i % 1009] = acc.get(i % 1009, 0) + i * i
+        best = min(best, time.process_time() - t0)
+    return round(best * 1e3, 1)
+
+
 def cpu_seconds(procs: list[psutil.Process]) -> float:
     """User + system CPU seconds of these processes themselves (not of reaped children)."""
     total = 0.0
@@ -430,7 +450,9 @@ def main() -> int:
             stats.cpu_start["wall"] = time.perf_counter()
 
         runner = run_open if args.mode == "open" else run_closed
+        stats.reference_ms = [reference_ms()]
         elapsed = runner(base, args, links, stats, cpu_mark)
+        stats.reference_ms.append(reference_ms())
         if stats.cpu_start:
             wall = time.perf_counter() - stats.cpu_start["wall"]
             now = {k: cpu_seconds(v) for k, v in procs().items()}

@@ -287,7 +287,7 @@ def _fill_english(alert) -> dict[str, Any]:
     from nachtwacht.web.alerts.models import AdviceAlert
     from nachtwacht.web.convert import diary_for
 
-    english = {f.code: f.to_dict().get("text", "") for f in triage_flags(diary_for(alert.sleeper), "en") or ()}
+    english = {f.code: f.to_dict().get("text", "") for f in triage_flags(diary_for(alert.sleeper_id), "en") or ()}
     filled = dict(data, flags=[f if f.get("text_en") is not None else
                                dict(f, text_en=english.get(f.get("code")) or f.get("text_nl", ""))
                                for f in flags])
@@ -308,7 +308,7 @@ def shown(alert, language: str) -> dict[str, Any]:
     data = _fill_english(alert) if language == "en" else (alert.data or {})
     flags = data.get("flags", [])
     return {
-        "id": alert.pk, "level": alert.level, "sleeper": alert.sleeper,
+        "id": alert.pk, "level": alert.level, "sleeper_id": alert.sleeper_id,
         "for_partner": alert.user_id != alert.sleeper_id,
         "texts": [f.get(f"text_{language}") or f.get("text_nl", "") for f in flags],
         "routes": [{"label": r.get(f"label_{language}") or r.get("label_nl", ""), "phone": r["phone"],
@@ -320,11 +320,13 @@ def unread_for(user, language: str, sleepers: Iterable[Any] | None = None) -> li
     """The newest unread alert per sleeper for ``user``, ready for the template."""
     from nachtwacht.web.alerts.models import AdviceAlert
 
-    qs = AdviceAlert.objects.filter(user=user, read_at__isnull=True).select_related("sleeper")
+    # On every start page: only the columns shown, no join (the sleeper's row is not shown).
+    qs = AdviceAlert.objects.filter(user=user, read_at__isnull=True).only(
+        "id", "user_id", "sleeper_id", "level", "data")
     if sleepers is not None:
         qs = qs.filter(sleeper__in=list(sleepers))
     out, seen = [], set()
-    for alert in qs.order_by("-created")[:10]:
+    for alert in qs.order_by("-created", "-id")[:10]:
         if alert.sleeper_id not in seen:
             seen.add(alert.sleeper_id)
             out.append(shown(alert, language))
