@@ -90,11 +90,11 @@ def test_edits_show_within_the_window_with_a_note(sleeper, as_user, counted, clo
                            "awakenings": "1", "waso_min": "10", "final_wake": "06:45", "out_of_bed": "07:00",
                            "quality": "4", "rested": "3", "notes": ""})
     assert r.status_code == 302, r.content.decode()[:2000]
-    clock.now += 49
+    clock.now += 30  # 40 s: within the window (shortened to 45-60 s per analysis, _spread)
     page = _page(c)
     assert "21 nachten in uw dagboek" in page and "NACHTEN-20-ALCOHOL-19-" in page
     assert counted == [20]
-    clock.now += 2  # 61 s after the analysis: made afresh, no note
+    clock.now += 21  # 61 s after the analysis: made afresh, no note
     page = _page(c)
     assert "NACHTEN-21-ALCOHOL-23-EPISODES-2" in page and "Bijgewerkt om" not in page
     assert counted == [20, 21]
@@ -221,3 +221,34 @@ def test_triage_and_plan_reuse_the_dashboard_analysis(sleeper, as_user, monkeypa
     for url in ("/overzicht/", "/advies/", "/plan/"):
         assert c.get(url).status_code == 200, url
     assert calls == [N]
+
+
+def test_due_analyses_are_spread_and_worked_out_once(sleeper, as_user, counted, clock):
+    """Analyses made together fall due at different moments (a factor in [0.75, 1) of the
+    window each), and while one request renews a due analysis the others keep showing
+    the previous one instead of starting their own (they piled up under load)."""
+    from django.core.cache import caches
+
+    from nachtwacht.web.views import dashboard
+
+    factors = [dashboard._spread(1_800_000_000.0 + k * 0.0137) for k in range(50)]
+    assert all(0.75 <= f < 1.0 for f in factors) and max(factors) - min(factors) > 0.2
+    c = as_user(sleeper)
+    _page(c)
+    Night.objects.filter(sleeper=sleeper).update(alcohol_units=2)
+    clock.now += 61
+    # Another request holds the lease: this one shows the analysis of 61 s ago, with its note.
+    lease = f"nw-insight:{sleeper.pk}:lease:all:nl:-"
+    assert caches[dashboard.INSIGHT_CACHE].add(lease, 1, dashboard.LEASE_S)
+    page = _page(c)
+    assert "NACHTEN-20-ALCOHOL-19-" in page and "Bijgewerkt om" in page and counted == [20]
+    # The lease ended without a result (its request failed): the next page renews it.
+    caches[dashboard.INSIGHT_CACHE].delete(lease)
+    page = _page(c)
+    assert "NACHTEN-20-ALCOHOL-40-" in page and "Bijgewerkt om" not in page and counted == [20, 20]
+    assert caches[dashboard.INSIGHT_CACHE].get(lease) is None  # released after the renewal
+    # Long past the window and the lease time, a held lease no longer keeps old findings up.
+    Night.objects.filter(sleeper=sleeper).update(alcohol_units=3)
+    clock.now += 60 + dashboard.LEASE_S + 1
+    assert caches[dashboard.INSIGHT_CACHE].add(lease, 1, dashboard.LEASE_S)
+    assert "NACHTEN-20-ALCOHOL-60-" in _page(c) and counted == [20, 20, 20]
