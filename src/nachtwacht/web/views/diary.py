@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from nachtwacht.diary.fields import NIGHT_FIELDS, factor_fields, spec
+from nachtwacht.web import partner_html
 from nachtwacht.web.access import (
     owned_or_404,
     partner_link_or_404,
@@ -300,7 +301,7 @@ def partner_log(request, link_id: int):
     """'Wat zag u vannacht?' plus whatever the sleeper chose to share."""
     link = partner_link_or_404(request, link_id)
     if request.method == "POST":
-        form = PartnerEpisodeForm(request.POST)
+        form = PartnerEpisodeForm(request.POST, renderer=partner_html.form_renderer())
         if form.is_valid():
             row = Episode(sleeper=link.sleeper, logged_by=request.user, reporter="partner")
             _episode_save(form, row)
@@ -308,7 +309,7 @@ def partner_log(request, link_id: int):
             check_after_save(request, link.sleeper, next_page="partner_log")
             return redirect("partner_log", link_id=link.pk)
     else:
-        form = PartnerEpisodeForm(initial={"date": today(), "count": 1})
+        form = PartnerEpisodeForm(initial={"date": today(), "count": 1}, renderer=partner_html.form_renderer())
     parts = partner_parts(link)
     mine = Episode.objects.filter(sleeper=link.sleeper, logged_by=request.user).order_by("-date")[:30]
     shared_eps = []
@@ -318,11 +319,16 @@ def partner_log(request, link_id: int):
     shared_nights = Night.objects.filter(sleeper=link.sleeper).order_by("-date")[:30] if "nights" in parts else []
     type_spec = spec("episode", "type")
     language = lang()
+    mine = [(e, type_spec.choice_label(e.type, language)) for e in mine]
+    shared_eps = [(e, type_spec.choice_label(e.type, language)) for e in shared_eps]
+    # Form and lists come as HTML built in Python (web/partner_html.py, issue #16 item 5);
+    # the lists stay in the context for the test that renders the former template.
     return render(request, "nachtwacht/partner_log.html", {
         "form": form, "link": link, "help_for_you": partner_help(link.sleeper, language),
-        "mine": [(e, type_spec.choice_label(e.type, language)) for e in mine],
-        "shared_eps": [(e, type_spec.choice_label(e.type, language)) for e in shared_eps],
-        "shared_nights": shared_nights,
+        "mine": mine, "shared_eps": shared_eps, "shared_nights": shared_nights,
+        "form_html": partner_html.form_html(form), "mine_html": partner_html.mine_html(link.pk, mine),
+        "shared_eps_html": partner_html.shared_episodes_html(shared_eps),
+        "night_rows_html": partner_html.night_rows_html(shared_nights),
     })
 
 
