@@ -252,3 +252,14 @@ def test_due_analyses_are_spread_and_worked_out_once(sleeper, as_user, counted, 
     clock.now += 60 + dashboard.LEASE_S + 1
     assert caches[dashboard.INSIGHT_CACHE].add(lease, 1, dashboard.LEASE_S)
     assert "NACHTEN-20-ALCOHOL-60-" in _page(c) and counted == [20, 20, 20]
+
+
+def test_forgetting_a_person_empties_the_triage_tables_of_this_worker(sleeper):
+    from nachtwacht.diary.demo import demo_diary
+    from nachtwacht.triage import assess, shared
+    from nachtwacht.web.views.dashboard import forget_insight
+
+    assess(demo_diary(seed=3, weeks=3), lang="nl", use_insight=False)
+    assert shared._FIGURES and shared._EVIDENCE
+    forget_insight(sleeper)
+    assert not shared._FIGURES and not shared._EVIDENCE

@@ -117,3 +117,9 @@ def folded_vocabulary(vocabulary: Any, aliases: Mapping[str, Sequence[str]] | No
             _VOCAB.clear()
         held = _VOCAB[key] = (vocabulary, aliases, compute())
     return held[2]
+
+
+def clear() -> None:
+    """Empty every table (a person's data was deleted: this process keeps none of it)."""
+    _FIGURES.clear()
+    _EVIDENCE.clear()

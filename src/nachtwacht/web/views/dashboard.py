@@ -224,6 +224,11 @@ def forget_insight(owner) -> None:
     (:func:`insight_for`), not even one a parallel request stores after this.
     """
     pk = getattr(owner, "pk", owner)
+    # The triage's value-keyed tables in this process may hold figures and words of the
+    # deleted rows (triage/shared.py); other workers drop theirs when full or at restart.
+    shared = optional("nachtwacht.triage.shared")
+    if shared is not None:
+        shared.clear()
     cache = caches[INSIGHT_CACHE]
     prefix = cache.make_key(f"nw-insight:{pk}:")
     try:
