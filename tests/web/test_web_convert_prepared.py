@@ -1,5 +1,5 @@
 """``diary_for`` runs its three queries from SQL compiled once per connection
-(``web/convert.py _prepared_rows``, issue #16 item 5): the same diary as the ORM query
+(``web/convert.py prepared_rows``, issue #16 item 5): the same diary as the ORM query
 of each call, for every viewer's parts, on SQLite and on PostgreSQL (the CI's second
 pass), and never anyone else's rows."""
 

@@ -110,7 +110,7 @@ def diary_for(
     episodes: tuple[Episode, ...] = ()
     if "nights" in parts:
         if whole:
-            rows = _prepared_rows(("nights",), pk, lambda s: NightRow.objects.filter(sleeper_id=s).order_by(
+            rows = prepared_rows(("nights",), pk, lambda s: NightRow.objects.filter(sleeper_id=s).order_by(
                 "date").values_list(*_NAMES[Night]))
         else:
             qs = NightRow.objects.filter(sleeper=sleeper)
@@ -123,7 +123,7 @@ def diary_for(
     if "episodes" in parts:
         private = "private" in parts
         if whole:
-            rows = _prepared_rows(("episodes", private), pk, lambda s: (
+            rows = prepared_rows(("episodes", private), pk, lambda s: (
                 EpisodeRow.objects.filter(sleeper_id=s) if private else
                 EpisodeRow.objects.filter(sleeper_id=s, private=False)).values_list(*_NAMES[Episode]))
         else:
@@ -139,7 +139,7 @@ def diary_for(
     profile = Profile()
     if "profile" in parts:
         # One query, and never a profile cached on the user object by an earlier read.
-        got = _prepared_rows(("profile",), pk, lambda s: ProfileRow.objects.filter(user_id=s).values_list(
+        got = prepared_rows(("profile",), pk, lambda s: ProfileRow.objects.filter(user_id=s).values_list(
             *_PROFILE_NAMES)[:1])
         profile = _profile_from_values(got[0]) if got else Profile()
     return Diary(nights=nights, episodes=episodes, profile=profile)
@@ -154,8 +154,11 @@ def _profile_from_values(values: tuple) -> Profile:
     return Profile(**{s.name: _to_core(s, v) for s, v in zip(PROFILE_FIELDS, values, strict=True)})
 
 
-def _prepared_rows(key: tuple, pk: Any, build: Any) -> list[tuple]:
+def prepared_rows(key: tuple, pk: Any, build: Any) -> list[tuple]:
     """The rows of ``build(pk)`` (a ``values_list`` query), its SQL made once per connection.
+
+    ``key`` names the query (one kept statement per key and connection); ``build`` takes
+    the user id and must filter on it exactly once.
 
     Every page of a sleeper reads the whole diary, and building and compiling the same
     three queries again took about a third of that read under load (py-spy, issue #16

@@ -93,9 +93,12 @@ def device_nights_for(owner, diary=None) -> list | None:
     """
     if getattr(owner, "pk", None) is None or (diary is not None and not diary.nights):
         return None
+    from nachtwacht.web.convert import prepared_rows
     from nachtwacht.web.front.models import DeviceUpload
 
-    stored = [u.summary for u in DeviceUpload.objects.filter(sleeper=owner)[:10]]
+    # Asked on every dashboard, and nearly always empty: a kept statement, no model rows.
+    stored = [row[0] for row in prepared_rows(("device_uploads",), owner.pk, lambda s: (
+        DeviceUpload.objects.filter(sleeper_id=s).order_by("-created", "-id").values_list("summary")[:10]))]
     mod = optional("nachtwacht.device.summary") if stored else None
     if mod is None:
         return None
