@@ -319,14 +319,19 @@ def shown(alert, language: str) -> dict[str, Any]:
 def unread_for(user, language: str, sleepers: Iterable[Any] | None = None) -> list[dict[str, Any]]:
     """The newest unread alert per sleeper for ``user``, ready for the template."""
     from nachtwacht.web.alerts.models import AdviceAlert
+    from nachtwacht.web.convert import prepared_rows
 
-    # On every start page: only the columns shown, no join (the sleeper's row is not shown).
-    qs = AdviceAlert.objects.filter(user=user, read_at__isnull=True).only(
-        "id", "user_id", "sleeper_id", "level", "data")
-    if sleepers is not None:
-        qs = qs.filter(sleeper__in=list(sleepers))
+    # On every start page: only the columns shown, no join (the sleeper's row is not
+    # shown), from a kept statement (web/convert.py prepared_rows).
+    cols = ("id", "user_id", "sleeper_id", "level", "data")
+    if sleepers is None:
+        rows = prepared_rows(("unread_alerts",), user.pk, lambda s: AdviceAlert.objects.filter(
+            user_id=s, read_at__isnull=True).order_by("-created", "-id").values_list(*cols)[:10])
+    else:
+        rows = AdviceAlert.objects.filter(user=user, read_at__isnull=True, sleeper__in=list(sleepers)).order_by(
+            "-created", "-id").values_list(*cols)[:10]
     out, seen = [], set()
-    for alert in qs.order_by("-created", "-id")[:10]:
+    for alert in (AdviceAlert(**dict(zip(cols, row, strict=True))) for row in rows):
         if alert.sleeper_id not in seen:
             seen.add(alert.sleeper_id)
             out.append(shown(alert, language))
