@@ -163,9 +163,11 @@ def _targets(sleeper, flags: list[dict[str, Any]], partner_ids: list[int]) -> li
 
 
 def _partner_ids(sleeper) -> list[int]:
+    from nachtwacht.web.convert import prepared_rows
     from nachtwacht.web.sharing.models import PartnerLink
 
-    return list(PartnerLink.objects.filter(sleeper=sleeper).values_list("partner_id", flat=True))
+    return [row[0] for row in prepared_rows(("partner_ids",), sleeper.pk, lambda s: PartnerLink.objects.filter(
+        sleeper_id=s).order_by("id").values_list("partner_id"))]
 
 
 def _level(flag: Any) -> str:
