@@ -45,3 +45,25 @@ def test_the_prepared_queries_give_the_orm_diary_for_every_viewer(household):
     assert len(diary_for(demo).nights) >= 21 and diary_for(demo).episodes
     # A user id passed as a number reads the same rows as the user.
     assert diary_for(demo.pk) == diary_for(demo)
+
+
+@pytest.mark.django_db
+def test_rows_become_the_same_frozen_values_as_through_the_constructor():
+    import dataclasses
+
+    from nachtwacht.web.accounts.models import User
+    from nachtwacht.web.convert import episode_to_core, night_to_core
+    from nachtwacht.web.demo import build_demo
+    from nachtwacht.web.diary.models import Episode, Night
+
+    build_demo(weeks=3)
+    demo = User.objects.get(username="demo")
+    got = diary_for(demo)
+    want_n = tuple(night_to_core(r) for r in Night.objects.filter(sleeper=demo).order_by("date"))
+    want_e = tuple(episode_to_core(r) for r in Episode.objects.filter(sleeper=demo))
+    assert got.nights == want_n and sorted(map(repr, got.episodes)) == sorted(map(repr, want_e))
+    assert [hash(n) for n in got.nights] == [hash(n) for n in want_n]
+    night = got.nights[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        night.notes = "x"  # type: ignore[misc]
+    assert dataclasses.replace(night, notes="y").notes == "y" and repr(night) == repr(want_n[0])
