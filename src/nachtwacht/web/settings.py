@@ -115,6 +115,13 @@ def _database() -> dict:
             cfg = dj_database_url.parse(url, conn_max_age=60)
         except Exception as exc:  # dj_database_url raises several types
             raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {exc}") from None
+        # Values travel apart from the SQL (psycopg's server-side binding): a statement
+        # PostgreSQL writes to its log on an error (log_min_error_statement, default
+        # "error") then shows $1, $2 … and no diary text, where client-side binding put the
+        # values into it (issue #16 item 3; docs/operations.md, "PostgreSQL's own log";
+        # tests/web/test_web_pg_statement_log.py). Repeated statements are also prepared
+        # by psycopg, which shortened the load test's tail (issue #16 item 5).
+        cfg.setdefault("OPTIONS", {}).setdefault("server_side_binding", True)
         return cfg
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
