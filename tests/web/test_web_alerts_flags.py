@@ -50,10 +50,10 @@ def test_flags_only_skips_hints_and_plan():
     assert [f.to_dict() for f in short.flags] == [f.to_dict() for f in full.flags]
 
 
-def test_a_save_runs_the_dutch_pass_only_and_an_english_reader_gets_english(household, as_user, monkeypatch):
-    from nachtwacht.web.alerts.models import AdviceAlert
-
-    langs = []
+@pytest.fixture
+def passes(monkeypatch):
+    """The languages the triage is asked in, in order, and the real ``triage_flags``."""
+    langs: list[str] = []
     real = advice.triage_flags
 
     def counted(diary, language):
@@ -61,6 +61,13 @@ def test_a_save_runs_the_dutch_pass_only_and_an_english_reader_gets_english(hous
         return real(diary, language)
 
     monkeypatch.setattr(advice, "triage_flags", counted)
+    return langs, real
+
+
+def test_a_save_runs_the_dutch_pass_only_and_an_english_reader_gets_english(household, as_user, passes):
+    from nachtwacht.web.alerts.models import AdviceAlert
+
+    langs, real = passes
     c = as_user(household["sleeper"])
     data = {"date": "2026-11-21", "time": "", "type": "sleepwalking", "count": "1", "duration_min": "",
             "behaviours": "", "recall": "", "injury": "unknown", "left_bedroom": "true",
@@ -108,15 +115,8 @@ def test_an_english_text_for_a_flag_no_longer_raised_falls_back_to_dutch(househo
     assert advice.shown(alert, "nl")["texts"] == ["Oude tekst."]
 
 
-def test_the_partners_page_in_dutch_runs_the_dutch_pass_only(household, as_user, monkeypatch):
-    langs = []
-    real = advice.triage_flags
-
-    def counted(diary, language):
-        langs.append(language)
-        return real(diary, language)
-
-    monkeypatch.setattr(advice, "triage_flags", counted)
+def test_the_partners_page_in_dutch_runs_the_dutch_pass_only(household, as_user, passes):
+    langs, _real = passes
     link = household["link"]
     c = as_user(household["partner"])
     data = {"date": "2026-11-21", "time": "", "type": "sexsomnia", "count": "1", "duration_min": "",
